@@ -1,0 +1,115 @@
+"""The build pipeline, stage by stage: load, validate, compute, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.catalog import Catalog, load_catalog
+from site_builder.derive import Derived, derive
+from site_builder.errors import CatalogInvalid, InputError
+from site_builder.outcomes import Outcomes, load_outcomes
+from site_builder.output import staging
+from site_builder.paths import content_dir_for
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A catalog that passed every check, with its outcome data if it has any."""
+
+    catalog: Catalog
+    outcomes: Outcomes | None
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """Facts about the build itself, shown in page footers and feeds."""
+
+    #: the date of the catalog's last commit, or SOURCE_DATE_EPOCH; never the clock
+    built_on: dt.date | None
+    content_dir: Path
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out_dir: Path
+    pages: int
+    files: int
+    seconds: float
+
+
+def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validated:
+    """Load and check the catalog and its outcome data; raise CatalogInvalid with every error."""
+    started = time.perf_counter()
+    errors: list[InputError] = []
+    catalog = None
+    try:
+        catalog = load_catalog(catalog_dir)
+    except CatalogInvalid as invalid:
+        errors += invalid.errors
+    outcomes = None
+    outcomes_dir = catalog_dir / "outcomes"
+    if outcomes_dir.is_dir():
+        # Checked even when the catalog has errors, so a contributor sees everything at once.
+        credential_ids = (
+            set(catalog.credentials)
+            if catalog
+            else {path.stem for path in (catalog_dir / "credentials").glob("*.md")}
+        )
+        try:
+            outcomes = load_outcomes(outcomes_dir, credential_ids)
+        except CatalogInvalid as invalid:
+            errors += invalid.errors
+    if errors or catalog is None:
+        raise CatalogInvalid(errors)
+    progress(
+        f"validated {len(catalog.credentials)} credentials, {len(catalog.pathways)} pathways, "
+        f"{len(catalog.issuers)} issuers, {len(catalog.occupations)} occupations"
+        + (f", outcome data for {len(outcomes.years)} years" if outcomes else "")
+        + f" in {time.perf_counter() - started:.1f}s"
+    )
+    return Validated(catalog, outcomes)
+
+
+def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None) -> BuildResult:
+    """Validate, compute and render the site into ``out_dir``, atomically."""
+    from site_builder.site import render_site
+
+    started = time.perf_counter()
+    validated = validate(catalog_dir, progress)
+    derived: Derived = derive(validated.catalog)
+    info = BuildInfo(built_on=build_date(catalog_dir), content_dir=content_dir_for(catalog_dir))
+    with staging(out_dir) as stage:
+        render_site(validated.catalog, validated.outcomes, derived, info, stage)
+        pages = sum(1 for _ in stage.rglob("*.html"))
+        files = sum(1 for path in stage.rglob("*") if path.is_file())
+    seconds = time.perf_counter() - started
+    progress(f"built {pages} pages ({files} files) into {out_dir} in {seconds:.1f}s")
+    return BuildResult(out_dir=out_dir, pages=pages, files=files, seconds=seconds)
+
+
+def build_date(catalog_dir: Path) -> dt.date | None:
+    """SOURCE_DATE_EPOCH if set, else the date of the last commit touching the catalog."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    try:
+        result = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", "."],
+            cwd=catalog_dir,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = result.stdout.strip()
+    return dt.date.fromisoformat(text) if result.returncode == 0 and text else None

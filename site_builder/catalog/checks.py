@@ -1,0 +1,242 @@
+"""Cross-checks between catalog files: the rules no single file can check alone.
+
+Each check is a function from loaded models to (source, location, message) findings,
+so it can be tested without files; the loader turns findings into positioned errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+
+from site_builder.catalog.models import (
+    SLUG_PATTERN,
+    SOC_PATTERN,
+    Credential,
+    Pathway,
+)
+from site_builder.catalog.yamlsource import Location
+
+_SLUG = re.compile(SLUG_PATTERN)
+_SOC = re.compile(SOC_PATTERN)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem in the file of ``kind``/``key`` (e.g. credential ``comptia-a-plus``)."""
+
+    kind: str
+    key: str
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class KnownIds:
+    """Ids that exist, valid or not: a reference to a file with its own errors is not
+    reported again as a missing reference. ``occupations`` is None when that list could
+    not be read, so SOC codes cannot be checked."""
+
+    credentials: Collection[str]
+    issuers: Collection[str]
+    career_fields: Collection[str]
+    occupations: Collection[str] | None
+
+
+def _did_you_mean(value: str, known: Collection[str]) -> str:
+    match = difflib.get_close_matches(value, list(known), n=1)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+@dataclass(frozen=True)
+class References:
+    """What one credential file points at, read from its raw data so that a file with
+    other errors still has its references checked in the same run."""
+
+    issuer: str | None
+    career_fields: tuple[str, ...]
+    occupations: tuple[str, ...]
+    stacks_to: tuple[str, ...]
+
+    @classmethod
+    def from_data(cls, data: object) -> References:
+        data = data if isinstance(data, dict) else {}
+
+        def strings(key: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
+            # Malformed values are blanked, keeping list positions: the model reported them.
+            value = data.get(key)
+            if not isinstance(value, list):
+                return ()
+            return tuple(item if isinstance(item, str) and pattern.match(item) else "" for item in value)
+
+        issuer = data.get("issuer")
+        return cls(
+            issuer=issuer if isinstance(issuer, str) and _SLUG.match(issuer) else None,
+            career_fields=strings("career_fields", _SLUG),
+            occupations=strings("occupations", _SOC),
+            stacks_to=strings("stacks_to", _SLUG),
+        )
+
+
+def credential_references(credentials: Mapping[str, References], known: KnownIds) -> Iterator[Finding]:
+    """Every issuer, career field, SOC code and stacks_to id must exist."""
+    issuers, career_fields, occupations = known.issuers, known.career_fields, known.occupations
+    for key, credential in credentials.items():
+        if credential.issuer is not None and credential.issuer not in issuers:
+            yield Finding(
+                "credential",
+                key,
+                ("issuer",),
+                f"issuer '{credential.issuer}' is not in catalog/issuers/{_did_you_mean(credential.issuer, issuers)}",
+            )
+        for index, field_id in enumerate(credential.career_fields):
+            if field_id and field_id not in career_fields:
+                yield Finding(
+                    "credential",
+                    key,
+                    ("career_fields", index),
+                    f"career field '{field_id}' is not in catalog/career-fields.yml"
+                    f"{_did_you_mean(field_id, career_fields)}",
+                )
+        for index, soc in enumerate(credential.occupations):
+            if soc and occupations is not None and soc not in occupations:
+                yield Finding(
+                    "credential",
+                    key,
+                    ("occupations", index),
+                    f"occupation '{soc}' is not in catalog/occupations.csv",
+                )
+        for index, target in enumerate(credential.stacks_to):
+            if target and target not in known.credentials:
+                yield Finding(
+                    "credential",
+                    key,
+                    ("stacks_to", index),
+                    f"stacks_to: no credential '{target}' in catalog/credentials/{_did_you_mean(target, known.credentials)}",
+                )
+
+
+def sunset_rules(credentials: Mapping[str, Credential]) -> Iterator[Finding]:
+    """Sunsetting and retired credentials need a sunset date, not before approval."""
+    for key, credential in credentials.items():
+        if credential.status != "approved" and credential.sunset is None:
+            yield Finding(
+                "credential",
+                key,
+                ("status",),
+                f"status is {credential.status}, so 'sunset' must be a date (YYYY-MM-DD)",
+            )
+        if credential.sunset is not None and credential.sunset < credential.approved:
+            yield Finding(
+                "credential",
+                key,
+                ("sunset",),
+                f"sunset {credential.sunset} is before approved {credential.approved}",
+            )
+
+
+def stacking_cycles(credentials: Mapping[str, References]) -> Iterator[Finding]:
+    """``stacks_to`` must not loop back: each cycle is named once, from its smallest id."""
+    graph = {
+        key: sorted({target for target in references.stacks_to if target in credentials})
+        for key, references in credentials.items()
+    }
+    for component in _strongly_connected(graph):
+        start = min(component)
+        if len(component) == 1 and start not in graph[start]:
+            continue
+        cycle = _cycle_from(start, graph, component)
+        path = " -> ".join([*cycle, start])
+        index = credentials[start].stacks_to.index(cycle[1] if len(cycle) > 1 else start)
+        yield Finding("credential", start, ("stacks_to", index), f"stacks_to cycle: {path}")
+
+
+def pathway_references(pathways: Mapping[str, Pathway], known: KnownIds) -> Iterator[Finding]:
+    """A pathway's career field and every step's credentials must exist."""
+    credentials, career_fields = known.credentials, known.career_fields
+    for key, pathway in pathways.items():
+        if pathway.career_field not in career_fields:
+            yield Finding(
+                "pathway",
+                key,
+                ("career_field",),
+                f"career field '{pathway.career_field}' is not in catalog/career-fields.yml"
+                f"{_did_you_mean(pathway.career_field, career_fields)}",
+            )
+        for step_index, step in enumerate(pathway.steps):
+            for index, credential_id in enumerate(step.credentials):
+                if credential_id not in credentials:
+                    yield Finding(
+                        "pathway",
+                        key,
+                        ("steps", step_index, "credentials", index),
+                        f"step {step_index + 1}: no credential '{credential_id}' in catalog/credentials/"
+                        f"{_did_you_mean(credential_id, credentials)}",
+                    )
+
+
+def _strongly_connected(graph: Mapping[str, list[str]]) -> list[set[str]]:
+    """Tarjan's algorithm, iterative so a long chain cannot hit the recursion limit."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[set[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(graph[child])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    components.append(component)
+    return components
+
+
+def _cycle_from(start: str, graph: Mapping[str, list[str]], component: set[str]) -> list[str]:
+    """The first cycle through ``start`` in sorted depth-first order, as a list of ids."""
+    path = [start]
+    seen = {start}
+    iterators = [iter(graph[start])]
+    while iterators:
+        for child in iterators[-1]:
+            if child == start:
+                return path
+            if child in component and child not in seen:
+                seen.add(child)
+                path.append(child)
+                iterators.append(iter(graph[child]))
+                break
+        else:
+            iterators.pop()
+            path.pop()
+    return [start]

@@ -1,0 +1,174 @@
+"""The catalog's file formats as Pydantic models: one model per kind of file.
+
+The models are the schema. Field descriptions double as the contributor reference
+(and as the JSON Schema editors can use), so keep them in plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SOC_PATTERN = r"^\d{2}-\d{4}$"
+URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _parse_iso_date(value: object) -> object:
+    """Accept only ``YYYY-MM-DD`` text: YAML numbers or other spellings are mistakes."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date written as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"is not a real date ({exc})") from None
+
+
+def _unique(items: list) -> list:
+    seen = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"lists {item!r} twice")
+        seen.add(item)
+    return items
+
+
+def _number_to_decimal(value: object) -> object:
+    """Money written as a YAML number becomes an exact Decimal (strict mode would refuse it)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_parse_iso_date)]
+Money = Annotated[Decimal, BeforeValidator(_number_to_decimal)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+Url = Annotated[str, Field(pattern=URL_PATTERN)]
+SocCode = Annotated[str, Field(pattern=SOC_PATTERN)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class SiteConfig(_Strict):
+    """`catalog/site.yml`: settings of the program the site describes."""
+
+    title: Text = Field(description="Site title, shown in every page header.")
+    description: Text = Field(description="One or two sentences on what the site is.")
+    base_url: Url = Field(description="Public address of the site, used for canonical links.")
+    language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="Page language.")
+    points_target: int = Field(
+        default=12, ge=1, le=100, description="Points a student needs in one career field."
+    )
+    min_cell: int = Field(default=10, ge=1, description="Smallest count ever published (privacy).")
+    living_wage_usd: Money = Field(gt=0, description="Annual wage that counts as a living wage.")
+    current_year: int = Field(ge=2000, le=2100, description="The program year the site reports on.")
+    repository_url: Url | None = Field(default=None, description="Where the catalog's Git repository lives.")
+    sample_notice: str | None = Field(
+        default=None, description="Shown on every page when the data is a sample."
+    )
+
+
+class CareerField(_Strict):
+    """One entry of `catalog/career-fields.yml`."""
+
+    id: Slug = Field(description="Stable id, a lowercase slug.")
+    name: Text = Field(description="Name shown to families.")
+    description: Text = Field(description="One or two plain sentences.")
+
+
+IssuerKind = Literal["industry-association", "vendor", "government-licensing", "postsecondary", "other"]
+
+
+class Issuer(_Strict):
+    """`catalog/issuers/<id>.yml`: an organisation that awards credentials."""
+
+    name: Text = Field(description="The organisation's name.")
+    url: Url = Field(description="Its home page.")
+    kind: IssuerKind = Field(description="What kind of body it is.")
+    verification_url: Url | None = Field(default=None, description="Where anyone can verify a holder.")
+
+
+class Occupation(_Strict):
+    """One row of `catalog/occupations.csv`."""
+
+    soc: SocCode
+    title: Text
+    median_wage_usd: Decimal
+    wage_year: int
+    in_demand: bool
+    source: str
+
+
+CredentialType = Literal["certification", "license", "certificate", "badge"]
+Status = Literal["approved", "sunsetting", "retired"]
+Portability = Literal["national", "multi-state", "state", "regional"]
+
+
+class Credential(_Strict):
+    """Front matter of `catalog/credentials/<id>.md`; the Markdown body follows it."""
+
+    id: Slug = Field(description="Equals the file name without `.md`.")
+    name: Text = Field(description="The credential's official name.")
+    issuer: Slug = Field(description="Id of a file in `catalog/issuers/`.")
+    type: CredentialType = Field(description="certification, license, certificate or badge.")
+    career_fields: Annotated[list[Slug], Field(min_length=1), AfterValidator(_unique)] = Field(
+        description="Career field ids; the first is the primary field."
+    )
+    points: int = Field(ge=1, le=12, description="Points toward the goal, 1 to 12.")
+    status: Status = Field(description="approved, sunsetting or retired.")
+    approved: IsoDate = Field(description="Date the credential was added to the list.")
+    sunset: IsoDate | None = Field(description="Date it leaves the list; required unless approved.")
+    summary: Text = Field(description="One plain-language sentence for families.")
+    certifies: Annotated[list[Text], Field(min_length=1)] = Field(description="Competencies, for employers.")
+    assessment: Text = Field(description="How candidates are assessed.")
+    prerequisites: Text = Field(description="What a candidate needs first, or `None`.")
+    exam_fee_usd: Money | None = Field(ge=0, description="Exam fee in dollars, or null when unknown.")
+    valid_years: int | None = Field(
+        ge=1, description="Years the credential stays valid; null = never expires."
+    )
+    renewal: Text = Field(description="How a holder renews it.")
+    verification_url: Url | None = Field(default=None, description="How an employer verifies a holder.")
+    portability: Portability = Field(description="national, multi-state, state or regional.")
+    college_credit_hours: int = Field(ge=0, description="College credit hours it earns; 0 when none.")
+    occupations: Annotated[list[SocCode], AfterValidator(_unique)] = Field(
+        description="SOC codes of linked jobs."
+    )
+    stacks_to: Annotated[list[Slug], AfterValidator(_unique)] = Field(
+        description="Credentials this one prepares for."
+    )
+    sources: Annotated[list[Url], Field(min_length=1)] = Field(description="Where the facts come from.")
+    last_reviewed: IsoDate = Field(description="When the facts were last checked.")
+
+
+class PathwayStep(_Strict):
+    """One step of a pathway: any one of these credentials completes it."""
+
+    credentials: Annotated[list[Slug], Field(min_length=1), AfterValidator(_unique)] = Field(
+        description="Alternative credential ids for this step."
+    )
+
+
+class Pathway(_Strict):
+    """`catalog/pathways/<id>.yml`: a named stackable pathway."""
+
+    name: Text = Field(description="Pathway name.")
+    career_field: Slug = Field(description="Career field id.")
+    summary: Text = Field(description="One or two sentences on where it leads.")
+    steps: Annotated[list[PathwayStep], Field(min_length=1)] = Field(description="Ordered steps.")

@@ -1,0 +1,175 @@
+"""Reading catalog files into validated models, turning every problem into an InputError.
+
+A file goes through three gates, each of which can stop it with a positioned error:
+decoding (UTF-8, not empty), parsing (YAML, front matter) and the model.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from site_builder.catalog.models import SLUG_PATTERN, SOC_PATTERN, URL_PATTERN
+from site_builder.catalog.yamlsource import (
+    Location,
+    YamlDocument,
+    YamlSyntaxError,
+    parse_yaml,
+)
+from site_builder.errors import InputError, display_path
+
+Model = TypeVar("Model", bound=BaseModel)
+
+_PATTERN_HINTS = {
+    SLUG_PATTERN: "must be a lowercase id like 'comptia-a-plus' (letters, digits, single hyphens)",
+    SOC_PATTERN: "must be a SOC code like '15-1232'",
+    URL_PATTERN: "must be a web address starting with https://",
+}
+
+
+class FileProblem(Exception):
+    """A file that cannot be read or parsed at all."""
+
+    def __init__(self, error: InputError):
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed YAML source: the document and the file it came from."""
+
+    path: Path
+    document: YamlDocument
+
+    def error(self, location: Location, message: str) -> InputError:
+        """An error pointing at the line of ``location`` in this file."""
+        line, _ = self.document.position(location)
+        return InputError(display_path(self.path), line, None, message)
+
+
+def read_text(path: Path) -> str:
+    """The file's text; a FileProblem if it is unreadable, not UTF-8 or empty."""
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FileProblem(InputError(shown, 1, None, f"cannot read file: {exc.strerror}")) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        raise FileProblem(InputError(shown, line, column, message)) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise FileProblem(InputError(shown, 1, None, "file is empty"))
+    return text
+
+
+def parse_yaml_file(path: Path) -> Parsed:
+    """A whole ``.yml`` file."""
+    return _parse(path, read_text(path), 0)
+
+
+def parse_front_matter(path: Path) -> tuple[Parsed, str]:
+    """A Markdown file that starts with YAML front matter between ``---`` lines."""
+    text = read_text(path)
+    lines = text.splitlines(keepends=True)
+    shown = display_path(path)
+    if not lines or lines[0].rstrip() != "---":
+        raise FileProblem(
+            InputError(shown, 1, None, "missing front matter: the file must start with a line '---'")
+        )
+    for index, line in enumerate(lines[1:], start=1):
+        if line.rstrip() == "---":
+            front = "".join(lines[1:index])
+            body = "".join(lines[index + 1 :])
+            if not front.strip():
+                raise FileProblem(InputError(shown, 1, None, "front matter is empty"))
+            return _parse(path, front, 1), body
+    raise FileProblem(InputError(shown, 1, None, "front matter is not closed: add a line '---' after it"))
+
+
+def _parse(path: Path, text: str, line_offset: int) -> Parsed:
+    try:
+        document = parse_yaml(text, line_offset)
+    except YamlSyntaxError as exc:
+        raise FileProblem(InputError(display_path(path), exc.line, exc.column, exc.message)) from None
+    return Parsed(path, document)
+
+
+def duplicate_key_errors(parsed: Parsed) -> list[InputError]:
+    """YAML silently keeps the last of two equal keys; contributors should hear about it."""
+    return [
+        InputError(
+            display_path(parsed.path),
+            line,
+            None,
+            f"key '{location[-1]}' appears twice (first at line {first})",
+        )
+        for location, line, first in parsed.document.duplicate_keys
+    ]
+
+
+def validate_model(
+    model: type[Model], data: Any, parsed: Parsed, base: Location = ()
+) -> tuple[Model | None, list[InputError]]:
+    """Validate ``data`` (found at ``base`` in the file) against ``model``."""
+    if not isinstance(data, dict):
+        where = " ".join(str(part) for part in base)
+        what = f"entry {where}" if base else "the file"
+        return None, [parsed.error(base, f"{what} must be a mapping of keys to values")]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        errors = [
+            parsed.error((*base, *detail["loc"]), _message(model, detail))
+            for detail in exc.errors(include_url=False)
+        ]
+        return None, errors
+
+
+def _message(model: type[BaseModel], detail: dict[str, Any]) -> str:
+    """Pydantic's message, reworded for a person editing a YAML file."""
+    loc = detail["loc"]
+    kind = detail["type"]
+    key = str(loc[-1]) if loc else ""
+    if kind == "missing":
+        return f"missing required key '{key}'"
+    if kind == "extra_forbidden":
+        known = [name for name in _field_names(model, loc[:-1])]
+        suggestion = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean '{suggestion[0]}'?)" if suggestion else ""
+        return f"unknown key '{key}'{hint}"
+    field = ".".join(str(part) for part in loc)
+    if kind == "string_pattern_mismatch":
+        pattern = detail.get("ctx", {}).get("pattern")
+        hint = _PATTERN_HINTS.get(pattern, f"must match {pattern}")
+        return f"{field}: {hint} (got {detail['input']!r})"
+    message = detail["msg"].removeprefix("Value error, ")
+    message = message[0].lower() + message[1:] if message else message
+    got = detail.get("input")
+    if kind not in {"value_error"} and not isinstance(got, dict | list):
+        message += f" (got {got!r})"
+    return f"{field}: {message}"
+
+
+def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the (nested) model found at ``loc``, for 'did you mean' hints."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        current = next((arg for arg in args if hasattr(arg, "model_fields")), annotation)
+    return list(getattr(current, "model_fields", {}))

@@ -1,0 +1,66 @@
+"""The ``credsite`` command line: parse arguments, call the library, print, set the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from site_builder import build as pipeline
+from site_builder.errors import CatalogInvalid, format_errors
+from site_builder.paths import default_catalog
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="credsite",
+        description="Validate a credential catalog and build its public website.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="validate, compute, render and index the site")
+    build.add_argument(
+        "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
+    )
+    build.add_argument("--out", type=Path, default=Path("public"), help="output folder (default: public/)")
+    build.add_argument("--quiet", action="store_true", help="print errors only")
+
+    validate = commands.add_parser("validate", help="validate the catalog and its outcome data only")
+    validate.add_argument(
+        "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
+    )
+    validate.add_argument("--quiet", action="store_true", help="print errors only")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    catalog_dir: Path = args.catalog or default_catalog()
+    progress = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
+    try:
+        if args.command == "build":
+            pipeline.build(catalog_dir, args.out, progress)
+        else:
+            pipeline.validate(catalog_dir, progress)
+            if not args.quiet:
+                print(f"{catalog_dir}: valid")
+    except CatalogInvalid as invalid:
+        github = os.environ.get("GITHUB_ACTIONS") == "true"
+        for line in format_errors(invalid.errors, github=github):
+            print(line, file=sys.stdout if line.startswith("::") else sys.stderr)
+        count = len(invalid.errors)
+        print(
+            f"{count} error{'s' if count != 1 else ''}; nothing was built"
+            if args.command == "build"
+            else f"{count} error{'s' if count != 1 else ''}",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure functions for the program's rules: quality ratings, points, pathways."""

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from catalog_factory import write_catalog  # noqa: E402
+
+
+@pytest.fixture
+def small_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh copy of the small hand-written catalog; the working folder is tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    return write_catalog(tmp_path)
