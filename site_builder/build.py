@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.catalog import Catalog, load_catalog
+from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError
 from site_builder.outcomes import Outcomes, load_outcomes
@@ -26,6 +27,7 @@ class Validated:
 
     catalog: Catalog
     outcomes: Outcomes | None
+    content: list[ContentSource]
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,6 @@ class BuildInfo:
 
     #: the date of the catalog's last commit, or SOURCE_DATE_EPOCH; never the clock
     built_on: dt.date | None
-    content_dir: Path
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class BuildResult:
 
 
 def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validated:
-    """Load and check the catalog and its outcome data; raise CatalogInvalid with every error."""
+    """Load and check the catalog, its outcome data and the content pages; raise
+    CatalogInvalid with every error."""
     started = time.perf_counter()
     errors: list[InputError] = []
     catalog = None
@@ -67,6 +69,11 @@ def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validate
             outcomes = load_outcomes(outcomes_dir, credential_ids)
         except CatalogInvalid as invalid:
             errors += invalid.errors
+    content: list[ContentSource] = []
+    try:
+        content = load_content(content_dir_for(catalog_dir))
+    except CatalogInvalid as invalid:
+        errors += invalid.errors
     if errors or catalog is None:
         raise CatalogInvalid(errors)
     progress(
@@ -75,7 +82,7 @@ def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validate
         + (f", outcome data for {len(outcomes.years)} years" if outcomes else "")
         + f" in {time.perf_counter() - started:.1f}s"
     )
-    return Validated(catalog, outcomes)
+    return Validated(catalog, outcomes, content)
 
 
 def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None) -> BuildResult:
@@ -85,9 +92,9 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     started = time.perf_counter()
     validated = validate(catalog_dir, progress)
     derived: Derived = derive(validated.catalog)
-    info = BuildInfo(built_on=build_date(catalog_dir), content_dir=content_dir_for(catalog_dir))
+    info = BuildInfo(built_on=build_date(catalog_dir))
     with staging(out_dir) as stage:
-        render_site(validated.catalog, validated.outcomes, derived, info, stage)
+        render_site(validated.catalog, validated.outcomes, validated.content, derived, info, stage)
         pages = sum(1 for _ in stage.rglob("*.html"))
         files = sum(1 for path in stage.rglob("*") if path.is_file())
     seconds = time.perf_counter() - started

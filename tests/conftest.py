@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from catalog_factory import write_catalog  # noqa: E402
+from catalog_factory import write_catalog
 
 
 @pytest.fixture

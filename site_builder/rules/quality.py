@@ -93,11 +93,8 @@ def postsecondary_connection(college_credit_hours: int, stacks_to: Sequence[str]
             POSTSECONDARY, "meets", f"Worth {college_credit_hours} college credit {hours}."
         )
     if stacks_to:
-        return CriterionResult(
-            POSTSECONDARY,
-            "partial",
-            f"No college credit, but it prepares for {len(stacks_to)} further credential(s).",
-        )
+        further = "another credential" if len(stacks_to) == 1 else f"{len(stacks_to)} further credentials"
+        return CriterionResult(POSTSECONDARY, "partial", f"No college credit, but it prepares for {further}.")
     return CriterionResult(POSTSECONDARY, "does-not-meet", "No college credit and no further credential.")
 
 

@@ -1,0 +1,380 @@
+"""One function per page kind: each turns the catalog and derived facts into a template context.
+
+Every count, sort and rule lives here; templates only format what these functions return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from site_builder.catalog import Catalog
+from site_builder.catalog.models import Credential
+from site_builder.content import ContentSource
+from site_builder.derive import Derived
+from site_builder.rules.pathways import PathwayProgress, points_in_field
+from site_builder.site.environment import long_date
+from site_builder.site.jsonld import credential_jsonld, script_safe_json
+from site_builder.site.markdown import render_markdown
+from site_builder.site.svg import pathway_diagram
+
+#: URL paths owned by generated pages; a content page cannot take one of them.
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to write: where it goes, which template draws it, and with what."""
+
+    path: str
+    template: str
+    title: str
+    description: str
+    context: dict = field(default_factory=dict)
+    #: pages that are not listed in the sitemap nor given a canonical link (the 404 page)
+    indexable: bool = True
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+    #: shown after the link when the target is not an approved credential
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CredentialRow:
+    """One credential in a table: the columns and the data attributes the filters use."""
+
+    url: str
+    name: str
+    issuer: str
+    primary_field: str
+    field_ids: str
+    points: int
+    quality: str
+    type: str
+    status: str
+
+
+def credential_url(credential_id: str) -> str:
+    return f"/credentials/{credential_id}/"
+
+
+def career_field_url(field_id: str) -> str:
+    return f"/career-fields/{field_id}/"
+
+
+def pathway_url(pathway_id: str) -> str:
+    return f"/pathways/{pathway_id}/"
+
+
+def credential_link(catalog: Catalog, credential_id: str) -> Link:
+    credential = catalog.credentials[credential_id]
+    note = "" if credential.status == "approved" else credential.status
+    return Link(credential_url(credential_id), credential.name, note)
+
+
+def credential_row(catalog: Catalog, derived: Derived, credential_id: str) -> CredentialRow:
+    credential = catalog.credentials[credential_id]
+    return CredentialRow(
+        url=credential_url(credential_id),
+        name=credential.name,
+        issuer=catalog.issuers[credential.issuer].name,
+        primary_field=catalog.career_fields[credential.career_fields[0]].name,
+        field_ids=" ".join(credential.career_fields),
+        points=credential.points,
+        quality=derived.quality[credential_id].overall,
+        type=credential.type,
+        status=credential.status,
+    )
+
+
+def by_name(catalog: Catalog) -> list[str]:
+    """Credential ids sorted the way people look names up: by name, ignoring case."""
+    return sorted(catalog.credentials, key=lambda key: (catalog.credentials[key].name.casefold(), key))
+
+
+def home_page(catalog: Catalog, derived: Derived) -> Page:
+    approved = [key for key, c in catalog.credentials.items() if c.status == "approved"]
+    cards = [
+        {
+            "url": career_field_url(field_id),
+            "name": career_field.name,
+            "description": career_field.description,
+            "approved": sum(
+                1
+                for key in derived.credentials_by_field[field_id]
+                if catalog.credentials[key].status == "approved"
+            ),
+        }
+        for field_id, career_field in catalog.career_fields.items()
+    ]
+    figures = [
+        (len(approved), "approved credentials"),
+        (len(catalog.career_fields), "career fields"),
+        (len(catalog.pathways), "stackable pathways"),
+        (sum(1 for key in approved if derived.quality[key].overall == "High"), "rated High quality"),
+    ]
+    return Page(
+        path="/",
+        template="index.html",
+        title=catalog.site.title,
+        description=catalog.site.description,
+        context={"cards": cards, "figures": figures, "points_target": catalog.site.points_target},
+    )
+
+
+def credentials_index(catalog: Catalog, derived: Derived) -> Page:
+    rows = [credential_row(catalog, derived, key) for key in by_name(catalog)]
+    types = sorted({row.type for row in rows})
+    statuses = [
+        status
+        for status in ("approved", "sunsetting", "retired")
+        if any(row.status == status for row in rows)
+    ]
+    return Page(
+        path="/credentials/",
+        template="credentials.html",
+        title="All credentials",
+        description=f"Every credential in the {catalog.site.title}, with points, quality and status.",
+        context={
+            "rows": rows,
+            # each filter is a list of (value matched against the row's data attribute, label)
+            "field_options": [(key, f.name) for key, f in catalog.career_fields.items()],
+            "point_options": [(str(p), f"{p} or more") for p in sorted({row.points for row in rows})],
+            "quality_options": [(q, q) for q in ("High", "Moderate", "Limited")],
+            "type_options": [(t, t.capitalize()) for t in types],
+            "status_options": [(s, s.capitalize()) for s in statuses],
+        },
+    )
+
+
+def status_text(credential: Credential) -> str:
+    if credential.status == "approved":
+        return f"Approved since {long_date(credential.approved)}"
+    if credential.status == "sunsetting":
+        return f"Sunsetting: it leaves the approved list on {long_date(credential.sunset)}"
+    return f"Retired: it left the approved list on {long_date(credential.sunset)}"
+
+
+def credential_page(catalog: Catalog, derived: Derived, credential_id: str) -> Page:
+    credential = catalog.credentials[credential_id]
+    issuer = catalog.issuers[credential.issuer]
+    occupations = [catalog.occupations[soc] for soc in credential.occupations]
+    path = credential_url(credential_id)
+    if credential.verification_url:
+        verification = {"url": credential.verification_url, "who": "credential"}
+    elif issuer.verification_url:
+        verification = {"url": issuer.verification_url, "who": "issuer"}
+    else:
+        verification = None
+    jsonld = credential_jsonld(credential, issuer, occupations, canonical(catalog, path))
+    return Page(
+        path=path,
+        template="credential.html",
+        title=credential.name,
+        description=credential.summary,
+        context={
+            "credential": credential,
+            "issuer": issuer,
+            "fields": [
+                Link(career_field_url(f), catalog.career_fields[f].name) for f in credential.career_fields
+            ],
+            "status_text": status_text(credential),
+            "quality": derived.quality[credential_id],
+            "verification": verification,
+            "occupations": occupations,
+            "prepares_for": [credential_link(catalog, key) for key in credential.stacks_to],
+            "builds_on": [
+                credential_link(catalog, key) for key in derived.stacked_from.get(credential_id, [])
+            ],
+            "pathways": [
+                Link(pathway_url(key), catalog.pathways[key].name)
+                for key in derived.pathways_of.get(credential_id, [])
+            ],
+            "body": render_markdown(catalog.bodies.get(credential_id, ""), top_heading=3),
+            "jsonld": script_safe_json(jsonld),
+        },
+    )
+
+
+def career_fields_index(catalog: Catalog, derived: Derived) -> Page:
+    fields = [
+        {
+            "url": career_field_url(key),
+            "name": career_field.name,
+            "description": career_field.description,
+            "credentials": len(derived.credentials_by_field[key]),
+            "pathways": len(derived.pathways_by_field[key]),
+        }
+        for key, career_field in catalog.career_fields.items()
+    ]
+    return Page(
+        path="/career-fields/",
+        template="career-fields.html",
+        title="Career fields",
+        description=f"The {len(fields)} career fields and the credentials in each.",
+        context={"fields": fields, "points_target": catalog.site.points_target},
+    )
+
+
+def career_field_page(catalog: Catalog, derived: Derived, field_id: str) -> Page:
+    career_field = catalog.career_fields[field_id]
+    return Page(
+        path=career_field_url(field_id),
+        template="career-field.html",
+        title=f"{career_field.name}: credentials and pathways",
+        description=career_field.description,
+        context={
+            "career_field": career_field,
+            "rows": [credential_row(catalog, derived, key) for key in derived.credentials_by_field[field_id]],
+            "pathways": [
+                {
+                    "url": pathway_url(key),
+                    "name": catalog.pathways[key].name,
+                    "summary": catalog.pathways[key].summary,
+                }
+                for key in derived.pathways_by_field[field_id]
+            ],
+            "points_target": catalog.site.points_target,
+        },
+    )
+
+
+def pathways_index(catalog: Catalog, derived: Derived) -> Page:
+    pathways = [
+        {
+            "url": pathway_url(key),
+            "name": pathway.name,
+            "summary": pathway.summary,
+            "field": Link(
+                career_field_url(pathway.career_field), catalog.career_fields[pathway.career_field].name
+            ),
+            "steps": len(pathway.steps),
+        }
+        for key, pathway in sorted(
+            catalog.pathways.items(), key=lambda item: (item[1].name.casefold(), item[0])
+        )
+    ]
+    return Page(
+        path="/pathways/",
+        template="pathways.html",
+        title="Stackable pathways",
+        description="Step-by-step routes from a first credential to the points goal in one career field.",
+        context={"pathways": pathways, "points_target": catalog.site.points_target},
+    )
+
+
+def goal_sentence(progress: PathwayProgress, final_low: int, final_high: int) -> str:
+    """Where the pathway reaches the points target, in one plain sentence."""
+    target = progress.target
+    if progress.goal_step is not None:
+        sentence = (
+            f"The {target}-point goal is reached at step {progress.goal_step}, whichever choices you make."
+        )
+        if progress.earliest_goal_step is not None and progress.earliest_goal_step < progress.goal_step:
+            sentence += (
+                f" Choosing the higher-point credentials reaches it earlier, at step "
+                f"{progress.earliest_goal_step}."
+            )
+        return sentence
+    if progress.earliest_goal_step is not None:
+        return (
+            f"The {target}-point goal can be reached at step {progress.earliest_goal_step} by choosing the "
+            f"higher-point credentials; with the other choices this pathway ends with {final_low} points."
+        )
+    ending = f"{final_low} points" if final_low == final_high else f"{final_low}–{final_high} points"
+    return (
+        f"This pathway ends with {ending}, short of the {target}-point goal; "
+        "more credentials in the same career field are needed to reach it."
+    )
+
+
+def pathway_page(catalog: Catalog, derived: Derived, pathway_id: str) -> Page:
+    pathway = catalog.pathways[pathway_id]
+    progress = derived.progress[pathway_id]
+    last = progress.steps[-1]
+    sentence = goal_sentence(progress, last.total_low, last.total_high)
+    choices = [
+        [
+            (catalog.credentials[key].name, points_in_field(catalog.credentials[key], pathway.career_field))
+            for key in step.credential_ids
+        ]
+        for step in progress.steps
+    ]
+    steps = [
+        {
+            "number": step.number,
+            "choices": [
+                (credential_link(catalog, key), points)
+                for key, (_, points) in zip(step.credential_ids, step_choices, strict=True)
+            ],
+            "points_low": step.points_low,
+            "points_high": step.points_high,
+            "total_low": step.total_low,
+            "total_high": step.total_high,
+            "goal": "reached"
+            if step.goal_reached_here
+            else (
+                "possible"
+                if progress.goal_step is None and step.number == progress.earliest_goal_step
+                else None
+            ),
+        }
+        for step, step_choices in zip(progress.steps, choices, strict=True)
+    ]
+    return Page(
+        path=pathway_url(pathway_id),
+        template="pathway.html",
+        title=f"Pathway: {pathway.name}",
+        description=pathway.summary,
+        context={
+            "pathway": pathway,
+            "career_field": Link(
+                career_field_url(pathway.career_field), catalog.career_fields[pathway.career_field].name
+            ),
+            "steps": steps,
+            "goal_sentence": sentence,
+            "progress": progress,
+            "diagram": pathway_diagram(pathway.name, progress, choices, sentence),
+        },
+    )
+
+
+def content_page(content: ContentSource) -> Page:
+    return Page(
+        path=f"/{content.stem}/",
+        template="content.html",
+        title=content.title,
+        description=content.description,
+        context={"content": content, "body": render_markdown(content.markdown)},
+    )
+
+
+def not_found_page() -> Page:
+    return Page(
+        path="/404.html",
+        template="404.html",
+        title="Page not found",
+        description="The page you asked for is not here.",
+        indexable=False,
+    )
+
+
+def canonical(catalog: Catalog, path: str) -> str:
+    return catalog.site.base_url.rstrip("/") + path
+
+
+def all_pages(catalog: Catalog, derived: Derived, content: list[ContentSource]) -> list[Page]:
+    """Every HTML page of the site, in a stable order."""
+    return [
+        home_page(catalog, derived),
+        credentials_index(catalog, derived),
+        *(credential_page(catalog, derived, key) for key in sorted(catalog.credentials)),
+        career_fields_index(catalog, derived),
+        *(career_field_page(catalog, derived, key) for key in catalog.career_fields),
+        pathways_index(catalog, derived),
+        *(pathway_page(catalog, derived, key) for key in sorted(catalog.pathways)),
+        *(content_page(page) for page in content),
+        not_found_page(),
+    ]

@@ -1,0 +1,179 @@
+"""The pathway diagram: every coordinate is computed here; the SVG template only draws them.
+
+The drawing is laid out top to bottom (one row per step), so it stays readable when the
+viewBox is scaled down to a phone's width.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+from site_builder.rules.pathways import PathwayProgress
+
+WIDTH = 480
+MARGIN = 8
+BOX_X = MARGIN
+BOX_WIDTH = 290
+BAR_X = 318
+BAR_WIDTH = WIDTH - BAR_X - MARGIN
+HEADER_HEIGHT = 44
+STEP_LABEL_HEIGHT = 20
+LINE_HEIGHT = 17
+BOX_PADDING = 24
+OR_GAP = 20
+ARROW_GAP = 30
+CHARS_PER_LINE = 34
+BAR_HEIGHT = 14
+
+
+@dataclass(frozen=True)
+class Box:
+    x: int
+    y: int
+    width: int
+    height: int
+    #: the credential name wrapped into at most two lines, with the y of each line
+    lines: tuple[tuple[int, str], ...]
+    points_y: int
+    points_text: str
+    #: y of the "or" label under this box, when another alternative follows
+    or_y: int | None
+    #: True when choosing this box gets the student to the goal at this step
+    reaches_goal: bool
+
+
+@dataclass(frozen=True)
+class StepRow:
+    number: int
+    label_y: int
+    boxes: tuple[Box, ...]
+    bar_y: int
+    bar_low_width: int
+    bar_high_width: int
+    total_text: str
+    total_y: int
+    #: "reached" (even the fewest-point choices reach the goal here), "possible", or None
+    goal: str | None
+    goal_y: int
+
+
+@dataclass(frozen=True)
+class Arrow:
+    x: int
+    y1: int
+    y2: int
+
+
+@dataclass(frozen=True)
+class Diagram:
+    width: int
+    height: int
+    rows: tuple[StepRow, ...]
+    arrows: tuple[Arrow, ...]
+    bar_x: int
+    bar_width: int
+    goal_x: int
+    goal_label_y: int
+    target: int
+    title: str
+    description: str
+
+
+def wrap_name(name: str) -> list[str]:
+    lines = textwrap.wrap(name, CHARS_PER_LINE) or [name]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), CHARS_PER_LINE, placeholder="…")]
+    return lines
+
+
+def pathway_diagram(
+    name: str,
+    progress: PathwayProgress,
+    step_choices: list[list[tuple[str, int]]],
+    goal_sentence: str,
+) -> Diagram:
+    """Lay out ``progress``; ``step_choices`` holds (credential name, points in the field) per step."""
+    scale_max = max([progress.target, *(step.total_high for step in progress.steps)])
+
+    def bar_width(total: int) -> int:
+        return round(BAR_WIDTH * total / scale_max)
+
+    rows: list[StepRow] = []
+    arrows: list[Arrow] = []
+    y = HEADER_HEIGHT
+    for step, choices in zip(progress.steps, step_choices, strict=True):
+        if rows:
+            arrows.append(Arrow(BOX_X + BOX_WIDTH // 2, y - ARROW_GAP + 4, y - 2))
+        label_y = y + 14
+        y += STEP_LABEL_HEIGHT
+        row_top = y
+        if step.goal_reached_here:
+            goal = "reached"
+        elif progress.goal_step is None and step.number == progress.earliest_goal_step:
+            goal = "possible"
+        else:
+            goal = None
+        boxes: list[Box] = []
+        for index, (credential_name, credential_points) in enumerate(choices):
+            lines = wrap_name(credential_name)
+            height = LINE_HEIGHT * len(lines) + BOX_PADDING
+            text_lines = tuple((y + 20 + LINE_HEIGHT * i, line) for i, line in enumerate(lines))
+            last = index == len(choices) - 1
+            boxes.append(
+                Box(
+                    x=BOX_X,
+                    y=y,
+                    width=BOX_WIDTH,
+                    height=height,
+                    lines=text_lines,
+                    points_y=y + height - 8,
+                    points_text=f"{credential_points} point" + ("" if credential_points == 1 else "s"),
+                    or_y=None if last else y + height + 15,
+                    # "possible" is reached only with the highest-point choice of the step
+                    reaches_goal=goal == "reached"
+                    or (goal == "possible" and credential_points == step.points_high),
+                )
+            )
+            y += height + (0 if last else OR_GAP)
+        middle = (row_top + y) // 2
+        total = (
+            f"{step.total_low} of {progress.target}"
+            if step.total_low == step.total_high
+            else f"{step.total_low}–{step.total_high} of {progress.target}"
+        )
+        rows.append(
+            StepRow(
+                number=step.number,
+                label_y=label_y,
+                boxes=tuple(boxes),
+                bar_y=middle - BAR_HEIGHT // 2,
+                bar_low_width=bar_width(step.total_low),
+                bar_high_width=bar_width(step.total_high),
+                total_text=total,
+                total_y=middle - BAR_HEIGHT // 2 - 6,
+                goal=goal,
+                goal_y=middle + BAR_HEIGHT // 2 + 16,
+            )
+        )
+        y += ARROW_GAP
+    height = y - ARROW_GAP + MARGIN
+    steps = len(progress.steps)
+    description = (
+        f"{steps} step{'s' if steps != 1 else ''}, top to bottom, with the points earned so far "
+        f"beside each step. {goal_sentence} The numbered list of steps on this page gives the "
+        "same information as text."
+    )
+    return Diagram(
+        width=WIDTH,
+        height=height,
+        rows=tuple(rows),
+        arrows=tuple(arrows),
+        bar_x=BAR_X,
+        bar_width=BAR_WIDTH,
+        goal_x=BAR_X + bar_width(progress.target),
+        goal_label_y=HEADER_HEIGHT - 10,
+        target=progress.target,
+        title=f"Diagram of the pathway {name}",
+        description=description,
+    )
