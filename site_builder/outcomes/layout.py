@@ -1,0 +1,273 @@
+"""The shape of the outcome package: which tables exist, where, and how they are declared.
+
+The contract (SPEC 4) fixes five tables and their columns. ``datapackage.json`` must
+declare each file once, every year folder must hold all three yearly tables, and no
+CSV may sit in the package undeclared (an undeclared file would never be validated).
+Problems with the descriptor itself are fatal, because without it the data cannot be
+checked; problems with single files only take those files out of the later checks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from site_builder.errors import InputError, display_path
+
+DESCRIPTOR_NAME = "datapackage.json"
+
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "schools": ("school_id", "name", "district_id", "district_name", "county"),
+    "funding": ("year", "program", "allocation_usd", "unit_amount_usd"),
+    "attainment": ("year", "school_id", "credential_id", "earned"),
+    "readiness": ("year", "school_id", "graduates", "met_points_target"),
+    "claims": ("year", "program", "school_id", "credential_id", "count", "amount_usd"),
+}
+SHARED_TABLES = ("schools", "funding")
+YEARLY_TABLES = ("attainment", "readiness", "claims")
+
+_YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
+_YEARLY_PATH = re.compile(r"^([0-9]{4})/(attainment|readiness|claims)\.csv$")
+
+# Normalized (lowercase, no "_", "-" or spaces) column names that point at a person.
+_IDENTIFYING = frozenset(
+    {
+        "studentid",
+        "studentname",
+        "firstname",
+        "lastname",
+        "birthdate",
+        "dateofbirth",
+        "dob",
+        "ssn",
+        "email",
+        "phone",
+        "address",
+    }
+)
+
+
+def identifies_student(column: str, table: str) -> bool:
+    """True for a column that would put student-level data in the package.
+
+    ``name`` is a school's name in schools.csv, but a person's name anywhere else.
+    """
+    key = re.sub(r"[\s_-]+", "", column).lower()
+    return key in _IDENTIFYING or (key == "name" and table != "schools")
+
+
+def identifying_message(column: str) -> str:
+    return f'column "{column}" identifies a student; outcome data must be aggregate counts only'
+
+
+def expected_resource_name(table: str, year: int | None) -> str:
+    """Resources are named after their table (and year), so foreign keys can name them."""
+    return table if year is None else f"{table}-{year}"
+
+
+def expected_path(table: str, year: int | None) -> str:
+    return f"{table}.csv" if year is None else f"{year}/{table}.csv"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One declared CSV file: which contract table it is and where it is declared."""
+
+    resource_name: str
+    table: str
+    year: int | None
+    csv_path: Path
+    declared_at: int
+    columns: tuple[str, ...]
+
+    @property
+    def display(self) -> str:
+        return display_path(self.csv_path)
+
+
+@dataclass
+class Layout:
+    """The declared tables, plus every error about the descriptor and the file tree."""
+
+    descriptor_path: Path
+    specs: list[TableSpec] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    fatal_errors: list[InputError] = field(default_factory=list)
+    file_errors: list[InputError] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)
+
+
+def read_layout(outcomes_dir: Path) -> Layout:
+    """Parse datapackage.json and compare what it declares with the files on disk."""
+    descriptor_path = outcomes_dir / DESCRIPTOR_NAME
+    layout = Layout(descriptor_path)
+    where = display_path(descriptor_path)
+    descriptor, text = _read_json(descriptor_path, layout.fatal_errors)
+    if descriptor is None:
+        return layout
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list):
+        layout.fatal_errors.append(
+            InputError(where, 1, None, 'must be a JSON object with a "resources" list')
+        )
+        return layout
+
+    schema_cache: dict[str, Any] = {}
+    seen_paths: dict[str, int] = {}
+    for resource in resources:
+        line = _resource_line(text, resource)
+        spec = _read_resource(outcomes_dir, resource, line, where, layout.fatal_errors)
+        if spec is None:
+            continue
+        relative = expected_path(spec.table, spec.year)
+        if relative in seen_paths:
+            message = f'"{relative}" is declared twice; first at line {seen_paths[relative]}'
+            layout.fatal_errors.append(InputError(where, line, None, message))
+            continue
+        seen_paths[relative] = line
+        _check_schema(outcomes_dir, resource.get("schema"), spec, where, schema_cache, layout.fatal_errors)
+        layout.specs.append(spec)
+
+    _check_files(outcomes_dir, layout, seen_paths)
+    return layout
+
+
+def _read_json(path: Path, errors: list[InputError]) -> tuple[Any, str]:
+    """The parsed JSON and its text, or None after recording why it cannot be read."""
+    where = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        errors.append(InputError(where, 1, None, "file not found"))
+        return None, ""
+    except UnicodeDecodeError as error:
+        errors.append(InputError(where, _line_at(path.read_bytes(), error.start), None, "not valid UTF-8"))
+        return None, ""
+    except OSError as error:
+        errors.append(InputError(where, 1, None, f"cannot read the file: {error.strerror}"))
+        return None, ""
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as error:
+        errors.append(InputError(where, error.lineno, error.colno, f"not valid JSON: {error.msg}"))
+        return None, text
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _resource_line(text: str, resource: Any) -> int:
+    """Line of a resource entry, found by its path (or name), for pointing at the entry.
+
+    JSON parsers drop positions; the descriptor is small, so a text search is enough.
+    """
+    for key in ("path", "name"):
+        value = resource.get(key) if isinstance(resource, dict) else None
+        if isinstance(value, str):
+            match = re.search(rf'"{key}"\s*:\s*{re.escape(json.dumps(value))}', text)
+            if match:
+                return text.count("\n", 0, match.start()) + 1
+    return 1
+
+
+def _read_resource(
+    outcomes_dir: Path, resource: Any, line: int, where: str, errors: list[InputError]
+) -> TableSpec | None:
+    """Which contract table a resource entry declares, judged by its path."""
+    if not isinstance(resource, dict) or not isinstance(resource.get("path"), str):
+        errors.append(InputError(where, line, None, 'each resource needs a "path" string'))
+        return None
+    path = resource["path"]
+    if path in ("schools.csv", "funding.csv"):
+        table, year = path.removesuffix(".csv"), None
+    elif match := _YEARLY_PATH.match(path):
+        table, year = match.group(2), int(match.group(1))
+    else:
+        message = (
+            f'path "{path}" is not an outcome table; expected schools.csv, funding.csv '
+            "or <year>/attainment.csv, <year>/readiness.csv, <year>/claims.csv"
+        )
+        errors.append(InputError(where, line, None, message))
+        return None
+    name = expected_resource_name(table, year)
+    if resource.get("name") != name:
+        errors.append(InputError(where, line, None, f'the resource for "{path}" must be named "{name}"'))
+        return None
+    return TableSpec(name, table, year, outcomes_dir / path, line, TABLE_COLUMNS[table])
+
+
+def _check_schema(
+    outcomes_dir: Path,
+    schema: Any,
+    spec: TableSpec,
+    where: str,
+    cache: dict[str, Any],
+    errors: list[InputError],
+) -> None:
+    """The schema must describe exactly the contract's columns, so records can be built."""
+    if isinstance(schema, str):
+        schema_path = outcomes_dir / schema
+        if schema not in cache:
+            schema_errors: list[InputError] = []
+            cache[schema] = _read_json(schema_path, schema_errors)[0]
+            if schema_errors and schema_path.exists():
+                errors.extend(schema_errors)
+            elif schema_errors:
+                message = f'schema file "{schema}" does not exist'
+                errors.append(InputError(where, spec.declared_at, None, message))
+        descriptor, schema_where = cache[schema], display_path(schema_path)
+    elif isinstance(schema, dict):
+        descriptor, schema_where = schema, where
+    else:
+        errors.append(
+            InputError(where, spec.declared_at, None, f'resource "{spec.resource_name}" needs a "schema"')
+        )
+        return
+    if descriptor is None:
+        return
+    fields = descriptor.get("fields") if isinstance(descriptor, dict) else None
+    names = [f.get("name") for f in fields if isinstance(f, dict)] if isinstance(fields, list) else []
+    line = 1 if schema_where != where else spec.declared_at
+    for name in names:
+        if isinstance(name, str) and identifies_student(name, spec.table):
+            errors.append(InputError(schema_where, line, None, identifying_message(name)))
+    kept = [name for name in names if not (isinstance(name, str) and identifies_student(name, spec.table))]
+    if tuple(kept) != spec.columns and len(kept) == len(names):
+        message = f"the {spec.table} schema must have the fields {', '.join(spec.columns)}"
+        errors.append(InputError(schema_where, line, None, message))
+
+
+def _check_files(outcomes_dir: Path, layout: Layout, declared: dict[str, int]) -> None:
+    """Every declared file exists, every CSV is declared, every year has all three tables."""
+    where = display_path(layout.descriptor_path)
+    for spec in layout.specs:
+        if not spec.csv_path.is_file():
+            relative = expected_path(spec.table, spec.year)
+            message = f'resource "{spec.resource_name}": file "{relative}" does not exist'
+            layout.file_errors.append(InputError(where, spec.declared_at, None, message))
+            layout.missing.add(spec.resource_name)
+
+    year_dirs = [p for p in outcomes_dir.iterdir() if p.is_dir() and _YEAR_FOLDER.match(p.name)]
+    on_disk = [p for p in outcomes_dir.glob("*.csv")]
+    for year_dir in year_dirs:
+        on_disk.extend(year_dir.glob("*.csv"))
+    for csv_path in sorted(on_disk):
+        relative = csv_path.relative_to(outcomes_dir).as_posix()
+        if relative not in declared:
+            message = f"file is not described in {DESCRIPTOR_NAME}; add a resource for it or remove it"
+            layout.file_errors.append(InputError(display_path(csv_path), 1, None, message))
+
+    years = {int(p.name) for p in year_dirs} | {s.year for s in layout.specs if s.year is not None}
+    layout.years = sorted(years)
+    needed = [(table, None) for table in SHARED_TABLES]
+    needed += [(table, year) for year in layout.years for table in YEARLY_TABLES]
+    for table, year in needed:
+        relative = expected_path(table, year)
+        csv_path = outcomes_dir / relative
+        if relative not in declared and not csv_path.exists():
+            message = f'missing: the package needs this file, declared as resource "{expected_resource_name(table, year)}"'
+            layout.file_errors.append(InputError(display_path(csv_path), 1, None, message))

@@ -1,0 +1,134 @@
+"""Checks a Table Schema cannot express: links to the catalog, to folders and across tables.
+
+Each rule is one pass over already-validated rows (dictionary lookups, no nested
+loops), because a state's data runs to millions of rows. Rows that failed Frictionless
+never reach these rules, and a rule that needs another table skips keys whose row was
+rejected there, so one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from decimal import Decimal
+from typing import Any
+
+from site_builder.errors import InputError
+from site_builder.outcomes.package import LoadedTable
+from site_builder.outcomes.records import Attainment, Claim, Funding, Readiness
+
+
+def _column(table: LoadedTable, name: str) -> int:
+    return table.spec.columns.index(name) + 1
+
+
+def credentials_in_catalog(table: LoadedTable, credential_ids: Collection[str]) -> Iterable[InputError]:
+    """Every credential_id names a credential of the catalog."""
+    column = _column(table, "credential_id")
+    for line, record in table.rows:
+        if record.credential_id not in credential_ids:
+            yield InputError(
+                table.spec.display,
+                line,
+                column,
+                f'credential_id "{record.credential_id}" is not in the catalog',
+            )
+
+
+def year_matches_folder(table: LoadedTable) -> Iterable[InputError]:
+    """The year column equals the year folder the file sits in."""
+    column = _column(table, "year")
+    folder = table.spec.year
+    for line, record in table.rows:
+        if record.year != folder:
+            yield InputError(
+                table.spec.display, line, column, f"year: {record.year} does not match the folder {folder}/"
+            )
+
+
+def target_within_graduates(table: LoadedTable) -> Iterable[InputError]:
+    """met_points_target <= graduates: only graduates can have met the target."""
+    column = _column(table, "met_points_target")
+    for line, record in table.rows:
+        readiness: Readiness = record
+        if readiness.met_points_target > readiness.graduates:
+            message = f"met_points_target: {readiness.met_points_target} is more than graduates ({readiness.graduates})"
+            yield InputError(table.spec.display, line, column, message)
+
+
+def claims_within_attainment(claims: LoadedTable, attainment: LoadedTable | None) -> Iterable[InputError]:
+    """count <= earned for the same (year, school, credential); no claim without attainment.
+
+    Skipped where attainment could not be read in full: absent rows would be guesses.
+    """
+    if attainment is None or not attainment.complete:
+        return
+    # Keyed without the year: both files sit in one year folder, and a wrong year
+    # column is reported on its own by year_matches_folder.
+    earned: dict[tuple[str, str], tuple[int, int]] = {}
+    for line, record in attainment.rows:
+        row: Attainment = record
+        earned[(row.school_id, row.credential_id)] = (row.earned, line)
+    rejected = {key[1:] for key in attainment.rejected_keys}
+    count_column = _column(claims, "count")
+    attainment_file = attainment.spec.display
+    for line, record in claims.rows:
+        claim: Claim = record
+        key = (claim.school_id, claim.credential_id)
+        found = earned.get(key)
+        if found is None:
+            if key not in rejected:
+                message = f"no attainment row for ({claim.year}, {key[0]}, {key[1]}) in {attainment_file}"
+                yield InputError(claims.spec.display, line, None, message)
+        elif claim.count > found[0]:
+            message = (
+                f"count: {claim.count} is more than earned ({found[0]}, {attainment_file} line {found[1]})"
+            )
+            yield InputError(claims.spec.display, line, count_column, message)
+
+
+def amounts_match_program(claims: LoadedTable, funding: LoadedTable | None) -> Iterable[InputError]:
+    """amount_usd is given for fee-reimbursing programs and empty for flat-rate ones.
+
+    Without it the claim's dollar value (SPEC 5: amount, or count x unit amount) is undefined.
+    """
+    if funding is None:
+        return
+    unit_amounts: dict[tuple[int, str], Decimal | None] = {}
+    for _line, record in funding.rows:
+        program: Funding = record
+        unit_amounts[(program.year, program.program)] = program.unit_amount_usd
+    column = _column(claims, "amount_usd")
+    for line, record in claims.rows:
+        claim: Claim = record
+        key = (claim.year, claim.program)
+        if key not in unit_amounts:
+            continue
+        unit = unit_amounts[key]
+        if unit is None and claim.amount_usd is None:
+            message = f'amount_usd: a value is required for "{claim.program}", which reimburses actual fees'
+            yield InputError(claims.spec.display, line, column, message)
+        elif unit is not None and claim.amount_usd is not None:
+            message = (
+                f'amount_usd: must be empty for "{claim.program}", which pays a flat {unit} per credential'
+            )
+            yield InputError(claims.spec.display, line, column, message)
+
+
+def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str]) -> list[InputError]:
+    """All cross checks over the loaded tables."""
+    catalog_ids = frozenset(credential_ids)
+    funding = tables.get("funding")
+    errors: list[Any] = []
+    for table in tables.values():
+        spec = table.spec
+        if spec.year is None:
+            continue
+        errors.extend(year_matches_folder(table))
+        if spec.table in ("attainment", "claims"):
+            errors.extend(credentials_in_catalog(table, catalog_ids))
+        if spec.table == "readiness":
+            errors.extend(target_within_graduates(table))
+        if spec.table == "claims":
+            errors.extend(claims_within_attainment(table, tables.get(f"attainment-{spec.year}")))
+            errors.extend(amounts_match_program(table, funding))
+    return errors
