@@ -263,6 +263,17 @@ def test_amount_required_for_actual_fee_program(package: Path) -> None:
     ]
 
 
+def test_money_must_be_whole_cents(package: Path) -> None:
+    set_line(package / "2024/claims.csv", 2, "2024,exam-fee,000101,comptia-a-plus,10,2530.005")
+    set_line(package / "funding.csv", 2, "2024,exam-fee,1000.5,")
+    assert errors_of(package) == [
+        "outcomes/2024/claims.csv:2:6: amount_usd: must be whole cents (got 2530.005)",
+    ]
+    set_line(package / "2024/claims.csv", 2, "2024,exam-fee,000101,comptia-a-plus,10,2530.00")
+    set_line(package / "funding.csv", 2, "2024,exam-fee,1000.125,")
+    assert errors_of(package) == ["outcomes/funding.csv:2:3: allocation_usd: must be whole cents (got 1000.125)"]
+
+
 @pytest.mark.parametrize("column", ["student_id", "Student Name", "DOB", "e-mail", "name"])
 def test_student_identifying_column(package: Path, column: str) -> None:
     path = package / "2024/attainment.csv"

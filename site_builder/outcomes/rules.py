@@ -114,6 +114,19 @@ def amounts_match_program(claims: LoadedTable, funding: LoadedTable | None) -> I
             yield InputError(claims.spec.display, line, column, message)
 
 
+MONEY_COLUMNS = {"funding": ("allocation_usd", "unit_amount_usd"), "claims": ("amount_usd",)}
+
+
+def money_in_whole_cents(table: LoadedTable) -> Iterable[InputError]:
+    """Dollar amounts have at most two decimals: payments are divided to the exact cent."""
+    for name in MONEY_COLUMNS.get(table.spec.table, ()):
+        column = _column(table, name)
+        for line, record in table.rows:
+            amount: Decimal | None = getattr(record, name)
+            if amount is not None and amount != amount.quantize(Decimal("0.01")):
+                yield InputError(table.spec.display, line, column, f"{name}: must be whole cents (got {amount})")
+
+
 def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str]) -> list[InputError]:
     """All cross checks over the loaded tables."""
     catalog_ids = frozenset(credential_ids)
@@ -121,6 +134,7 @@ def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str])
     errors: list[Any] = []
     for table in tables.values():
         spec = table.spec
+        errors.extend(money_in_whole_cents(table))
         if spec.year is None:
             continue
         errors.extend(year_matches_folder(table))
