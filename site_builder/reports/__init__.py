@@ -1,0 +1,208 @@
+"""School-level reports (SPEC 5): attainment, readiness and reimbursement, protected.
+
+``compute_reports`` is the only place outcome data is turned into published numbers:
+it builds each year's table systems, protects them (suppression + audit), divides the
+reimbursement allocations, and returns reports that hold published values only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+
+from site_builder.catalog import Catalog
+from site_builder.outcomes import Outcomes
+from site_builder.reports.model import (
+    AuditSummary,
+    Payment,
+    ProgramYear,
+    Readiness,
+    Reports,
+    SchoolYear,
+    YearReport,
+)
+from site_builder.reports.published import count, dollars, rate
+from site_builder.reports.systems import STATE, attainment_system, readiness_system
+from site_builder.rules.disclosure import Protection, protect
+from site_builder.rules.privacy import PUBLISHED, Key, Status, rate_thresholds
+from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
+
+__all__ = ["Reports", "compute_reports"]
+
+
+def compute_reports(
+    catalog: Catalog, outcomes: Outcomes, progress: Callable[[str], None] = lambda _: None
+) -> Reports:
+    """Protected reports for every year of ``outcomes``."""
+    min_cell = catalog.site.min_cell
+    schools = {school.school_id: school for school in outcomes.schools}
+    primary_field = {key: credential.career_fields[0] for key, credential in catalog.credentials.items()}
+    by_year = {}
+    for year in outcomes.years:
+        started = time.perf_counter()
+        attainment = [row for row in outcomes.attainment if row.year == year]
+        readiness = [row for row in outcomes.readiness if row.year == year]
+        claims = [row for row in outcomes.claims if row.year == year]
+        counts = protect(attainment_system(attainment, claims, schools, primary_field), min_cell)
+        ready = protect(readiness_system(readiness, schools, min_cell), min_cell)
+        by_year[year] = _year_report(year, catalog, outcomes, counts, ready, claims, min_cell)
+        seconds = time.perf_counter() - started
+        by_year[year].audit.extend(_summary(p, seconds) for p in (counts, ready))
+        hidden = counts.report.hidden + ready.report.hidden
+        programs = counts.report.linear_programs + ready.report.linear_programs
+        progress(
+            f"protected {year}: {hidden} cells hidden, audit passed ({programs} linear programs, {seconds:.1f}s)"
+        )
+    districts = {school.district_id: school.district_name for school in outcomes.schools}
+    schools_by_district: dict[str, list[str]] = defaultdict(list)
+    for school in sorted(outcomes.schools, key=lambda school: (school.name.lower(), school.school_id)):
+        schools_by_district[school.district_id].append(school.school_id)
+    return Reports(
+        min_cell=min_cell,
+        years=list(outcomes.years),
+        schools=dict(sorted(schools.items())),
+        districts=dict(sorted(districts.items(), key=lambda item: (item[1].lower(), item[0]))),
+        schools_by_district=dict(schools_by_district),
+        by_year=by_year,
+    )
+
+
+def _summary(protection: Protection, seconds: float) -> AuditSummary:
+    report = protection.report
+    return AuditSummary(
+        report.hidden, report.checked, report.linear_programs, protection.repair_rounds, seconds
+    )
+
+
+def _year_report(
+    year: int,
+    catalog: Catalog,
+    outcomes: Outcomes,
+    counts: Protection,
+    ready: Protection,
+    claims: list,
+    min_cell: int,
+) -> YearReport:
+    values = _Values(counts, min_cell)
+    readiness = _ReadinessValues(ready, min_cell)
+    programs = _programs(year, outcomes, claims, counts, min_cell)
+    school_ids = sorted(
+        {key[2] for key in counts.statuses if key[:2] == ("att", "school")} | readiness.schools
+    )
+    schools = {}
+    for school_id in school_ids:
+        schools[school_id] = SchoolYear(
+            total=values.get(("att", "school", school_id)),
+            by_field=values.matching(("att", "school-field", school_id)),
+            by_credential=values.matching(("att", "school-credential", school_id)),
+            readiness=readiness.of(("school", school_id)) if school_id in readiness.schools else None,
+            payments={p.program: p.payments[school_id] for p in programs if school_id in p.payments},
+        )
+    return YearReport(
+        year=year,
+        total=values.get(("att", STATE)),
+        by_field=values.matching(("att", "field")),
+        by_credential=values.matching(("att", "credential")),
+        by_district=values.matching(("att", "district")),
+        readiness=readiness.of((STATE,)),
+        readiness_by_district={
+            key[3]: readiness.of(("district", key[3]))
+            for key in sorted(ready.statuses)
+            if key[:3] == ("ready", "graduates", "district")
+        },
+        schools=schools,
+        programs=programs,
+    )
+
+
+class _Values:
+    """Published counts of one protected system, looked up by key or key prefix."""
+
+    def __init__(self, protection: Protection, min_cell: int):
+        self.protection = protection
+        self.min_cell = min_cell
+        self.by_prefix: dict[tuple, dict[str, Key]] = defaultdict(dict)
+        for key in protection.statuses:
+            self.by_prefix[key[:-1]][key[-1]] = key
+
+    def get(self, key: Key):
+        return count(self.protection.values[key], self.protection.statuses[key], self.min_cell)
+
+    def matching(self, prefix: tuple) -> dict:
+        return {last: self.get(key) for last, key in sorted(self.by_prefix.get(prefix, {}).items())}
+
+
+class _ReadinessValues:
+    def __init__(self, protection: Protection, min_cell: int):
+        self.protection = protection
+        self.min_cell = min_cell
+        self.schools = {key[3] for key in protection.statuses if key[:3] == ("ready", "graduates", "school")}
+
+    def of(self, unit: tuple) -> Readiness:
+        statuses, values = self.protection.statuses, self.protection.values
+        graduates_key, met_key = ("ready", "graduates", *unit), ("ready", "met", *unit)
+        graduates, met = values[graduates_key], values[met_key]
+        graduates_status, met_status = statuses[graduates_key], statuses[met_key]
+        coded_at = None
+        if graduates_status != PUBLISHED or graduates < self.min_cell:
+            rate_status: Status = "suppressed"
+        elif met_status in ("top-coded", "bottom-coded"):
+            rate_status = met_status
+            top, bottom = rate_thresholds(graduates)
+            coded_at = int((top if met_status == "top-coded" else bottom) * 100)
+        elif met_status == PUBLISHED and statuses[("ready", "not-met", *unit)] == PUBLISHED:
+            rate_status = PUBLISHED
+        else:
+            rate_status = "suppressed"
+        return Readiness(
+            graduates=count(graduates, graduates_status, self.min_cell),
+            met=count(met, met_status, self.min_cell),
+            rate=rate(met, graduates, rate_status, coded_at),
+        )
+
+
+def _programs(
+    year: int, outcomes: Outcomes, claims: list, counts: Protection, min_cell: int
+) -> list[ProgramYear]:
+    """Each program's allocation divided among schools; dollars follow their count's status."""
+    programs = []
+    for funding in sorted((f for f in outcomes.funding if f.year == year), key=lambda f: f.program):
+        mine = [claim for claim in claims if claim.program == funding.program]
+        by_school: dict[str, list] = defaultdict(list)
+        for claim in mine:
+            by_school[claim.school_id].append(claim)
+        claimed = {
+            school_id: school_claim(
+                [c.amount_usd for c in rows], [c.count for c in rows], funding.unit_amount_usd
+            )
+            for school_id, rows in sorted(by_school.items())
+        }
+        paid = prorate(claimed, funding.allocation_usd)
+        total_claimed = sum(claimed.values(), Decimal(0))
+        payments = {}
+        for school_id in claimed:
+            key = ("claims", "school", funding.program, school_id)
+            status = counts.statuses[key]
+            payments[school_id] = Payment(
+                count=count(counts.values[key], status, min_cell),
+                claimed=dollars(claimed[school_id], status),
+                paid=dollars(paid[school_id], status),
+            )
+        total_key = ("claims", "program", funding.program)
+        total_status = counts.statuses.get(total_key, PUBLISHED)
+        programs.append(
+            ProgramYear(
+                year=year,
+                program=funding.program,
+                allocation=funding.allocation_usd,
+                unit_amount=funding.unit_amount_usd,
+                count=count(counts.values.get(total_key, 0), total_status, min_cell),
+                claimed=dollars(total_claimed, total_status),
+                factor=proration_factor(funding.allocation_usd, total_claimed),
+                paid=dollars(sum(paid.values(), Decimal(0)), total_status),
+                payments=payments,
+            )
+        )
+    return programs

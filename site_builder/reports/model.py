@@ -1,0 +1,94 @@
+"""The protected reports: everything the school, state and reimbursement pages and the
+downloads show, holding only published values (see ``published.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from site_builder.outcomes import School
+from site_builder.reports.published import Count, Dollars, Rate
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Graduates, how many reached the points target, and the rate."""
+
+    graduates: Count
+    met: Count
+    rate: Rate
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One school's claim and payment under one program."""
+
+    count: Count
+    claimed: Dollars
+    paid: Dollars
+
+
+@dataclass(frozen=True)
+class ProgramYear:
+    """The division of one program's allocation in one year (SPEC 5)."""
+
+    year: int
+    program: str
+    allocation: Decimal
+    #: None when the program reimburses the actual fees claimed
+    unit_amount: Decimal | None
+    count: Count
+    claimed: Dollars
+    factor: Decimal
+    paid: Dollars
+    payments: dict[str, Payment]
+
+
+@dataclass(frozen=True)
+class SchoolYear:
+    """One school's figures for one year."""
+
+    total: Count
+    by_field: dict[str, Count]
+    by_credential: dict[str, Count]
+    readiness: Readiness | None
+    payments: dict[str, Payment]
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    """What the disclosure audit did for one year: shown on the methodology of the reports."""
+
+    hidden: int
+    checked: int
+    linear_programs: int
+    repair_rounds: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class YearReport:
+    year: int
+    total: Count
+    by_field: dict[str, Count]
+    by_credential: dict[str, Count]
+    by_district: dict[str, Count]
+    readiness: Readiness
+    readiness_by_district: dict[str, Readiness]
+    schools: dict[str, SchoolYear]
+    programs: list[ProgramYear]
+    audit: list[AuditSummary] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reports:
+    """All years of protected outcome reports."""
+
+    min_cell: int
+    years: list[int]
+    schools: dict[str, School]
+    #: district_id -> district name
+    districts: dict[str, str]
+    #: district_id -> its school ids, sorted by school name
+    schools_by_district: dict[str, list[str]]
+    by_year: dict[int, YearReport]

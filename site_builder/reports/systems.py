@@ -1,0 +1,151 @@
+"""One year's outcome data as table systems: every published count and how they add up.
+
+Keys are tuples whose first item names the table: ``("att", "school-credential", s, c)``.
+Attainment and reimbursement claims form one system (a school cannot claim more
+credentials than its students earned, which links them); readiness is another.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from site_builder.outcomes import Attainment, Claim, Readiness, School
+from site_builder.rules.privacy import Inequality, Status, TableSystem, rate_coding, rate_thresholds
+
+STATE = "state"
+
+
+def attainment_system(
+    rows: Iterable[Attainment],
+    claims: Iterable[Claim],
+    schools: Mapping[str, School],
+    primary_field: Mapping[str, str],
+) -> TableSystem:
+    """Attainment by school x credential with every total the site publishes, plus claim counts."""
+    system = TableSystem()
+    values = system.values
+    school_credentials: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        values[("att", "school-credential", row.school_id, row.credential_id)] = row.earned
+        school_credentials[row.school_id].append(row.credential_id)
+
+    def add(key: tuple, parts: list[tuple]) -> None:
+        values[key] = sum(values[part] for part in parts)
+        system.add_relation(key, parts)
+
+    fields_at_school: dict[str, dict[str, list[tuple]]] = {}
+    schools_with_field: dict[str, list[str]] = defaultdict(list)
+    schools_with_credential: dict[str, list[str]] = defaultdict(list)
+    for school_id in sorted(school_credentials):
+        by_field: dict[str, list[tuple]] = defaultdict(list)
+        for credential_id in sorted(school_credentials[school_id]):
+            by_field[primary_field[credential_id]].append(
+                ("att", "school-credential", school_id, credential_id)
+            )
+            schools_with_credential[credential_id].append(school_id)
+        fields_at_school[school_id] = by_field
+        for field_id, parts in sorted(by_field.items()):
+            add(("att", "school-field", school_id, field_id), parts)
+            schools_with_field[field_id].append(school_id)
+        add(("att", "school", school_id), [("att", "school-field", school_id, f) for f in sorted(by_field)])
+
+    districts: dict[str, list[str]] = defaultdict(list)
+    for school_id in sorted(school_credentials):
+        districts[schools[school_id].district_id].append(school_id)
+    for district_id, members in sorted(districts.items()):
+        add(("att", "district", district_id), [("att", "school", s) for s in members])
+    for credential_id, members in sorted(schools_with_credential.items()):
+        add(
+            ("att", "credential", credential_id),
+            [("att", "school-credential", s, credential_id) for s in members],
+        )
+    credentials_in_field: dict[str, list[str]] = defaultdict(list)
+    for credential_id in sorted(schools_with_credential):
+        credentials_in_field[primary_field[credential_id]].append(credential_id)
+    for field_id, credential_ids in sorted(credentials_in_field.items()):
+        add(("att", "field", field_id), [("att", "credential", c) for c in credential_ids])
+        system.add_relation(
+            ("att", "field", field_id),
+            [("att", "school-field", s, field_id) for s in schools_with_field[field_id]],
+        )
+    add(("att", STATE), [("att", "field", f) for f in sorted(credentials_in_field)])
+    if districts:
+        system.add_relation(("att", STATE), [("att", "district", d) for d in sorted(districts)])
+
+    _add_claims(system, claims)
+    return system
+
+
+def _add_claims(system: TableSystem, claims: Iterable[Claim]) -> None:
+    """Claimed credential counts per school and program; dollars follow their statuses."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for claim in claims:
+        counts[(claim.program, claim.school_id)] += claim.count
+    by_program: dict[str, list[str]] = defaultdict(list)
+    for (program, school_id), total in sorted(counts.items()):
+        system.values[("claims", "school", program, school_id)] = total
+        by_program[program].append(school_id)
+        # Claimed credentials cannot outnumber the credentials the school's students earned.
+        if ("att", "school", school_id) in system.values:
+            system.inequalities.append(
+                Inequality(
+                    ((("claims", "school", program, school_id), 1.0), (("att", "school", school_id), -1.0)),
+                    0.0,
+                )
+            )
+    for program, school_ids in sorted(by_program.items()):
+        parts = [("claims", "school", program, s) for s in school_ids]
+        system.values[("claims", "program", program)] = sum(system.values[p] for p in parts)
+        system.add_relation(("claims", "program", program), parts)
+
+
+def readiness_system(rows: Iterable[Readiness], schools: Mapping[str, School], min_cell: int) -> TableSystem:
+    """Graduates = met + not met, for every school, district and the state, with coded rates.
+
+    "not met" is never printed, but it is a count all the same: 100 graduates of whom
+    95 met the target says that 5 did not, so it is protected like the others.
+    """
+    system = TableSystem()
+    units: dict[tuple, tuple[int, int]] = {}
+    districts: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        units[("school", row.school_id)] = (row.graduates, row.met_points_target)
+        districts[schools[row.school_id].district_id].append(row.school_id)
+    for district_id, members in sorted(districts.items()):
+        units[("district", district_id)] = (
+            sum(units[("school", s)][0] for s in members),
+            sum(units[("school", s)][1] for s in members),
+        )
+    units[(STATE,)] = (
+        sum(units[("district", d)][0] for d in districts),
+        sum(units[("district", d)][1] for d in districts),
+    )
+    for unit, (graduates, met) in units.items():
+        g, m, n = ("ready", "graduates", *unit), ("ready", "met", *unit), ("ready", "not-met", *unit)
+        system.values.update({g: graduates, m: met, n: graduates - met})
+        system.add_relation(g, [m, n])
+        coding = rate_coding(met, graduates) if graduates >= min_cell else None
+        if coding is not None:
+            _code(system, g, m, n, coding, graduates)
+    for measure in ("graduates", "met", "not-met"):
+        for district_id, members in sorted(districts.items()):
+            system.add_relation(
+                ("ready", measure, "district", district_id),
+                [("ready", measure, "school", s) for s in members],
+            )
+        system.add_relation(
+            ("ready", measure, STATE), [("ready", measure, "district", d) for d in sorted(districts)]
+        )
+    return system
+
+
+def _code(system: TableSystem, g: tuple, m: tuple, n: tuple, coding: Status, graduates: int) -> None:
+    """Hide the exact counts behind a coded rate, and tell the audit what the rate reveals."""
+    top, bottom = rate_thresholds(graduates)
+    system.coded[m] = coding
+    system.coded[n] = coding
+    if coding == "top-coded":  # met >= top * graduates
+        system.inequalities.append(Inequality(((m, -1.0), (g, float(top))), 0.0))
+    else:  # met <= bottom * graduates
+        system.inequalities.append(Inequality(((m, 1.0), (g, -float(bottom))), 0.0))

@@ -1,0 +1,166 @@
+"""Student privacy (SPEC 5): which published numbers must be hidden, and why.
+
+A *table system* is a set of count cells (each with a stable, sortable key) and the
+additive relations between them (a total equals the sum of its parts). Everything
+that is published for one year forms one system, so hiding a cell in one table is
+not undone by subtraction in another.
+
+- primary suppression: a count from 1 to n-1 is hidden (``suppressed``); 0 is published;
+- complementary suppression: no relation may have exactly one hidden cell, and the
+  hidden parts of a published total must add up to at least n; more cells are hidden
+  (``suppressed-complementary``), smallest non-zero part first, ties by key, until
+  every relation obeys both rules;
+- coded cells (``top-coded``/``bottom-coded``, from rate coding) are hidden too, but
+  their range is deliberately revealed by the coded rate, so the audit does not ask
+  them to be wide.
+
+The rules are necessary, not sufficient: ``site_builder.rules.audit`` proves the
+result with linear programming and ``protect`` adds suppression until it passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+Status = Literal["published", "suppressed", "suppressed-complementary", "top-coded", "bottom-coded"]
+PUBLISHED: Status = "published"
+HIDDEN_STATUSES = frozenset({"suppressed", "suppressed-complementary", "top-coded", "bottom-coded"})
+CODED_STATUSES = frozenset({"top-coded", "bottom-coded"})
+
+Key = Hashable
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``total`` = sum of ``parts``: both sides are published cells (or hidden ones)."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+
+@dataclass(frozen=True)
+class Inequality:
+    """sum(coefficient * cell) <= bound: what a coded rate or a cross-table rule reveals."""
+
+    terms: tuple[tuple[Key, float], ...]
+    bound: float
+
+
+@dataclass
+class TableSystem:
+    """All cells published for one year (or one report), with what links them."""
+
+    values: dict[Key, int] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    inequalities: list[Inequality] = field(default_factory=list)
+    #: cells hidden for reasons other than their own size, with the status to show
+    coded: dict[Key, Status] = field(default_factory=dict)
+
+    def add_relation(self, total: Key, parts: Iterable[Key]) -> None:
+        parts = tuple(parts)
+        if parts:
+            self.relations.append(Relation(total, parts))
+
+
+def is_primary(count: int, min_cell: int) -> bool:
+    """A count from 1 to min_cell - 1 identifies too few students to publish."""
+    return 0 < count < min_cell
+
+
+def primary_statuses(system: TableSystem, min_cell: int) -> dict[Key, Status]:
+    """Primary suppression and coding only, before any complementary suppression."""
+    statuses: dict[Key, Status] = {}
+    for key, value in system.values.items():
+        if key in system.coded:
+            statuses[key] = system.coded[key]
+        elif is_primary(value, min_cell):
+            statuses[key] = "suppressed"
+        else:
+            statuses[key] = PUBLISHED
+    return statuses
+
+
+def complementary_suppression(
+    system: TableSystem, statuses: dict[Key, Status], min_cell: int
+) -> dict[Key, Status]:
+    """Hide more cells until no relation has exactly one hidden cell and the hidden
+    parts of every published total add up to at least ``min_cell``. Deterministic."""
+    statuses = dict(statuses)
+    relations = _ordered(system.relations)
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            if _repair(relation, system.values, statuses, min_cell):
+                changed = True
+    return statuses
+
+
+def hide_one_more(relation: Relation, values: Mapping[Key, int], statuses: dict[Key, Status]) -> bool:
+    """Hide the smallest non-zero published part of ``relation`` (ties by key), or its
+    total when no part is left; False when nothing more can be hidden there."""
+    candidates = [part for part in relation.parts if statuses[part] == PUBLISHED and values[part] > 0]
+    if candidates:
+        statuses[min(candidates, key=lambda part: (values[part], _sort_key(part)))] = (
+            "suppressed-complementary"
+        )
+        return True
+    if statuses[relation.total] == PUBLISHED and values[relation.total] > 0:
+        statuses[relation.total] = "suppressed-complementary"
+        return True
+    return False
+
+
+def _repair(
+    relation: Relation, values: Mapping[Key, int], statuses: dict[Key, Status], min_cell: int
+) -> bool:
+    hidden_parts = [part for part in relation.parts if statuses[part] != PUBLISHED]
+    total_hidden = statuses[relation.total] != PUBLISHED
+    hidden = len(hidden_parts) + total_hidden
+    if hidden == 0:
+        return False
+    too_few = hidden == 1
+    too_small = not total_hidden and sum(values[part] for part in hidden_parts) < min_cell
+    if not (too_few or too_small):
+        return False
+    return hide_one_more(relation, values, statuses)
+
+
+def _ordered(relations: Sequence[Relation]) -> list[Relation]:
+    """Small relations first (they decide the most), then by key, for a stable pattern."""
+    return sorted(relations, key=lambda relation: (len(relation.parts), _sort_key(relation.total)))
+
+
+def _sort_key(key: Key) -> str:
+    return repr(key)
+
+
+# --- rates -----------------------------------------------------------------------------
+
+#: (smallest denominator, top-coding threshold, bottom-coding threshold), largest first
+RATE_TIERS: tuple[tuple[int, Fraction, Fraction], ...] = (
+    (300, Fraction(99, 100), Fraction(1, 100)),
+    (100, Fraction(98, 100), Fraction(2, 100)),
+    (40, Fraction(95, 100), Fraction(5, 100)),
+    (20, Fraction(90, 100), Fraction(10, 100)),
+    (0, Fraction(80, 100), Fraction(20, 100)),
+)
+
+
+def rate_thresholds(denominator: int) -> tuple[Fraction, Fraction]:
+    """Top- and bottom-coding thresholds for a rate over ``denominator`` students."""
+    return next((top, bottom) for smallest, top, bottom in RATE_TIERS if denominator >= smallest)
+
+
+def rate_coding(numerator: int, denominator: int) -> Status | None:
+    """``top-coded`` or ``bottom-coded`` when the exact rate would say too much, else None."""
+    top, bottom = rate_thresholds(denominator)
+    rate = Fraction(numerator, denominator)
+    if rate >= top:
+        return "top-coded"
+    if rate <= bottom:
+        return "bottom-coded"
+    return None
