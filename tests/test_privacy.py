@@ -1,0 +1,208 @@
+"""Privacy protection (SPEC 5): worked examples, and the invariants as hypothesis properties.
+
+The audit's witness shortcut is checked against an independent, exact computation:
+two linear programs per hidden cell.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from site_builder.rules.audit import audit
+from site_builder.rules.disclosure import protect
+from site_builder.rules.privacy import (
+    HIDDEN_STATUSES,
+    PUBLISHED,
+    TableSystem,
+    complementary_suppression,
+    primary_statuses,
+    rate_coding,
+    rate_thresholds,
+)
+
+N = 10
+
+
+def one_relation(total_parts: dict[str, int]) -> TableSystem:
+    system = TableSystem()
+    system.values.update(total_parts)
+    system.values["T"] = sum(total_parts.values())
+    system.add_relation("T", sorted(total_parts))
+    return system
+
+
+# --- worked examples --------------------------------------------------------------------
+
+
+def test_counts_below_the_minimum_are_hidden_and_zero_is_published() -> None:
+    system = one_relation({"a": 0, "b": 9, "c": 10, "d": 1})
+    statuses = primary_statuses(system, N)
+    assert statuses == {"a": PUBLISHED, "b": "suppressed", "c": PUBLISHED, "d": "suppressed", "T": PUBLISHED}
+
+
+def test_a_lone_hidden_part_gets_a_complement() -> None:
+    # T = 45 with parts 3, 12, 30: hiding only the 3 would give it away as 45 - 12 - 30.
+    system = one_relation({"a": 3, "b": 12, "c": 30})
+    statuses = complementary_suppression(system, primary_statuses(system, N), N)
+    assert statuses == {"a": "suppressed", "b": "suppressed-complementary", "c": PUBLISHED, "T": PUBLISHED}
+
+
+def test_hidden_parts_must_add_up_to_the_minimum() -> None:
+    # 2 + 3 = 5 hidden out of a published 47 would say both are small; the next smallest part joins them.
+    system = one_relation({"a": 2, "b": 3, "c": 12, "d": 30})
+    statuses = complementary_suppression(system, primary_statuses(system, N), N)
+    assert [statuses[k] for k in "abcd"] == [
+        "suppressed",
+        "suppressed",
+        "suppressed-complementary",
+        PUBLISHED,
+    ]
+
+
+def test_the_total_is_hidden_when_no_part_is_left() -> None:
+    # a (12) is hidden by another table; b is 0, so the published total would give a away.
+    system = one_relation({"a": 12, "b": 0})
+    statuses = {"a": "suppressed-complementary", "b": PUBLISHED, "T": PUBLISHED}
+    assert complementary_suppression(system, statuses, N)["T"] == "suppressed-complementary"
+
+
+def test_audit_catches_a_cell_pinned_by_the_status_column() -> None:
+    # 11 = 1 + 10: the rules are met (two hidden parts summing to 11 >= 10), but the status
+    # column says the 10 is at least 10, so the 1 must be exactly 1. The audit finds it and
+    # protect() hides the total as well.
+    system = one_relation({"a": 1, "b": 10})
+    statuses = complementary_suppression(system, primary_statuses(system, N), N)
+    report = audit(system, statuses, N)
+    assert [(e.key, e.check, e.low, e.high) for e in report.exposures] == [
+        ("a", "pinning", 1.0, 1.0),
+        ("b", "pinning", 10.0, 10.0),
+    ]
+    protection = protect(system, N)
+    assert protection.statuses["T"] == "suppressed-complementary"
+    assert protection.report.passed
+
+
+def test_audit_finds_a_narrow_width() -> None:
+    system = one_relation({"a": 2, "b": 3, "c": 4})  # T = 9, all hidden but T published
+    statuses = {"a": "suppressed", "b": "suppressed", "c": "suppressed", "T": PUBLISHED}
+    report = audit(system, statuses, N)
+    assert {(e.key, e.check) for e in report.exposures} >= {("a", "width"), ("b", "width"), ("c", "width")}
+
+
+@pytest.mark.parametrize(
+    ("denominator", "top", "bottom"),
+    [(10, 80, 20), (19, 80, 20), (20, 90, 10), (39, 90, 10), (40, 95, 5), (99, 95, 5), (100, 98, 2), (299, 98, 2),
+     (300, 99, 1), (5000, 99, 1)],
+)  # fmt: skip
+def test_rate_tiers(denominator: int, top: int, bottom: int) -> None:
+    assert rate_thresholds(denominator) == (Fraction(top, 100), Fraction(bottom, 100))
+
+
+def test_rate_coding() -> None:
+    assert rate_coding(48, 50) == "top-coded"  # 96% >= 95%
+    assert rate_coding(47, 50) is None  # 94%
+    assert rate_coding(2, 50) == "bottom-coded"  # 4% <= 5%
+    assert rate_coding(3, 300) == "bottom-coded"  # 1%
+    assert rate_coding(4, 300) is None
+
+
+# --- properties on random tables ------------------------------------------------------------
+
+counts = st.one_of(st.integers(0, 0), st.integers(1, 9), st.integers(10, 60))
+
+
+@st.composite
+def two_way_tables(draw) -> TableSystem:
+    """Rows x columns with row, column and grand totals, like schools x credentials."""
+    rows = draw(st.integers(2, 6))
+    columns = draw(st.integers(2, 5))
+    system = TableSystem()
+    for r in range(rows):
+        for c in range(columns):
+            system.values[("cell", r, c)] = draw(counts)
+    for r in range(rows):
+        parts = [("cell", r, c) for c in range(columns)]
+        system.values[("row", r)] = sum(system.values[p] for p in parts)
+        system.add_relation(("row", r), parts)
+    for c in range(columns):
+        parts = [("cell", r, c) for r in range(rows)]
+        system.values[("column", c)] = sum(system.values[p] for p in parts)
+        system.add_relation(("column", c), parts)
+    system.values[("all",)] = sum(system.values[("row", r)] for r in range(rows))
+    system.add_relation(("all",), [("row", r) for r in range(rows)])
+    system.add_relation(("all",), [("column", c) for c in range(columns)])
+    return system
+
+
+def exact_range(system: TableSystem, statuses: dict, key, bounds_of) -> tuple[float, float]:
+    """Independent check: min and max of one hidden cell by two plain linear programs."""
+    hidden = sorted((k for k, s in statuses.items() if s in HIDDEN_STATUSES), key=repr)
+    index = {k: i for i, k in enumerate(hidden)}
+    a_eq, b_eq = [], []
+    for relation in system.relations:
+        row = np.zeros(len(hidden))
+        constant = 0.0
+        for k, coefficient in [(relation.total, 1.0)] + [(p, -1.0) for p in relation.parts]:
+            if k in index:
+                row[index[k]] += coefficient
+            else:
+                constant += coefficient * system.values[k]
+        if row.any():
+            a_eq.append(row)
+            b_eq.append(-constant)
+    bounds = [bounds_of(statuses[k]) for k in hidden]
+    objective = np.zeros(len(hidden))
+    objective[index[key]] = 1.0
+    low = linprog(objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds, method="highs")
+    high = linprog(-objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=bounds, method="highs")
+    return (low.x[index[key]], float("inf") if high.status == 3 else high.x[index[key]])
+
+
+def status_bounds(status: str) -> tuple[float, float | None]:
+    return {"suppressed": (1, N - 1), "suppressed-complementary": (N, None)}.get(status, (0, None))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(two_way_tables())
+def test_protected_tables_keep_every_rule(system: TableSystem) -> None:
+    statuses = protect(system, N).statuses
+    for key, status in statuses.items():
+        if status == PUBLISHED:
+            assert not 0 < system.values[key] < N, f"{key} published with {system.values[key]}"
+    for relation in system.relations:
+        cells = (relation.total, *relation.parts)
+        hidden = [k for k in cells if statuses[k] != PUBLISHED]
+        assert len(hidden) != 1, f"{relation} has exactly one hidden cell"
+        if statuses[relation.total] == PUBLISHED and hidden:
+            assert sum(system.values[k] for k in hidden) >= N
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(two_way_tables())
+def test_no_hidden_cell_can_be_narrowed_or_pinned(system: TableSystem) -> None:
+    statuses = protect(system, N).statuses
+    for key, status in statuses.items():
+        if status not in HIDDEN_STATUSES:
+            continue
+        low, high = exact_range(system, statuses, key, lambda s: (0, None))
+        assert high - low >= N - 1e-6, f"{key} can be narrowed to [{low}, {high}]"
+        low, high = exact_range(system, statuses, key, status_bounds)
+        assert high - low > 1e-6, f"{key} is pinned to {low}"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(two_way_tables(), st.randoms(use_true_random=False))
+def test_the_pattern_is_deterministic_whatever_the_input_order(
+    system: TableSystem, rng: random.Random
+) -> None:
+    first = protect(system, N).statuses
+    shuffled = TableSystem(values=dict(system.values), relations=list(system.relations))
+    rng.shuffle(shuffled.relations)
+    assert protect(shuffled, N).statuses == first
