@@ -94,20 +94,45 @@ def credential(
 
 CREDENTIALS = {
     "net-basics": credential(
-        "net-basics", "Network Basics", "netco", "[it]", 3,
-        occupations='["15-1232"]', stacks_to="[net-pro]", type="badge",
+        "net-basics",
+        "Network Basics",
+        "netco",
+        "[it]",
+        3,
+        occupations='["15-1232"]',
+        stacks_to="[net-pro]",
+        type="badge",
     ),
     "net-pro": credential(
-        "net-pro", "Network Professional", "netco", "[it]", 9,
-        occupations='["15-1231"]', credit=3, verification="https://netco.example/verify",
+        "net-pro",
+        "Network Professional",
+        "netco",
+        "[it]",
+        9,
+        occupations='["15-1231"]',
+        credit=3,
+        verification="https://netco.example/verify",
     ),
     "club-coder": credential(
-        "club-coder", "Club Coder", "local-club", "[it]", 1,
-        portability="regional", status="retired", sunset="2024-06-30", type="certificate",
+        "club-coder",
+        "Club Coder",
+        "local-club",
+        "[it]",
+        1,
+        portability="regional",
+        status="retired",
+        sunset="2024-06-30",
+        type="certificate",
     ),
     "nurse-aide": credential(
-        "nurse-aide", "Northland Nurse Aide", "nursing-board", "[health, it]", 12,
-        type="license", portability="state", occupations='["31-1131"]',
+        "nurse-aide",
+        "Northland Nurse Aide",
+        "nursing-board",
+        "[health, it]",
+        12,
+        type="license",
+        portability="state",
+        occupations='["31-1131"]',
     ),
 }
 
@@ -136,3 +161,96 @@ def write_catalog(root: Path) -> Path:
         (catalog / "credentials" / f"{key}.md").write_text(text)
     (catalog / "pathways" / "networking.yml").write_text(textwrap.dedent(PATHWAY))
     return catalog
+
+
+# --- a small outcome data package for the small catalog ---------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+OUTCOME_FILES = {
+    "schools.csv": """\
+school_id,name,district_id,district_name,county
+100001,Alder High School,900001,North Local Schools,Ash
+100002,Birch High School,900001,North Local Schools,Ash
+100003,Cedar Academy,900001,North Local Schools,Ash
+100004,Dogwood High School,900002,South City Schools,Elm
+100005,Elm Career Center,900002,South City Schools,Elm
+100006,Fir High School,900002,South City Schools,Elm
+100007,Gum Tree Academy,900002,South City Schools,Elm
+""",
+    "funding.csv": """\
+year,program,allocation_usd,unit_amount_usd
+2024,exam-fee,1000.00,
+2024,bonus,5000.00,50.00
+""",
+    "2024/attainment.csv": """\
+year,school_id,credential_id,earned
+2024,100001,net-basics,22
+2024,100001,net-pro,40
+2024,100002,net-basics,18
+2024,100002,net-pro,35
+2024,100003,net-pro,25
+2024,100003,nurse-aide,3
+2024,100004,net-basics,45
+2024,100004,nurse-aide,30
+2024,100005,net-basics,4
+2024,100005,nurse-aide,28
+2024,100006,net-basics,0
+2024,100006,net-pro,30
+2024,100006,nurse-aide,19
+2024,100007,net-pro,12
+2024,100007,nurse-aide,14
+""",
+    "2024/readiness.csv": """\
+year,school_id,graduates,met_points_target
+2024,100001,100,30
+2024,100002,150,60
+2024,100003,120,50
+2024,100004,200,3
+2024,100005,50,48
+2024,100006,8,2
+2024,100007,30,15
+""",
+    "2024/claims.csv": """\
+year,program,school_id,credential_id,count,amount_usd
+2024,exam-fee,100001,net-pro,10,1000.00
+2024,exam-fee,100002,net-pro,10,1000.00
+2024,exam-fee,100003,nurse-aide,3,1000.00
+2024,bonus,100004,net-basics,20,
+2024,bonus,100006,net-pro,30,
+""",
+}
+
+
+def write_outcomes(
+    catalog: Path, files: dict[str, str] | None = None, years: tuple[int, ...] = (2024,)
+) -> Path:
+    """Write a small outcome package into ``catalog/outcomes`` (schemas from the repo)."""
+    import json
+    import shutil
+
+    outcomes = catalog / "outcomes"
+    shutil.copytree(REPO / "catalog/outcomes/schemas", outcomes / "schemas")
+    for name, text in (files or OUTCOME_FILES).items():
+        (outcomes / name).parent.mkdir(parents=True, exist_ok=True)
+        (outcomes / name).write_text(text)
+    resources = [
+        _resource("schools", "schools.csv", "schools"),
+        _resource("funding", "funding.csv", "funding"),
+    ]
+    for year in years:
+        for table in ("attainment", "readiness", "claims"):
+            resources.append(_resource(f"{table}-{year}", f"{year}/{table}.csv", table))
+    descriptor = {"profile": "tabular-data-package", "resources": resources}
+    (outcomes / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
+    return outcomes
+
+
+def _resource(name: str, path: str, schema: str) -> dict:
+    return {
+        "name": name,
+        "path": path,
+        "profile": "tabular-data-resource",
+        "encoding": "utf-8",
+        "schema": f"schemas/{schema}.json",
+    }

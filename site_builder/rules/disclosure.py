@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from site_builder.rules.audit import AuditReport, audit
 from site_builder.rules.privacy import (
     PUBLISHED,
     Key,
+    Relation,
     Status,
     TableSystem,
     complementary_suppression,
-    hide_one_more,
     primary_statuses,
 )
 
@@ -36,29 +37,66 @@ class Protection:
 def protect(system: TableSystem, min_cell: int) -> Protection:
     """Statuses for every cell of ``system`` that pass the disclosure audit."""
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
-    by_cell: dict[Key, list] = {}
+    relations_of: dict[Key, list[Relation]] = defaultdict(list)
+    totals = set()
     for relation in system.relations:
+        totals.add(relation.total)
         for key in (relation.total, *relation.parts):
-            by_cell.setdefault(key, []).append(relation)
+            relations_of[key].append(relation)
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
         report = audit(system, statuses, min_cell)
         if report.passed:
             return Protection(system.values, statuses, report, round_number)
-        progressed = False
+        chosen = set()
         for exposure in report.exposures:
-            # Widen the exposed cell through the relation where it has the least company.
-            relations = sorted(
-                by_cell.get(exposure.key, []),
-                key=lambda relation: (
-                    sum(statuses[k] != PUBLISHED for k in (relation.total, *relation.parts)),
-                    len(relation.parts),
-                    repr(relation.total),
-                ),
-            )
-            if any(hide_one_more(relation, system.values, statuses) for relation in relations):
-                progressed = True
-        if not progressed:
+            candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
+            if candidate is not None:
+                chosen.add(candidate)
+        if not chosen:
             break
+        for key in chosen:
+            statuses[key] = "suppressed-complementary"
         statuses = complementary_suppression(system, statuses, min_cell)
     exposed = ", ".join(f"{e.key!r} in [{e.low:g}, {e.high:g}]" for e in report.exposures[:5])
     raise DisclosureRisk(f"disclosure audit failed: hidden cells can be narrowed: {exposed}")
+
+
+def _nearest_candidate(
+    exposed: Key,
+    system: TableSystem,
+    statuses: dict[Key, Status],
+    relations_of: dict[Key, list[Relation]],
+    totals: set[Key],
+) -> Key | None:
+    """The published cell whose hiding most likely widens ``exposed``, at least cost.
+
+    Searches outward from the exposed cell through hidden cells, relation by relation.
+    The first layer with a published *detail* cell (one that is no relation's total)
+    gives the smallest such cell: hiding details keeps the totals readers care about.
+    Only when no detail cell is reachable is the nearest, smallest total hidden.
+    """
+    seen_cells = {exposed}
+    seen_relations: set[int] = set()
+    frontier = [exposed]
+    fallback = None
+    while frontier:
+        details, sums, next_frontier = [], [], []
+        for cell in frontier:
+            for relation in relations_of.get(cell, ()):
+                if id(relation) in seen_relations:
+                    continue
+                seen_relations.add(id(relation))
+                for key in (relation.total, *relation.parts):
+                    if key in seen_cells:
+                        continue
+                    seen_cells.add(key)
+                    if statuses[key] != PUBLISHED:
+                        next_frontier.append(key)
+                    elif system.values[key] > 0:
+                        (sums if key in totals else details).append(key)
+        if details:
+            return min(details, key=lambda key: (system.values[key], repr(key)))
+        if sums and fallback is None:
+            fallback = min(sums, key=lambda key: (system.values[key], repr(key)))
+        frontier = next_frontier
+    return fallback

@@ -1,0 +1,87 @@
+"""Protected reports from a small outcome package written here, with hand-computed answers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from catalog_factory import write_outcomes
+
+from site_builder.build import validate
+from site_builder.reports import compute_reports
+from site_builder.reports.model import Reports
+
+D = Decimal
+
+
+@pytest.fixture
+def reports(small_catalog: Path) -> Reports:
+    write_outcomes(small_catalog)
+    validated = validate(small_catalog)
+    assert validated.outcomes is not None
+    return compute_reports(validated.catalog, validated.outcomes)
+
+
+def test_fee_program_is_prorated_to_the_cent(reports: Reports) -> None:
+    (exam,) = [p for p in reports.by_year[2024].programs if p.program == "exam-fee"]
+    # Claims 1000 + 1000 + 1000 = 3000 against 1000: f = 1/3; each is owed 333.333...,
+    # floors 333.33 x 3 = 999.99, and the leftover cent goes to the smallest school_id.
+    assert exam.claimed.value == D("3000.00")
+    assert exam.factor == D("0.333333")
+    assert exam.paid.value == D("1000.00")
+    # Cedar claimed 3 credentials (< 10): withheld, and Alder (smallest id of the two
+    # equal 10s) is withheld with it so Cedar's dollars cannot be subtracted out.
+    assert {school: (p.claimed.text, p.paid.text, p.paid.status) for school, p in exam.payments.items()} == {
+        "100001": ("suppressed", "suppressed", "suppressed-complementary"),
+        "100002": ("1000.00", "333.33", "published"),
+        "100003": ("suppressed", "suppressed", "suppressed"),
+    }
+
+
+def test_flat_rate_program_pays_count_times_unit(reports: Reports) -> None:
+    (bonus,) = [p for p in reports.by_year[2024].programs if p.program == "bonus"]
+    assert bonus.unit_amount == D("50.00")
+    assert bonus.claimed.value == D("2500.00")  # (20 + 30) x 50
+    assert bonus.factor == 1
+    assert {school: p.paid.value for school, p in bonus.payments.items()} == {
+        "100004": D("1000.00"),
+        "100006": D("1500.00"),
+    }
+
+
+def test_hidden_counts_carry_no_value(reports: Reports) -> None:
+    year = reports.by_year[2024]
+    cedar = year.schools["100003"].by_credential["nurse-aide"]
+    assert (cedar.value, cedar.status, cedar.text) == (None, "suppressed", "<10")
+    for school in year.schools.values():
+        for cell in [school.total, *school.by_field.values(), *school.by_credential.values()]:
+            assert cell.value is None or cell.value == 0 or cell.value >= 10
+
+
+def test_state_totals_are_published(reports: Reports) -> None:
+    year = reports.by_year[2024]
+    assert year.total.value == 325
+    assert year.by_credential["net-pro"].value == 40 + 35 + 25 + 30 + 12
+    assert year.by_district["900001"].value == 22 + 40 + 18 + 35 + 25 + 3
+    assert year.by_field["health"].value == 3 + 30 + 28 + 19 + 14
+
+
+def test_rates_are_coded_by_tier(reports: Reports) -> None:
+    schools = reports.by_year[2024].schools
+    assert schools["100001"].readiness.rate.text == "30%"
+    assert schools["100005"].readiness.rate.text == ">=95%"  # 48 of 50: 96%
+    assert schools["100005"].readiness.graduates.value == 50
+    assert schools["100005"].readiness.met.value is None  # never numerator, denominator and code together
+    assert schools["100004"].readiness.rate.text == "<=2%"  # 3 of 200: 1.5%
+    assert schools["100006"].readiness.graduates.text == "<10"
+    assert schools["100006"].readiness.rate.status == "suppressed"
+    # Gum Tree's 30 graduates are hidden so that Fir's 8 cannot be worked out from the district.
+    assert schools["100007"].readiness.graduates.status == "suppressed-complementary"
+    assert schools["100007"].readiness.rate.status == "suppressed"
+
+
+def test_every_protected_year_passed_its_audit(reports: Reports) -> None:
+    for summary in reports.by_year[2024].audit:
+        assert summary.hidden > 0
+        assert summary.checked <= summary.hidden
