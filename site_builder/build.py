@@ -17,6 +17,7 @@ from site_builder.errors import CatalogInvalid, InputError
 from site_builder.outcomes import Outcomes, load_outcomes
 from site_builder.output import staging
 from site_builder.paths import content_dir_for
+from site_builder.reports import compute_reports
 
 Progress = Callable[[str], None]
 
@@ -91,10 +92,13 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
 
     started = time.perf_counter()
     validated = validate(catalog_dir, progress)
-    derived: Derived = derive(validated.catalog)
+    catalog, outcomes = validated.catalog, validated.outcomes
+    derived: Derived = derive(catalog)
+    # Only the protected reports go on to the renderer; the outcome rows stop here.
+    reports = compute_reports(catalog, outcomes, progress) if outcomes else None
     info = BuildInfo(built_on=build_date(catalog_dir))
     with staging(out_dir) as stage:
-        render_site(validated.catalog, validated.outcomes, validated.content, derived, info, stage)
+        render_site(catalog, reports, validated.content, derived, info, stage)
         pages = sum(1 for _ in stage.rglob("*.html"))
         files = sum(1 for path in stage.rglob("*") if path.is_file())
     seconds = time.perf_counter() - started

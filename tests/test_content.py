@@ -20,7 +20,7 @@ def errors_of(content_dir: Path) -> list[str]:
 
 def test_bundled_pages_load() -> None:
     stems = [page.stem for page in load_content(CONTENT_DIR)]
-    assert stems == ["about", "faq", "how-points-work", "methodology", "propose-a-change"]
+    assert stems == ["about", "faq", "how-points-work", "methodology", "privacy", "propose-a-change"]
 
 
 def test_page_without_a_description(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,6 +23,7 @@ minimum and maximum.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,9 +32,12 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
+from site_builder.rules.certificates import Structure, find_moves, proven_ranges
 from site_builder.rules.privacy import CODED_STATUSES, HIDDEN_STATUSES, Key, Status, TableSystem
 
 TOLERANCE = 1e-6
+#: a range narrower than this is a pinned cell
+PIN_WIDTH = 1e-4
 WITNESS_ROUNDS = 60
 STALL_ROUNDS = 6
 
@@ -112,7 +116,13 @@ class _Program:
         return result.x
 
 
-def audit(system: TableSystem, statuses: Mapping[Key, Status], min_cell: int, seed: int = 0) -> AuditReport:
+def audit(
+    system: TableSystem,
+    statuses: Mapping[Key, Status],
+    min_cell: int,
+    seed: int = 0,
+    exempt: frozenset[Key] | set[Key] = frozenset(),
+) -> AuditReport:
     """Check every hidden, uncoded cell of ``system`` under both attacker models."""
     hidden = sorted((key for key, status in statuses.items() if status in HIDDEN_STATUSES), key=repr)
     index = {key: position for position, key in enumerate(hidden)}
@@ -122,6 +132,22 @@ def audit(system: TableSystem, statuses: Mapping[Key, Status], min_cell: int, se
     rng = random.Random(seed)
     exposures: list[Exposure] = []
     programs = checked = 0
+    structure = Structure(system)
+    moves = find_moves(structure, statuses, system.values)
+    models = {
+        "width": ({key: (0.0, math.inf) for key in hidden}, float(min_cell)),
+        "pinning": ({key: status_bounds(statuses[key], min_cell) for key in hidden}, PIN_WIDTH),
+    }
+    unproven: dict[str, set[Key]] = {}
+    for check, (bounds, width) in models.items():
+        ranges = proven_ranges(system, statuses, bounds, moves, structure)
+        unproven[check] = {
+            key
+            for key in hidden
+            if statuses[key] not in CODED_STATUSES
+            and not (check == "pinning" and key in exempt)
+            and ranges[key][1] - ranges[key][0] < width - TOLERANCE
+        }
     for cells in groups:
         eq = _Rows([equalities[r][0] for r in cells.equalities], [equalities[r][1] for r in cells.equalities])
         ub = _Rows(
@@ -129,13 +155,12 @@ def audit(system: TableSystem, statuses: Mapping[Key, Status], min_cell: int, se
         )
         keys = [hidden[cell] for cell in cells.members]
         values = np.array([system.values[key] for key in keys], dtype=float)
-        must_check = [i for i, key in enumerate(keys) if statuses[key] not in CODED_STATUSES]
-        checked += len(must_check)
-        for check, bounds, width in (
-            ("width", [(0.0, None)] * len(keys), float(min_cell)),
-            ("pinning", [_status_bounds(statuses[key], min_cell) for key in keys], TOLERANCE * 100),
-        ):
-            program = _Program(eq, ub, bounds, cells.members)
+        checked += sum(1 for key in keys if statuses[key] not in CODED_STATUSES)
+        for check, (bounds, width) in models.items():
+            must_check = [i for i, key in enumerate(keys) if key in unproven[check]]
+            if not must_check:
+                continue
+            program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
             for i, low, high in _narrow_cells(program, values, must_check, width, rng):
                 exposures.append(Exposure(keys[i], check, int(values[i]), round(low, 6), round(high, 6)))
             programs += program.count
@@ -148,13 +173,17 @@ def audit(system: TableSystem, statuses: Mapping[Key, Status], min_cell: int, se
     )
 
 
-def _status_bounds(status: Status, min_cell: int) -> tuple[float, float | None]:
+def status_bounds(status: Status, min_cell: int) -> tuple[float, float]:
     """What the status column alone tells an attacker about a hidden count."""
     if status == "suppressed":
         return (1.0, float(min_cell - 1))
     if status == "suppressed-complementary":
-        return (float(min_cell), None)
-    return (0.0, None)
+        return (float(min_cell), math.inf)
+    return (0.0, math.inf)
+
+
+def _lp_bound(bound: tuple[float, float]) -> tuple[float, float | None]:
+    return (bound[0], None if math.isinf(bound[1]) else bound[1])
 
 
 def _narrow_cells(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from site_builder.rules.audit import AuditReport, audit
+from site_builder.rules.audit import PIN_WIDTH, TOLERANCE, AuditReport, audit, status_bounds
 from site_builder.rules.privacy import (
+    CODED_STATUSES,
+    HIDDEN_STATUSES,
     PUBLISHED,
     Key,
     Relation,
@@ -15,6 +18,7 @@ from site_builder.rules.privacy import (
     complementary_suppression,
     primary_statuses,
 )
+from site_builder.rules.propagation import propagate
 
 MAX_REPAIR_ROUNDS = 200
 
@@ -32,10 +36,21 @@ class Protection:
     statuses: dict[Key, Status]
     report: AuditReport
     repair_rounds: int
+    #: cells pinned by the status column's own ranges, which no suppression can widen
+    inherent: frozenset[Key] = frozenset()
 
 
 def protect(system: TableSystem, min_cell: int) -> Protection:
-    """Statuses for every cell of ``system`` that pass the disclosure audit."""
+    """Statuses for every cell of ``system`` that pass the disclosure audit.
+
+    Interval propagation finds most exposed cells cheaply, with the relation that
+    exposes each; a cell of that relation is hidden too. Only when propagation finds
+    nothing does the full audit run, and what it finds is widened through the nearest
+    published detail cell. A cell pinned purely by the status column's ranges (for
+    example nine "<10" parts of a "<10" total: all of them must be 1), where no
+    published cell is left to hide, is inherent to publishing "<10" at all: it is
+    recorded as such, not repaired.
+    """
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     relations_of: dict[Key, list[Relation]] = defaultdict(list)
     totals = set()
@@ -43,22 +58,83 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         totals.add(relation.total)
         for key in (relation.total, *relation.parts):
             relations_of[key].append(relation)
+    inherent: set[Key] = set()
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
-        report = audit(system, statuses, min_cell)
-        if report.passed:
-            return Protection(system.values, statuses, report, round_number)
-        chosen = set()
-        for exposure in report.exposures:
-            candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
+        chosen: set[Key] = set()
+        unrepairable: list[Key] = []
+        quick = quick_exposures(system, statuses, min_cell, inherent)
+        for exposure in quick:
+            candidate = _widening_candidate(exposure.causes, system, statuses, totals)
+            if candidate is None and exposure.check == "width":
+                candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
             if candidate is not None:
                 chosen.add(candidate)
-        if not chosen:
+            elif exposure.check == "pinning":
+                inherent.add(exposure.key)
+            else:
+                unrepairable.append(exposure.key)
+        if not quick:
+            report = audit(system, statuses, min_cell, exempt=inherent)
+            if report.passed:
+                return Protection(system.values, statuses, report, round_number, frozenset(inherent))
+            for exposure in report.exposures:
+                candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
+                if candidate is None:
+                    unrepairable.append(exposure.key)
+                else:
+                    chosen.add(candidate)
+        if unrepairable:
             break
+        # A round that only recorded inherent cells goes on without hiding anything.
         for key in chosen:
             statuses[key] = "suppressed-complementary"
         statuses = complementary_suppression(system, statuses, min_cell)
-    exposed = ", ".join(f"{e.key!r} in [{e.low:g}, {e.high:g}]" for e in report.exposures[:5])
-    raise DisclosureRisk(f"disclosure audit failed: hidden cells can be narrowed: {exposed}")
+    listed = ", ".join(repr(key) for key in unrepairable[:5])
+    raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
+
+
+@dataclass(frozen=True)
+class QuickExposure:
+    key: Key
+    check: str
+    causes: list[Relation]
+
+
+def quick_exposures(
+    system: TableSystem, statuses: dict[Key, Status], min_cell: int, exempt: set[Key] = frozenset()
+) -> list[QuickExposure]:
+    """Hidden, uncoded cells that interval propagation alone narrows ("width") or pins
+    under the status column's ranges ("pinning"), with the relations that did it."""
+    hidden = [key for key, status in statuses.items() if status in HIDDEN_STATUSES]
+    exposed: list[QuickExposure] = []
+    for check, bounds, width in (
+        ("width", {key: (0.0, math.inf) for key in hidden}, float(min_cell)),
+        ("pinning", {key: status_bounds(statuses[key], min_cell) for key in hidden}, PIN_WIDTH),
+    ):
+        result = propagate(system, statuses, bounds)
+        for key in sorted(result.bounds, key=repr):
+            low, high = result.bounds[key]
+            if check == "pinning" and key in exempt:
+                continue
+            if statuses[key] not in CODED_STATUSES and high - low < width - TOLERANCE:
+                exposed.append(QuickExposure(key, check, result.causes[key]))
+    return exposed
+
+
+def _widening_candidate(
+    causes: list[Relation], system: TableSystem, statuses: dict[Key, Status], totals: set[Key]
+) -> Key | None:
+    """A published cell of a relation that narrowed the exposed cell: its smallest
+    detail part, else its total. Hiding it adds an unknown exactly where the bound came from."""
+    for relation in causes:
+        parts = [p for p in relation.parts if statuses[p] == PUBLISHED and system.values[p] > 0]
+        details = [p for p in parts if p not in totals]
+        for group in (details, parts):
+            if group:
+                return min(group, key=lambda key: (system.values[key], repr(key)))
+        if statuses[relation.total] == PUBLISHED and system.values[relation.total] > 0:
+            return relation.total
+    return None
 
 
 def _nearest_candidate(

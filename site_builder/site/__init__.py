@@ -1,7 +1,7 @@
 """Rendering: page contexts, the Jinja environment, writers.
 
 ``render_site`` reads as the list of what the site is made of: catalog pages, content
-pages, static assets, then the sitemap and robots.txt that describe them.
+pages, report pages and their downloads, static assets, then the sitemap and robots.txt that describe them.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ from site_builder.catalog import Catalog
 from site_builder.content import ContentSource
 from site_builder.derive import Derived
 from site_builder.paths import STATIC_DIR, TEMPLATES_DIR
+from site_builder.site.downloads import write_downloads
 from site_builder.site.environment import make_environment
 from site_builder.site.pages import all_pages, canonical
+from site_builder.site.report_pages import report_url
 from site_builder.site.writer import copy_static, output_file, robots_txt, write_text
 
 if TYPE_CHECKING:
     from site_builder.build import BuildInfo
-    from site_builder.outcomes import Outcomes
+    from site_builder.reports import Reports
 
 NAVIGATION = (
     ("/credentials/", "Credentials"),
@@ -31,9 +33,17 @@ NAVIGATION = (
 )
 
 
+def navigation(reports: Reports | None) -> tuple[tuple[str, str], ...]:
+    """The main menu; the school and report pages are listed only when they exist."""
+    if reports is None or not reports.years:
+        return NAVIGATION
+    reports_link = (report_url(max(reports.years)), "Reports")
+    return (*NAVIGATION[:3], ("/schools/", "Schools"), reports_link, *NAVIGATION[3:])
+
+
 def render_site(
     catalog: Catalog,
-    outcomes: Outcomes | None,
+    reports: Reports | None,
     content: list[ContentSource],
     derived: Derived,
     info: BuildInfo,
@@ -41,11 +51,18 @@ def render_site(
 ) -> None:
     """Write every page and asset of the site into the empty folder ``out``.
 
-    ``outcomes`` (school reports) is accepted for the pipeline's sake and not drawn yet.
+    ``reports`` holds the protected outcome reports (None without outcome data): the school,
+    report and reimbursement pages and the outcome downloads are drawn from it alone.
     """
     env = make_environment(TEMPLATES_DIR)
-    env.globals.update(site=catalog.site, built_on=info.built_on, navigation=NAVIGATION)
-    pages = all_pages(catalog, derived, content)
+    env.globals.update(
+        site=catalog.site,
+        built_on=info.built_on,
+        navigation=navigation(reports),
+        # a catalog with its own content/ folder may not have the privacy page
+        privacy_url="/privacy/" if any(page.stem == "privacy" for page in content) else None,
+    )
+    pages = all_pages(catalog, derived, content, reports)
     for page in pages:
         html = env.get_template(page.template).render(
             page=page,
@@ -53,6 +70,8 @@ def render_site(
             **page.context,
         )
         write_text(output_file(out, page.path), html)
+    if reports is not None:
+        write_downloads(catalog, reports, out / "data")
     copy_static(STATIC_DIR, out / "static")
     urls = sorted(canonical(catalog, page.path) for page in pages if page.indexable)
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from site_builder.reports.published import Count, Dollars
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -24,6 +26,20 @@ def money(amount: Decimal | int | None) -> str:
     if value == value.to_integral_value():
         return f"${value:,.0f}"
     return f"${value:,.2f}"
+
+
+def usd(amount: Decimal) -> str:
+    """$1,234.50: payments are always shown to the cent."""
+    return f"${amount:,.2f}"
+
+
+def shown_count(published: Count) -> str:
+    """1,234 for a published count; otherwise the text that replaces it (<10, suppressed)."""
+    return f"{published.value:,}" if published.value is not None else published.text
+
+
+def shown_dollars(published: Dollars) -> str:
+    return usd(published.value) if published.value is not None else published.text
 
 
 def long_date(day: dt.date | None) -> str:
@@ -66,6 +82,9 @@ def make_environment(templates_dir: Path) -> Environment:
     )
     env.filters.update(
         money=money,
+        usd=usd,
+        shown_count=shown_count,
+        shown_dollars=shown_dollars,
         long_date=long_date,
         points=points,
         points_range=points_range,

@@ -11,8 +11,9 @@ from site_builder.catalog import Catalog
 from site_builder.catalog.models import Credential
 from site_builder.content import ContentSource
 from site_builder.derive import Derived
+from site_builder.reports import Reports
 from site_builder.rules.pathways import PathwayProgress, points_in_field
-from site_builder.site.environment import long_date
+from site_builder.site.environment import long_date, shown_count
 from site_builder.site.jsonld import credential_jsonld, script_safe_json
 from site_builder.site.markdown import render_markdown
 from site_builder.site.svg import pathway_diagram
@@ -94,7 +95,7 @@ def by_name(catalog: Catalog) -> list[str]:
     return sorted(catalog.credentials, key=lambda key: (catalog.credentials[key].name.casefold(), key))
 
 
-def home_page(catalog: Catalog, derived: Derived) -> Page:
+def home_page(catalog: Catalog, derived: Derived, reports: Reports | None = None) -> Page:
     approved = [key for key, c in catalog.credentials.items() if c.status == "approved"]
     cards = [
         {
@@ -115,6 +116,9 @@ def home_page(catalog: Catalog, derived: Derived) -> Page:
         (len(catalog.pathways), "stackable pathways"),
         (sum(1 for key in approved if derived.quality[key].overall == "High"), "rated High quality"),
     ]
+    if reports is not None and reports.years:
+        latest = max(reports.years)
+        figures.append((shown_count(reports.by_year[latest].total), f"credentials earned in {latest}"))
     return Page(
         path="/",
         template="index.html",
@@ -157,7 +161,10 @@ def status_text(credential: Credential) -> str:
     return f"Retired: it left the approved list on {long_date(credential.sunset)}"
 
 
-def credential_page(catalog: Catalog, derived: Derived, credential_id: str) -> Page:
+def credential_page(
+    catalog: Catalog, derived: Derived, credential_id: str, attainment: dict | None = None
+) -> Page:
+    """``attainment`` is the statewide-attainment section, drawn from the protected reports."""
     credential = catalog.credentials[credential_id]
     issuer = catalog.issuers[credential.issuer]
     occupations = [catalog.occupations[soc] for soc in credential.occupations]
@@ -194,6 +201,7 @@ def credential_page(catalog: Catalog, derived: Derived, credential_id: str) -> P
             ],
             "body": render_markdown(catalog.bodies.get(credential_id, ""), top_heading=3),
             "jsonld": script_safe_json(jsonld),
+            "attainment": attainment,
         },
     )
 
@@ -365,16 +373,25 @@ def canonical(catalog: Catalog, path: str) -> str:
     return catalog.site.base_url.rstrip("/") + path
 
 
-def all_pages(catalog: Catalog, derived: Derived, content: list[ContentSource]) -> list[Page]:
-    """Every HTML page of the site, in a stable order."""
+def all_pages(
+    catalog: Catalog, derived: Derived, content: list[ContentSource], reports: Reports | None = None
+) -> list[Page]:
+    """Every HTML page of the site, in a stable order; report pages only when there are reports."""
+    # imported here: report_pages builds on this module's Page and Link
+    from site_builder.site.report_pages import credential_attainment, report_pages
+
     return [
-        home_page(catalog, derived),
+        home_page(catalog, derived, reports),
         credentials_index(catalog, derived),
-        *(credential_page(catalog, derived, key) for key in sorted(catalog.credentials)),
+        *(
+            credential_page(catalog, derived, key, credential_attainment(reports, key))
+            for key in sorted(catalog.credentials)
+        ),
         career_fields_index(catalog, derived),
         *(career_field_page(catalog, derived, key) for key in catalog.career_fields),
         pathways_index(catalog, derived),
         *(pathway_page(catalog, derived, key) for key in sorted(catalog.pathways)),
+        *(report_pages(catalog, reports) if reports is not None else []),
         *(content_page(page) for page in content),
         not_found_page(),
     ]

@@ -1,0 +1,281 @@
+"""The published outcome downloads (SPEC 6): CSV files and their Frictionless descriptor.
+
+Written from the protected ``Reports`` alone, like the pages, so a download can never
+hold a number the pages hide. Hidden cells carry their replacement text (``<10``,
+``suppressed``) and every row a ``status``; no cell is ever blank.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.catalog import Catalog
+from site_builder.reports import Reports
+from site_builder.reports.model import Readiness
+from site_builder.rules.privacy import CODED_STATUSES
+from site_builder.site.writer import write_text
+
+STATUSES = ["published", "suppressed", "suppressed-complementary", "top-coded", "bottom-coded"]
+
+HIDDEN_NOTE = (
+    "A number, or '<{n}' (between 1 and {m} students, hidden to protect privacy), or 'suppressed' "
+    "(hidden so that other hidden numbers cannot be worked out from totals)."
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    #: True for the status columns, which hold one of STATUSES
+    status: bool = False
+
+    def descriptor(self) -> dict:
+        field: dict = {"name": self.name, "type": self.type, "description": self.description}
+        if self.status:
+            field["constraints"] = {"required": True, "enum": STATUSES}
+        else:
+            field["constraints"] = {"required": True}
+        return field
+
+
+@dataclass(frozen=True)
+class Table:
+    """One kind of download: its columns, primary key and what a row is."""
+
+    kind: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+
+
+def _tables(min_cell: int) -> dict[str, Table]:
+    hidden = HIDDEN_NOTE.format(n=min_cell, m=min_cell - 1)
+    status_text = (
+        "Why the number is shown or hidden: published, suppressed (fewer than "
+        f"{min_cell} students), suppressed-complementary (hidden so that other hidden numbers "
+        "cannot be worked out), top-coded or bottom-coded (a rate shown only as a range)."
+    )
+    year = Column("year", "integer", "School year of the report.")
+    school_id = Column("school_id", "string", "State school id.")
+    school_name = Column("school_name", "string", "School name.")
+    district_id = Column("district_id", "string", "State district id.")
+    return {
+        "attainment": Table(
+            "attainment",
+            "Credentials earned by school and credential",
+            "Students who earned each credential for the first time, by school, after privacy "
+            "protection. One row per school and credential reported.",
+            (
+                year,
+                school_id,
+                school_name,
+                district_id,
+                Column("district_name", "string", "District name."),
+                Column("credential_id", "string", "Credential id in the catalog (see catalog.json)."),
+                Column("credential_name", "string", "Credential name."),
+                Column("career_field", "string", "Id of the credential's primary career field."),
+                Column("earned", "string", f"Students who earned the credential. {hidden}"),
+                Column("status", "string", status_text, status=True),
+            ),
+            ("year", "school_id", "credential_id"),
+        ),
+        "readiness": Table(
+            "readiness",
+            "Graduates who met the points target, by school",
+            "Graduates and how many of them earned the points target in one career field, by "
+            "school, after privacy protection.",
+            (
+                year,
+                school_id,
+                school_name,
+                district_id,
+                Column("graduates", "string", f"Graduates. {hidden}"),
+                Column(
+                    "graduates_status", "string", "Status of the graduates count. " + status_text, status=True
+                ),
+                Column("met_points_target", "string", f"Graduates who met the points target. {hidden}"),
+                Column(
+                    "rate",
+                    "string",
+                    "Share of graduates who met the target: a whole percent, a coded range such as "
+                    "'>=95%' or '<=5%', or 'suppressed'.",
+                ),
+                Column(
+                    "status",
+                    "string",
+                    "Status of met_points_target, or of the rate when the rate is top- or bottom-coded. "
+                    + status_text,
+                    status=True,
+                ),
+            ),
+            ("year", "school_id"),
+        ),
+        "reimbursement": Table(
+            "reimbursement",
+            "Reimbursement claims and payments by school",
+            "What each school claimed and was paid under each program; dollars are published per "
+            "school and program only.",
+            (
+                year,
+                Column("program", "string", "Funding program id."),
+                school_id,
+                Column(
+                    "claimed_usd",
+                    "string",
+                    "Dollars claimed, to the cent, or 'suppressed' when withheld to protect privacy.",
+                ),
+                Column(
+                    "paid_usd",
+                    "string",
+                    "Dollars paid, to the cent, or 'suppressed' when withheld to protect privacy.",
+                ),
+                Column(
+                    "factor",
+                    "number",
+                    "Proration factor of the program: min(1, allocation / total claimed), six decimals, "
+                    "rounded down.",
+                ),
+                Column("status", "string", status_text, status=True),
+            ),
+            ("year", "program", "school_id"),
+        ),
+    }
+
+
+def attainment_rows(catalog: Catalog, reports: Reports, year: int) -> list[list[str]]:
+    """One row per (school, credential) cell of the year, sorted by school and credential id."""
+    rows = []
+    for school_id, school_year in sorted(reports.by_year[year].schools.items()):
+        school = reports.schools[school_id]
+        for credential_id, earned in sorted(school_year.by_credential.items()):
+            # outcome rows name catalog credentials only (a checked foreign key)
+            credential = catalog.credentials[credential_id]
+            rows.append(
+                [
+                    str(year),
+                    school_id,
+                    school.name,
+                    school.district_id,
+                    school.district_name,
+                    credential_id,
+                    credential.name,
+                    credential.career_fields[0],
+                    earned.text,
+                    earned.status,
+                ]
+            )
+    return rows
+
+
+def readiness_status(readiness: Readiness) -> str:
+    """The met count's status, unless the rate is coded: then the coding is what a reader needs."""
+    if readiness.rate.status in CODED_STATUSES:
+        return readiness.rate.status
+    return readiness.met.status
+
+
+def readiness_rows(reports: Reports, year: int) -> list[list[str]]:
+    rows = []
+    for school_id, school_year in sorted(reports.by_year[year].schools.items()):
+        readiness = school_year.readiness
+        if readiness is None:
+            continue
+        school = reports.schools[school_id]
+        rows.append(
+            [
+                str(year),
+                school_id,
+                school.name,
+                school.district_id,
+                readiness.graduates.text,
+                readiness.graduates.status,
+                readiness.met.text,
+                readiness.rate.text,
+                readiness_status(readiness),
+            ]
+        )
+    return rows
+
+
+def reimbursement_rows(reports: Reports, year: int) -> list[list[str]]:
+    """One row per program and school, sorted by program, then school id."""
+    rows = []
+    for program in sorted(reports.by_year[year].programs, key=lambda p: p.program):
+        for school_id, payment in sorted(program.payments.items()):
+            rows.append(
+                [
+                    str(year),
+                    program.program,
+                    school_id,
+                    payment.claimed.text,
+                    payment.paid.text,
+                    str(program.factor),
+                    payment.paid.status,
+                ]
+            )
+    return rows
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_downloads(catalog: Catalog, reports: Reports, data_dir: Path) -> list[dict]:
+    """Write every year's CSV files and ``datapackage.json`` into ``data_dir``.
+
+    Returns the resource descriptors, so a page listing the downloads can describe them.
+    """
+    tables = _tables(reports.min_cell)
+    resources = []
+    for year in sorted(reports.years):
+        contents = {
+            "attainment": attainment_rows(catalog, reports, year),
+            "readiness": readiness_rows(reports, year),
+            "reimbursement": reimbursement_rows(reports, year),
+        }
+        for kind, rows in contents.items():
+            table = tables[kind]
+            name = f"{kind}-{year}"
+            write_text(data_dir / f"{name}.csv", csv_text([c.name for c in table.columns], rows))
+            resources.append(
+                {
+                    "name": name,
+                    "type": "table",
+                    "path": f"{name}.csv",
+                    "scheme": "file",
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                    "title": f"{table.title}, {year}",
+                    "description": table.description,
+                    "schema": {
+                        "fields": [column.descriptor() for column in table.columns],
+                        "primaryKey": list(table.primary_key),
+                    },
+                }
+            )
+    package = {
+        "name": "credential-outcomes",
+        "title": f"{catalog.site.title}: school outcome reports",
+        "description": (
+            "Credentials earned, readiness and reimbursement by school, as published on the site. "
+            f"Counts from 1 to {reports.min_cell - 1} are shown as '<{reports.min_cell}', and more cells "
+            "are hidden ('suppressed') so that no hidden number can be worked out from totals. "
+            "Every row has a status column."
+        ),
+        "homepage": catalog.site.base_url.rstrip("/") + "/data/",
+        "resources": resources,
+    }
+    write_text(data_dir / "datapackage.json", json.dumps(package, indent=2, ensure_ascii=False) + "\n")
+    return resources

@@ -1,0 +1,437 @@
+"""Page contexts of the outcome reports: schools, statewide reports, reimbursement (SPEC 6).
+
+Every number here comes from the protected ``Reports`` (``site_builder.reports``), whose
+hidden values are already gone; this module only picks, sorts and labels them. The
+catalog supplies names (credentials, career fields) and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from site_builder.catalog import Catalog
+from site_builder.reports import Reports
+from site_builder.reports.model import Payment, ProgramYear, Readiness, SchoolYear, YearReport
+from site_builder.reports.published import Count
+from site_builder.site.charts import BarChart, BarValue, bar_chart
+from site_builder.site.environment import shown_count, usd
+from site_builder.site.pages import Link, Page, career_field_url, credential_url
+
+TOP_CREDENTIALS = 10
+NONE_REPORTED = "no students reported"
+
+
+def school_url(school_id: str) -> str:
+    return f"/schools/{school_id}/"
+
+
+def report_url(year: int) -> str:
+    return f"/reports/{year}/"
+
+
+def reimbursement_url(year: int) -> str:
+    return f"/reimbursement/{year}/"
+
+
+def district_anchor(district_id: str) -> str:
+    return f"district-{district_id}"
+
+
+def download_urls(year: int) -> list[Link]:
+    return [
+        Link(f"/data/attainment-{year}.csv", f"Attainment by school and credential, {year} (CSV)"),
+        Link(f"/data/readiness-{year}.csv", f"Readiness by school, {year} (CSV)"),
+        Link(f"/data/reimbursement-{year}.csv", f"Reimbursement payments by school, {year} (CSV)"),
+    ]
+
+
+def program_label(program: str) -> str:
+    """'exam-fee' -> 'Exam fee'."""
+    words = program.replace("-", " ")
+    return words[:1].upper() + words[1:]
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """One row of a count table: what is counted (linked when it has a page) and the count."""
+
+    link: Link
+    count: Count
+    #: a second column, e.g. the credential's career field
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReadinessRow:
+    label: str
+    readiness: Readiness
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    link: Link
+    payment: Payment
+
+
+def latest_year(reports: Reports) -> int:
+    return max(reports.years)
+
+
+def hidden_last(rows: Iterable[CountRow]) -> list[CountRow]:
+    """Largest published count first, hidden counts after them; ties by name."""
+    return sorted(
+        rows,
+        key=lambda row: (row.count.value is None, -(row.count.value or 0), row.link.text.casefold()),
+    )
+
+
+def chart_values(rows: Iterable[CountRow]) -> list[BarValue]:
+    return [BarValue(row.link.text, row.count.value, shown_count(row.count)) for row in rows]
+
+
+def credential_name(catalog: Catalog, credential_id: str) -> str:
+    credential = catalog.credentials.get(credential_id)
+    return credential.name if credential else credential_id
+
+
+def field_name(catalog: Catalog, field_id: str) -> str:
+    career_field = catalog.career_fields.get(field_id)
+    return career_field.name if career_field else field_id
+
+
+def field_rows(catalog: Catalog, by_field: dict[str, Count]) -> list[CountRow]:
+    """Career fields in the catalog's order (the order of the home page grid)."""
+    order = {key: index for index, key in enumerate(catalog.career_fields)}
+    return [
+        CountRow(Link(career_field_url(key), field_name(catalog, key)), by_field[key])
+        for key in sorted(by_field, key=lambda key: (order.get(key, len(order)), key))
+    ]
+
+
+def credential_rows(catalog: Catalog, by_credential: dict[str, Count]) -> list[CountRow]:
+    rows = []
+    for key, earned in by_credential.items():
+        credential = catalog.credentials.get(key)
+        primary = field_name(catalog, credential.career_fields[0]) if credential else ""
+        rows.append(CountRow(Link(credential_url(key), credential_name(catalog, key)), earned, primary))
+    return rows
+
+
+def trend_rows(reports: Reports) -> list[CountRow]:
+    """The statewide total of every year, oldest first."""
+    return [
+        CountRow(Link(report_url(year), str(year)), reports.by_year[year].total)
+        for year in sorted(reports.years)
+    ]
+
+
+def trend_chart(reports: Reports, chart_id: str = "chart-trend") -> BarChart:
+    return bar_chart(
+        chart_id,
+        "Credentials earned statewide, by year",
+        chart_values(trend_rows(reports)),
+    )
+
+
+# --- schools ---------------------------------------------------------------------------------
+
+
+def schools_index(reports: Reports) -> Page:
+    year = latest_year(reports)
+    latest = reports.by_year[year]
+    districts = []
+    for district_id, district_name in reports.districts.items():
+        districts.append(
+            {
+                "id": district_id,
+                "anchor": district_anchor(district_id),
+                "name": district_name,
+                "total": latest.by_district.get(district_id),
+                "schools": [
+                    Link(school_url(key), reports.schools[key].name)
+                    for key in reports.schools_by_district.get(district_id, [])
+                ],
+            }
+        )
+    by_name = sorted(reports.schools.values(), key=lambda school: (school.name.casefold(), school.school_id))
+    letters: dict[str, list[dict]] = {}
+    for school in by_name:
+        letter = school.name[:1].upper()
+        letters.setdefault(letter, []).append(
+            {"link": Link(school_url(school.school_id), school.name), "district": school.district_name}
+        )
+    return Page(
+        path="/schools/",
+        template="schools.html",
+        title="Schools",
+        description=(
+            f"The {len(reports.schools)} schools with credential reports, by district and A to Z, "
+            f"with credentials earned in {year}."
+        ),
+        context={"year": year, "districts": districts, "letters": letters},
+    )
+
+
+def school_page(catalog: Catalog, reports: Reports, school_id: str) -> Page:
+    school = reports.schools[school_id]
+    years = []
+    for year in sorted(reports.years, reverse=True):
+        report = reports.by_year[year]
+        school_year: SchoolYear | None = report.schools.get(school_id)
+        entry: dict = {"year": year, "report_url": report_url(year), "data": school_year}
+        if school_year is not None:
+            entry.update(
+                fields=field_rows(catalog, school_year.by_field),
+                credentials=sorted(
+                    credential_rows(catalog, school_year.by_credential),
+                    key=lambda row: (row.link.text.casefold(), row.link.url),
+                ),
+                payments=[
+                    (program, program_label(program), reimbursement_url(year), payment)
+                    for program, payment in sorted(school_year.payments.items())
+                ],
+            )
+        years.append(entry)
+    trend = [
+        (
+            year,
+            reports.by_year[year].schools[school_id].total
+            if school_id in reports.by_year[year].schools
+            else None,
+        )
+        for year in sorted(reports.years)
+    ]
+    chart = bar_chart(
+        "chart-school-trend",
+        f"Credentials earned at {school.name}, by year",
+        [
+            BarValue(str(year), total.value if total else None, shown_count(total) if total else "no data")
+            for year, total in trend
+        ],
+    )
+    return Page(
+        path=school_url(school_id),
+        template="school.html",
+        title=school.name,
+        description=(
+            f"Credentials earned, readiness and reimbursement at {school.name} "
+            f"({school.district_name}), by year."
+        ),
+        context={
+            "school": school,
+            "district_url": f"/schools/#{district_anchor(school.district_id)}",
+            "years": years,
+            "trend": trend,
+            "chart": chart,
+            "points_target": catalog.site.points_target,
+        },
+    )
+
+
+# --- statewide reports -----------------------------------------------------------------------
+
+
+def reports_index(reports: Reports) -> Page:
+    years = [
+        {
+            "year": year,
+            "url": report_url(year),
+            "reimbursement_url": reimbursement_url(year),
+            "total": reports.by_year[year].total,
+            "readiness": reports.by_year[year].readiness,
+        }
+        for year in sorted(reports.years, reverse=True)
+    ]
+    return Page(
+        path="/reports/",
+        template="reports.html",
+        title="Statewide reports",
+        description="Credentials earned and readiness statewide, one report per school year.",
+        context={"years": years, "chart": trend_chart(reports)},
+    )
+
+
+def year_report_page(catalog: Catalog, reports: Reports, year: int) -> Page:
+    report: YearReport = reports.by_year[year]
+    fields = field_rows(catalog, report.by_field)
+    credentials = hidden_last(credential_rows(catalog, report.by_credential))
+    top = [row for row in credentials if row.count.value is not None][:TOP_CREDENTIALS]
+    districts = hidden_last(
+        CountRow(Link(f"/schools/#{district_anchor(key)}", reports.districts.get(key, key)), total)
+        for key, total in report.by_district.items()
+    )
+    readiness_by_district = sorted(
+        (
+            ReadinessRow(reports.districts.get(key, key), readiness)
+            for key, readiness in report.readiness_by_district.items()
+        ),
+        key=lambda row: row.label.casefold(),
+    )
+    return Page(
+        path=report_url(year),
+        template="report.html",
+        title=f"Statewide report {year}",
+        description=f"Credentials earned statewide in {year}, by career field, credential and district, with readiness.",
+        context={
+            "year": year,
+            "other_years": [Link(report_url(y), str(y)) for y in sorted(reports.years, reverse=True)],
+            "report": report,
+            "fields": fields,
+            "fields_chart": bar_chart(
+                "chart-fields", f"Credentials earned by career field, {year}", chart_values(fields)
+            ),
+            "credentials": credentials,
+            "top": top,
+            "top_chart": bar_chart(
+                "chart-top", f"The {len(top)} credentials earned most often, {year}", chart_values(top)
+            ),
+            "districts": districts,
+            "readiness_by_district": readiness_by_district,
+            "trend": trend_rows(reports),
+            "trend_chart": trend_chart(reports),
+            "audit": report.audit,
+            "downloads": download_urls(year),
+            "reimbursement_url": reimbursement_url(year),
+            "points_target": catalog.site.points_target,
+        },
+    )
+
+
+# --- reimbursement ---------------------------------------------------------------------------
+
+
+def formula_text(program: ProgramYear, min_cell: int) -> list[str]:
+    """The division of the allocation, in plain words with this program's numbers."""
+    if program.unit_amount is None:
+        claim = "Each school claims the exam fees it paid for its students' credentials."
+    else:
+        claim = (
+            f"This program pays a flat amount: each school's claim is the number of credentials it "
+            f"claimed times {usd(program.unit_amount)}."
+        )
+    total = (
+        usd(program.claimed.value) if program.claimed.value is not None else "an amount hidden for privacy"
+    )
+    if program.factor < 1:
+        share = (
+            f"The claims add up to {total}, more than the allocation of {usd(program.allocation)}. "
+            f"So every school is paid the same share of its claim: f = allocation ÷ claims = "
+            f"{program.factor} ({_percent(program.factor)}; shown rounded down to six decimals, the "
+            "exact fraction is used). Each payment is the school's claim times f, rounded down to the "
+            "cent; the cents "
+            "left over are then handed out one at a time to the schools that lost the largest fractions "
+            "of a cent (equal fractions go to the lower school id), so the payments add up to the "
+            "allocation exactly."
+        )
+    else:
+        share = (
+            f"The claims add up to {total}, which fits within the allocation of "
+            f"{usd(program.allocation)}. So every school is paid its full claim (f = 1)."
+        )
+    withheld = (
+        f"Schools that claimed fewer than {min_cell} credentials have their count and dollars "
+        "withheld (shown as “<" + str(min_cell) + "” and “suppressed”), and a few more are withheld so "
+        "that those cannot be worked out from the totals. Withheld payments are still paid and are "
+        "included in the totals."
+    )
+    return [claim, share, withheld]
+
+
+def _percent(factor: Decimal) -> str:
+    return f"{factor * 100:.4f}".rstrip("0").rstrip(".") + "%"
+
+
+def program_context(reports: Reports, program: ProgramYear) -> dict:
+    rows = sorted(
+        (
+            PaymentRow(Link(school_url(key), reports.schools[key].name), payment)
+            for key, payment in program.payments.items()
+        ),
+        key=lambda row: (row.link.text.casefold(), row.link.url),
+    )
+    return {
+        "program": program,
+        "id": f"program-{program.program}",
+        "label": program_label(program.program),
+        "factor_percent": _percent(program.factor),
+        "formula": formula_text(program, reports.min_cell),
+        "rows": rows,
+        "withheld": sum(1 for row in rows if row.payment.paid.value is None),
+    }
+
+
+def reimbursement_index(reports: Reports) -> Page:
+    years = [
+        {
+            "year": year,
+            "url": reimbursement_url(year),
+            "programs": [program_context(reports, p) for p in reports.by_year[year].programs],
+        }
+        for year in sorted(reports.years, reverse=True)
+    ]
+    return Page(
+        path="/reimbursement/",
+        template="reimbursement-index.html",
+        title="Reimbursement",
+        description="How each year's credential funding was divided among schools.",
+        context={"years": years},
+    )
+
+
+def reimbursement_page(reports: Reports, year: int) -> Page:
+    report = reports.by_year[year]
+    return Page(
+        path=reimbursement_url(year),
+        template="reimbursement.html",
+        title=f"Reimbursement {year}",
+        description=f"Allocation, claims, proration factor and payments by school for {year}.",
+        context={
+            "year": year,
+            "other_years": [Link(reimbursement_url(y), str(y)) for y in sorted(reports.years, reverse=True)],
+            "programs": [program_context(reports, program) for program in report.programs],
+            "report_url": report_url(year),
+            "download": Link(
+                f"/data/reimbursement-{year}.csv", f"Reimbursement payments by school, {year} (CSV)"
+            ),
+        },
+    )
+
+
+# --- the credential page's section ----------------------------------------------------------
+
+
+def credential_attainment(reports: Reports | None, credential_id: str) -> dict | None:
+    """Statewide earned per year for one credential (None when there are no reports)."""
+    if reports is None:
+        return None
+    # (year link, earned); None when no school reported the credential that year
+    rows = [
+        (Link(report_url(year), str(year)), reports.by_year[year].by_credential.get(credential_id))
+        for year in sorted(reports.years)
+    ]
+    values = [
+        BarValue(link.text, earned.value, shown_count(earned))
+        if earned is not None
+        else BarValue(link.text, 0, NONE_REPORTED)
+        for link, earned in rows
+    ]
+    return {
+        "rows": rows,
+        "chart": bar_chart("chart-credential-years", "Students who earned this credential, by year", values),
+        "none_reported": NONE_REPORTED,
+    }
+
+
+def report_pages(catalog: Catalog, reports: Reports) -> list[Page]:
+    """Every page drawn from the protected reports, in a stable order."""
+    years = sorted(reports.years)
+    return [
+        schools_index(reports),
+        *(school_page(catalog, reports, key) for key in reports.schools),
+        reports_index(reports),
+        *(year_report_page(catalog, reports, year) for year in years),
+        reimbursement_index(reports),
+        *(reimbursement_page(reports, year) for year in years),
+    ]
