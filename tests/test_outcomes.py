@@ -271,7 +271,9 @@ def test_money_must_be_whole_cents(package: Path) -> None:
     ]
     set_line(package / "2024/claims.csv", 2, "2024,exam-fee,000101,comptia-a-plus,10,2530.00")
     set_line(package / "funding.csv", 2, "2024,exam-fee,1000.125,")
-    assert errors_of(package) == ["outcomes/funding.csv:2:3: allocation_usd: must be whole cents (got 1000.125)"]
+    assert errors_of(package) == [
+        "outcomes/funding.csv:2:3: allocation_usd: must be whole cents (got 1000.125)"
+    ]
 
 
 @pytest.mark.parametrize("column", ["student_id", "Student Name", "DOB", "e-mail", "name"])

@@ -124,7 +124,9 @@ def money_in_whole_cents(table: LoadedTable) -> Iterable[InputError]:
         for line, record in table.rows:
             amount: Decimal | None = getattr(record, name)
             if amount is not None and amount != amount.quantize(Decimal("0.01")):
-                yield InputError(table.spec.display, line, column, f"{name}: must be whole cents (got {amount})")
+                yield InputError(
+                    table.spec.display, line, column, f"{name}: must be whole cents (got {amount})"
+                )
 
 
 def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str]) -> list[InputError]:
