@@ -60,15 +60,23 @@ def propagate(
         queued.discard(number)
         sweeps += 1
         hidden, rhs = rows[number]
-        # sum of c*x over all terms, as an interval
-        total_low = sum(c * (low[k] if c > 0 else high[k]) for k, c in hidden)
-        total_high = sum(c * (high[k] if c > 0 else low[k]) for k, c in hidden)
-        for key, c in hidden:
-            own_low = c * (low[key] if c > 0 else high[key])
-            own_high = c * (high[key] if c > 0 else low[key])
-            rest_low, rest_high = total_low - own_low, total_high - own_high
-            if math.isnan(rest_low) or math.isnan(rest_high):
-                continue
+        # The other terms' sum, as an interval: finite parts added, infinite ones counted,
+        # so that removing one term never computes inf - inf.
+        lows = [c * (low[k] if c > 0 else high[k]) for k, c in hidden]
+        highs = [c * (high[k] if c > 0 else low[k]) for k, c in hidden]
+        finite_low = sum(x for x in lows if not math.isinf(x))
+        finite_high = sum(x for x in highs if not math.isinf(x))
+        infinite_low = sum(1 for x in lows if math.isinf(x))
+        infinite_high = sum(1 for x in highs if math.isinf(x))
+        for (key, c), own_low, own_high in zip(hidden, lows, highs, strict=True):
+            if infinite_low - math.isinf(own_low):
+                rest_low = -math.inf
+            else:
+                rest_low = finite_low - (0.0 if math.isinf(own_low) else own_low)
+            if infinite_high - math.isinf(own_high):
+                rest_high = math.inf
+            else:
+                rest_high = finite_high - (0.0 if math.isinf(own_high) else own_high)
             # c * x = rhs - rest  =>  x in [(rhs - rest_high) / c, (rhs - rest_low) / c] (ordered by sign of c)
             a, b = (rhs - rest_high) / c, (rhs - rest_low) / c
             new_low, new_high = (a, b) if c > 0 else (b, a)
