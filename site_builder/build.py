@@ -15,11 +15,15 @@ from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError
 from site_builder.outcomes import Outcomes, load_outcomes
-from site_builder.output import staging
-from site_builder.paths import content_dir_for
+from site_builder.output import check_out_dir, staging
+from site_builder.paths import content_dirs_for
 from site_builder.reports import compute_reports
 
 Progress = Callable[[str], None]
+
+
+class BadEnvironment(Exception):
+    """An environment variable the build reads has an unusable value (a usage error)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validate
             errors += invalid.errors
     content: list[ContentSource] = []
     try:
-        content = load_content(content_dir_for(catalog_dir))
+        content = load_content(content_dirs_for(catalog_dir))
     except CatalogInvalid as invalid:
         errors += invalid.errors
     if errors or catalog is None:
@@ -91,12 +95,14 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     from site_builder.site import render_site
 
     started = time.perf_counter()
+    check_out_dir(out_dir, [catalog_dir, Path.cwd()])
+    built_on = build_date(catalog_dir)
     validated = validate(catalog_dir, progress)
     catalog, outcomes = validated.catalog, validated.outcomes
     derived: Derived = derive(catalog)
     # Only the protected reports go on to the renderer; the outcome rows stop here.
     reports = compute_reports(catalog, outcomes, progress) if outcomes else None
-    info = BuildInfo(built_on=build_date(catalog_dir))
+    info = BuildInfo(built_on=built_on)
     with staging(out_dir) as stage:
         render_site(catalog, reports, validated.content, derived, info, stage)
         pages = sum(1 for _ in stage.rglob("*.html"))
@@ -109,8 +115,13 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
 def build_date(catalog_dir: Path) -> dt.date | None:
     """SOURCE_DATE_EPOCH if set, else the date of the last commit touching the catalog."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise BadEnvironment(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a valid time in whole seconds since 1970"
+            ) from None
     try:
         result = subprocess.run(
             ["git", "log", "-1", "--format=%cs", "--", "."],

@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 from site_builder import build as pipeline
+from site_builder.build import BadEnvironment
 from site_builder.errors import CatalogInvalid, format_errors
+from site_builder.output import UnsafeOutput
+from site_builder.rules.disclosure import DisclosureRisk
 from site_builder.paths import default_catalog
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -47,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
             pipeline.validate(catalog_dir, progress)
             if not args.quiet:
                 print(f"{catalog_dir}: valid")
+    except (UnsafeOutput, BadEnvironment) as problem:
+        print(f"credsite: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except DisclosureRisk as risk:
+        print(f"credsite: {risk}; nothing was built", file=sys.stderr)
+        return EXIT_INVALID
     except CatalogInvalid as invalid:
         github = os.environ.get("GITHUB_ACTIONS") == "true"
         for line in format_errors(invalid.errors, github=github):

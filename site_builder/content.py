@@ -40,11 +40,15 @@ class ContentSource:
     markdown: str
 
 
-def load_content(content_dir: Path) -> list[ContentSource]:
-    """Every page in ``content_dir`` sorted by name; CatalogInvalid with all errors."""
+def load_content(content_dirs: Path | list[Path]) -> list[ContentSource]:
+    """Every page of the folders sorted by name, a later folder's page replacing an
+    earlier one of the same name; CatalogInvalid with all errors."""
+    if isinstance(content_dirs, Path):
+        content_dirs = [content_dirs]
+    files = {path.name: path for folder in content_dirs for path in sorted(folder.glob("*.md"))}
     errors: list[InputError] = []
     pages: list[ContentSource] = []
-    for path in sorted(content_dir.glob("*.md")):
+    for path in (files[name] for name in sorted(files)):
         if path.name.lower() == "readme.md":
             continue
         shown = display_path(path)

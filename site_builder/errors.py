@@ -29,11 +29,19 @@ class InputError:
 
     def github_annotation(self) -> str:
         """The same error as a GitHub Actions workflow command."""
-        props = f"file={self.path},line={self.line}"
+        props = f"file={_escape_property(self.path)},line={self.line}"
         if self.column is not None:
             props += f",col={self.column}"
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error {props}::{message}"
+        return f"::error {props}::{_escape_data(self.message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """Workflow command properties also reserve ':' and ','."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 class CatalogInvalid(Exception):

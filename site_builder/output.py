@@ -1,12 +1,44 @@
-"""Atomic output: pages are written to a staging folder that replaces ``out`` only on success."""
+"""Atomic output: pages are written to a staging folder that replaces ``out`` only on success.
+
+Replacing a folder deletes it, so ``check_out_dir`` first makes sure the folder is
+one credsite made: a mistyped ``--out .`` must never wipe a project.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+#: written into every built site; an existing output folder without it is never replaced
+MARKER = ".credsite-build"
+
+
+class UnsafeOutput(Exception):
+    """``--out`` names a place credsite must not replace."""
+
+
+def check_out_dir(out_dir: Path, protected: list[Path]) -> None:
+    """Refuse an output folder that is a file, holds one of ``protected`` (the catalog,
+    the working folder) or lies inside one of them... unless it is a build of ours."""
+    out = out_dir.resolve()
+    for ancestor in [out, *out.parents]:
+        if ancestor.exists() and not ancestor.is_dir():
+            raise UnsafeOutput(f"--out {out_dir}: {ancestor} is a file, not a folder")
+    for place in protected:
+        place = place.resolve()
+        if out == place or out in place.parents:
+            raise UnsafeOutput(f"--out {out_dir}: refusing to replace {place}, which holds your work")
+        if place in out.parents and place.name == "catalog":
+            raise UnsafeOutput(f"--out {out_dir}: the site cannot be written inside the catalog folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UnsafeOutput(
+            f"--out {out_dir}: refusing to replace a folder that credsite did not build "
+            f"(it has no {MARKER} file); empty it or choose another folder"
+        )
 
 
 @contextmanager
@@ -21,10 +53,11 @@ def staging(out_dir: Path) -> Iterator[Path]:
     stage = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         yield stage
+        (stage / MARKER).write_text("This folder was built by credsite; `credsite build` may replace it.\n")
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    stage.chmod(0o755)
+    os.chmod(stage, 0o755)
     if out_dir.exists():
         retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
         out_dir.rename(retired / out_dir.name)

@@ -17,7 +17,8 @@ def default_catalog() -> Path:
     return local if local.is_dir() else SAMPLE_CATALOG
 
 
-def content_dir_for(catalog_dir: Path) -> Path:
-    """A catalog's own ``content/`` beside it wins; otherwise the bundled pages are used."""
+def content_dirs_for(catalog_dir: Path) -> list[Path]:
+    """The bundled pages, then the catalog's own ``content/`` beside it, whose pages
+    replace bundled ones of the same name and add new ones."""
     own = catalog_dir.resolve().parent / "content"
-    return own if own.is_dir() else CONTENT_DIR
+    return [CONTENT_DIR] if not own.is_dir() or own.resolve() == CONTENT_DIR.resolve() else [CONTENT_DIR, own]

@@ -134,3 +134,54 @@ def test_failure_while_rendering_leaves_public_untouched(
         pipeline.build(small_catalog, out)
     assert tree(out) == before
     assert sorted(path.name for path in out.parent.iterdir()) == ["catalog", "public"]
+
+
+@pytest.mark.parametrize("out", [".", "catalog", "catalog/site"])
+def test_build_refuses_to_replace_the_project_or_the_catalog(
+    small_catalog: Path, out: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = tree(small_catalog.parent)
+    assert main(["build", "--catalog", "catalog", "--out", out, "--quiet"]) == 2
+    assert "credsite: --out" in capsys.readouterr().err
+    assert tree(small_catalog.parent) == before
+
+
+def test_build_refuses_a_folder_it_did_not_make(
+    small_catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = small_catalog.parent / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("keep me")
+    assert main(["build", "--catalog", "catalog", "--out", "notes", "--quiet"]) == 2
+    assert "did not build" in capsys.readouterr().err
+    assert (notes / "todo.txt").read_text() == "keep me"
+
+
+def test_build_refuses_a_file_as_output(small_catalog: Path) -> None:
+    (small_catalog.parent / "site.txt").write_text("x")
+    assert main(["build", "--catalog", "catalog", "--out", "site.txt", "--quiet"]) == 2
+    assert main(["build", "--catalog", "catalog", "--out", "site.txt/sub", "--quiet"]) == 2
+    assert (small_catalog.parent / "site.txt").read_text() == "x"
+
+
+def test_a_previous_build_is_replaced(small_catalog: Path) -> None:
+    assert main(["build", "--catalog", "catalog", "--out", "public", "--quiet"]) == 0
+    assert (small_catalog.parent / "public/.credsite-build").is_file()
+    (small_catalog.parent / "public/stale.html").write_text("old")
+    assert main(["build", "--catalog", "catalog", "--out", "public", "--quiet"]) == 0
+    assert not (small_catalog.parent / "public/stale.html").exists()
+
+
+def test_bad_source_date_epoch_is_a_usage_error(
+    small_catalog: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999999")
+    assert main(["build", "--catalog", "catalog", "--out", "public", "--quiet"]) == 2
+    assert "SOURCE_DATE_EPOCH='99999999999999999' is not a valid time" in capsys.readouterr().err
+
+
+def test_annotation_properties_are_escaped() -> None:
+    from site_builder.errors import InputError
+
+    error = InputError("catalog/a,b:c.md", 3, None, "50% done\nnext")
+    assert error.github_annotation() == "::error file=catalog/a%2Cb%3Ac.md,line=3::50%25 done%0Anext"

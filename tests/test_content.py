@@ -43,7 +43,10 @@ def test_a_catalogs_own_content_folder_is_used_and_validated(small_catalog: Path
     content = small_catalog.parent / "content"
     content.mkdir()
     (content / "about.md").write_text("---\ntitle: About Northland\ndescription: Who we are.\n---\nHello.\n")
-    assert [page.title for page in validate(small_catalog).content] == ["About Northland"]
+    pages = {page.stem: page.title for page in validate(small_catalog).content}
+    # the catalog's own about page replaces the bundled one; the other bundled pages stay
+    assert pages["about"] == "About Northland"
+    assert set(pages) == {page.stem for page in load_content(CONTENT_DIR)}
     (content / "about.md").write_text("---\ntitle: About Northland\n---\nHello.\n")
     with pytest.raises(CatalogInvalid) as raised:
         validate(small_catalog)
