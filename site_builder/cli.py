@@ -11,8 +11,8 @@ from site_builder import build as pipeline
 from site_builder.build import BadEnvironment
 from site_builder.errors import CatalogInvalid, format_errors
 from site_builder.output import UnsafeOutput
-from site_builder.rules.disclosure import DisclosureRisk
 from site_builder.paths import default_catalog
+from site_builder.rules.disclosure import DisclosureRisk
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
