@@ -85,3 +85,20 @@ def test_every_protected_year_passed_its_audit(reports: Reports) -> None:
     for summary in reports.by_year[2024].audit:
         assert summary.hidden > 0
         assert summary.checked <= summary.hidden
+
+
+def test_a_program_with_a_hidden_total_hides_its_factor(small_catalog: Path) -> None:
+    from catalog_factory import OUTCOME_FILES
+
+    files = dict(OUTCOME_FILES)
+    files["funding.csv"] += "2024,pilot,100.00,\n"
+    files["2024/claims.csv"] += "2024,pilot,100001,net-basics,2,300.00\n2024,pilot,100002,net-basics,3,450.00\n"
+    write_outcomes(small_catalog, files)
+    validated = validate(small_catalog)
+    reports = compute_reports(validated.catalog, validated.outcomes)
+    (pilot,) = [p for p in reports.by_year[2024].programs if p.program == "pilot"]
+    # 5 credentials claimed in all: the total is below 10, so 100 / 750 must not be published
+    assert pilot.count.text == "<10"
+    assert pilot.factor is None
+    assert pilot.claimed.value is None and pilot.paid.value is None
+    assert all(payment.paid.value is None for payment in pilot.payments.values())

@@ -200,7 +200,9 @@ def _programs(
                 unit_amount=funding.unit_amount_usd,
                 count=count(counts.values.get(total_key, 0), total_status, min_cell),
                 claimed=dollars(total_claimed, total_status),
-                factor=proration_factor(funding.allocation_usd, total_claimed),
+                factor=proration_factor(funding.allocation_usd, total_claimed)
+                if total_status == PUBLISHED
+                else None,
                 paid=dollars(sum(paid.values(), Decimal(0)), total_status),
                 payments=payments,
             )

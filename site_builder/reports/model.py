@@ -39,7 +39,8 @@ class ProgramYear:
     unit_amount: Decimal | None
     count: Count
     claimed: Dollars
-    factor: Decimal
+    #: None when the program's total is hidden: allocation / factor would give it away
+    factor: Decimal | None
     paid: Dollars
     payments: dict[str, Payment]
 

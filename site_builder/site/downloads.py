@@ -138,9 +138,9 @@ def _tables(min_cell: int) -> dict[str, Table]:
                 ),
                 Column(
                     "factor",
-                    "number",
+                    "string",
                     "Proration factor of the program: min(1, allocation / total claimed), six decimals, "
-                    "rounded down.",
+                    "rounded down; 'suppressed' when the program's totals are withheld.",
                 ),
                 Column("status", "string", status_text, status=True),
             ),
@@ -216,7 +216,7 @@ def reimbursement_rows(reports: Reports, year: int) -> list[list[str]]:
                     school_id,
                     payment.claimed.text,
                     payment.paid.text,
-                    str(program.factor),
+                    "suppressed" if program.factor is None else str(program.factor),
                     payment.paid.status,
                 ]
             )

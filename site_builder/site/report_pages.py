@@ -314,7 +314,12 @@ def formula_text(program: ProgramYear, min_cell: int) -> list[str]:
     total = (
         usd(program.claimed.value) if program.claimed.value is not None else "an amount hidden for privacy"
     )
-    if program.factor < 1:
+    if program.factor is None:
+        share = (
+            "So few credentials were claimed under this program that its totals, and so its "
+            "proration factor, are withheld to protect privacy."
+        )
+    elif program.factor < 1:
         share = (
             f"The claims add up to {total}, more than the allocation of {usd(program.allocation)}. "
             f"So every school is paid the same share of its claim: f = allocation ÷ claims = "
@@ -355,7 +360,7 @@ def program_context(reports: Reports, program: ProgramYear) -> dict:
         "program": program,
         "id": f"program-{program.program}",
         "label": program_label(program.program),
-        "factor_percent": _percent(program.factor),
+        "factor_percent": _percent(program.factor) if program.factor is not None else "",
         "formula": formula_text(program, reports.min_cell),
         "rows": rows,
         "withheld": sum(1 for row in rows if row.payment.paid.value is None),
