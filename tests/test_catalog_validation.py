@@ -334,11 +334,13 @@ def test_occupations_csv_errors_have_row_and_column(small_catalog: Path) -> None
 def test_occupations_csv_with_a_wrong_header(small_catalog: Path) -> None:
     path = small_catalog / "occupations.csv"
     path.write_text("soc,title,wage\n15-1231,Computer Network Support Specialists,1\n")
-    errors = errors_of(small_catalog)
-    assert errors[0].startswith("catalog/occupations.csv:1:")
-    assert all(
-        "header must be exactly: soc,title,median_wage_usd,wage_year,in_demand,source" in e for e in errors
-    )
+    # the same header check, and the same messages, as the outcome CSVs
+    assert errors_of(small_catalog) == [
+        'catalog/occupations.csv:1:3: column "wage" should be "median_wage_usd"',
+        'catalog/occupations.csv:1:4: missing column "in_demand"',
+        'catalog/occupations.csv:1:4: missing column "source"',
+        'catalog/occupations.csv:1:4: missing column "wage_year"',
+    ]
 
 
 def test_site_settings_are_validated(small_catalog: Path) -> None:
@@ -378,4 +380,301 @@ def test_many_errors_are_reported_at_once(small_catalog: Path) -> None:
         "catalog/credentials/net-pro.md",
         "catalog/credentials/nurse-aide.md",
         "catalog/issuers/netco.yml",
+    ]
+
+
+# --- YAML that means something other than what it shows ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        # an alias inside its own anchor: a value that contains itself
+        ("name: NetCo\nurl: https://netco.example\nkind: vendor\nextra: &r [*r]\n", 4, 8),
+        # an alias of an earlier anchor
+        ("name: &n NetCo\nurl: https://netco.example\nkind: vendor\n", 1, 7),
+        # an alias whose anchor is missing is refused the same way, not as a YAML error
+        ("name: NetCo\nurl: https://netco.example\nkind: *vendor\n", 3, 7),
+    ],
+)
+def test_yaml_anchors_and_aliases_are_refused(small_catalog: Path, text: str, line: int, column: int) -> None:
+    (small_catalog / "issuers/netco.yml").write_text(text)
+    assert errors_of(small_catalog) == [
+        f"catalog/issuers/netco.yml:{line}:{column}: YAML anchors and aliases are not allowed; write the value out"
+    ]
+
+
+def test_yaml_alias_in_front_matter_is_refused_at_its_line(small_catalog: Path) -> None:
+    path = small_catalog / "credentials/net-pro.md"
+    edit(path, "certifies:\n  - Doing the job safely\n", "certifies: &r [*r]\n")
+    assert errors_of(small_catalog) == [
+        f"{CRED}/net-pro.md:{line_of(path, 'certifies:')}:12: YAML anchors and aliases are not allowed; "
+        "write the value out"
+    ]
+
+
+def test_yaml_alias_bomb_is_refused_before_it_expands(small_catalog: Path) -> None:
+    # 40 levels of doubling: 2**40 items if expanded; refused at the first anchor instead.
+    levels = ["a0: &a0 [x, x]"] + [f"a{n}: &a{n} [*a{n - 1}, *a{n - 1}]" for n in range(1, 40)]
+    (small_catalog / "issuers/netco.yml").write_text("\n".join(levels) + "\n")
+    assert errors_of(small_catalog) == [
+        "catalog/issuers/netco.yml:1:5: YAML anchors and aliases are not allowed; write the value out"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "message"),
+    [
+        ("points", "012", "points: must be a plain number without leading zeros (got '012')"),
+        ("points", "00", "points: must be a plain number without leading zeros (got '00')"),
+        ("exam_fee_usd", "0045", "exam_fee_usd: must be a plain number without leading zeros (got '0045')"),
+        # YAML 1.1 read these as 90 and as octal 15; under YAML 1.2 they are text
+        ("points", "1:30", "points: input should be a valid integer (got '1:30')"),
+        ("valid_years", "0o17", "valid_years: input should be a valid integer (got '0o17')"),
+    ],
+)
+def test_numbers_are_read_as_written(small_catalog: Path, key: str, written: str, message: str) -> None:
+    path = small_catalog / "credentials/net-pro.md"
+    text = path.read_text()
+    old = next(line for line in text.splitlines() if line.startswith(f"{key}:"))
+    edit(path, old, f"{key}: {written}")
+    assert errors_of(small_catalog) == [f"{CRED}/net-pro.md:{line_of(path, f'{key}:')}: {message}"]
+
+
+def test_yaml_1_1_words_stay_text(small_catalog: Path) -> None:
+    path = small_catalog / "credentials/net-pro.md"
+    edit(path, "renewal: Retake the exam", "renewal: No")
+    edit(path, "prerequisites: None", "prerequisites: 1:30")
+    edit(path, "assessment: One written exam", "assessment: on")
+    credential = load_catalog(small_catalog).credentials["net-pro"]
+    assert (credential.renewal, credential.prerequisites, credential.assessment) == ("No", "1:30", "on")
+
+
+def test_integer_key_is_reported_at_its_own_line(small_catalog: Path) -> None:
+    edit(small_catalog / "issuers/netco.yml", "kind: vendor\n", "kind: vendor\n1: one\n")
+    assert errors_of(small_catalog) == ["catalog/issuers/netco.yml:4: unknown key '1'"]
+
+
+# --- money -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("'253'", "exam_fee_usd: must be a number (got '253')"),
+        ("253.999", "exam_fee_usd: must be whole cents (got 253.999)"),
+        ("true", "exam_fee_usd: must be a number (got True)"),
+        (".inf", "exam_fee_usd: must be a number (got inf)"),
+        ("-5", "exam_fee_usd: input should be greater than or equal to 0 (got -5)"),
+    ],
+)
+def test_bad_fees(small_catalog: Path, written: str, message: str) -> None:
+    path = small_catalog / "credentials/net-pro.md"
+    edit(path, "exam_fee_usd: 100", f"exam_fee_usd: {written}")
+    assert errors_of(small_catalog) == [f"{CRED}/net-pro.md:{line_of(path, 'exam_fee_usd:')}: {message}"]
+
+
+@pytest.mark.parametrize(("written", "value"), [("253.5", "253.5"), ("253.990", "253.99"), ("-0.0", "0.0")])
+def test_fees_in_whole_cents_are_kept_exactly(small_catalog: Path, written: str, value: str) -> None:
+    edit(small_catalog / "credentials/net-pro.md", "exam_fee_usd: 100", f"exam_fee_usd: {written}")
+    fee = load_catalog(small_catalog).credentials["net-pro"].exam_fee_usd
+    assert fee is not None
+    # -0 is accepted as zero, never shown as "-0.00"
+    assert (str(fee), fee.is_signed()) == (value, False)
+
+
+# --- pathways that would count a credential twice ----------------------------------------------
+
+
+def test_pathway_step_repeating_an_earlier_step(small_catalog: Path) -> None:
+    path = small_catalog / "pathways/networking.yml"
+    path.write_text(path.read_text() + "  - credentials:\n      - net-pro\n      - net-basics\n")
+    assert errors_of(small_catalog) == [
+        f"catalog/pathways/networking.yml:{line_of(path, '      - net-pro')}: "
+        "step 3: 'net-pro' already appears in step 2",
+        f"catalog/pathways/networking.yml:{line_of(path, '      - net-basics')}: "
+        "step 3: 'net-basics' already appears in step 1",
+    ]
+
+
+def test_pathway_step_repeating_a_credential_within_the_step(small_catalog: Path) -> None:
+    edit(small_catalog / "pathways/networking.yml", "[net-pro, club-coder]", "[net-pro, net-pro]")
+    assert errors_of(small_catalog) == ["catalog/pathways/networking.yml:6: step 2: lists 'net-pro' twice"]
+
+
+HEALTH_PATHWAY = """\
+name: Caring for patients
+career_field: health
+summary: From nurse aide onward.
+steps:
+  - credentials: [nurse-aide]
+  - credentials:
+      - club-coder
+      - net-pro
+"""
+
+
+def test_pathway_credential_outside_the_career_field(small_catalog: Path) -> None:
+    path = small_catalog / "pathways/caring.yml"
+    path.write_text(HEALTH_PATHWAY)
+    assert errors_of(small_catalog) == [
+        f"catalog/pathways/caring.yml:{line_of(path, '      - club-coder')}: "
+        "step 2: 'club-coder' is not in career field 'health' (its fields: it)",
+        f"catalog/pathways/caring.yml:{line_of(path, '      - net-pro')}: "
+        "step 2: 'net-pro' is not in career field 'health' (its fields: it)",
+    ]
+
+
+def test_pathway_career_field_check_skips_credentials_that_did_not_load(small_catalog: Path) -> None:
+    (small_catalog / "pathways/caring.yml").write_text(HEALTH_PATHWAY.replace("      - club-coder\n", ""))
+    path = small_catalog / "credentials/net-pro.md"
+    edit(path, "points: 9", "points: 13")
+    assert errors_of(small_catalog) == [
+        f"{CRED}/net-pro.md:{line_of(path, 'points:')}: points: input should be less than or equal to 12 (got 13)"
+    ]
+
+
+def test_pathway_step_that_is_not_a_mapping(small_catalog: Path) -> None:
+    path = small_catalog / "pathways/networking.yml"
+    edit(path, "  - credentials: [net-pro, club-coder]", "  - net-pro")
+    assert errors_of(small_catalog) == [
+        f"catalog/pathways/networking.yml:{line_of(path, '  - net-pro')}: "
+        "steps.2: each step must be a mapping like '- credentials: [id, ...]'"
+    ]
+
+
+# --- every check runs on a file that has other errors -------------------------------------------
+
+
+def test_sunset_rule_runs_alongside_other_errors(small_catalog: Path) -> None:
+    path = small_catalog / "credentials/club-coder.md"
+    edit(path, "sunset: 2024-06-30", "sunset: null")
+    edit(path, "points: 1", "points: 13")
+    assert errors_of(small_catalog) == [
+        f"{CRED}/club-coder.md:{line_of(path, 'points:')}: points: input should be less than or equal to 12 (got 13)",
+        f"{CRED}/club-coder.md:{line_of(path, 'status:')}: status is retired, so 'sunset' must be a date (YYYY-MM-DD)",
+    ]
+
+
+def test_sunset_before_approval_alongside_other_errors(small_catalog: Path) -> None:
+    path = small_catalog / "credentials/club-coder.md"
+    edit(path, "sunset: 2024-06-30", "sunset: 2019-06-30")
+    edit(path, "type: certificate", "type: diploma")
+    assert errors_of(small_catalog) == [
+        f"{CRED}/club-coder.md:{line_of(path, 'type:')}: type: input should be 'certification', 'license', "
+        "'certificate' or 'badge' (got 'diploma')",
+        f"{CRED}/club-coder.md:{line_of(path, 'sunset:')}: sunset 2019-06-30 is before approved 2020-07-01",
+    ]
+
+
+def test_id_check_runs_alongside_other_errors(small_catalog: Path) -> None:
+    path = small_catalog / "credentials/net-pro.md"
+    edit(path, "id: net-pro", "id: net-professional")
+    edit(path, "points: 9", "points: 13")
+    assert errors_of(small_catalog) == [
+        f"{CRED}/net-pro.md:2: id 'net-professional' must equal the file name 'net-pro'",
+        f"{CRED}/net-pro.md:{line_of(path, 'points:')}: points: input should be less than or equal to 12 (got 13)",
+    ]
+
+
+def test_pathway_references_run_alongside_other_errors(small_catalog: Path) -> None:
+    path = small_catalog / "pathways/networking.yml"
+    edit(path, "career_field: it", "career_field: itt")
+    edit(path, "[net-pro, club-coder]", "[net-pro, club-coders]")
+    edit(path, "summary:", "sumary:")
+    assert errors_of(small_catalog) == [
+        "catalog/pathways/networking.yml:1: missing required key 'summary'",
+        "catalog/pathways/networking.yml:2: career field 'itt' is not in catalog/career-fields.yml (did you mean 'it'?)",
+        "catalog/pathways/networking.yml:3: unknown key 'sumary' (did you mean 'summary'?)",
+        "catalog/pathways/networking.yml:6: step 2: no credential 'club-coders' in catalog/credentials/ "
+        "(did you mean 'club-coder'?)",
+    ]
+
+
+def test_repeated_soc_code_is_reported_beside_an_invalid_one(small_catalog: Path) -> None:
+    path = small_catalog / "credentials/net-pro.md"
+    edit(path, 'occupations: ["15-1231"]', 'occupations:\n  - "15-1231"\n  - "151231"\n  - "15-1231" ')
+    lines = [
+        number for number, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("  - ")
+    ]
+    assert errors_of(small_catalog) == [
+        f"{CRED}/net-pro.md:{lines[-2]}: occupations.1: must be a SOC code like '15-1232' (got '151231')",
+        f"{CRED}/net-pro.md:{lines[-1]}: occupations: lists '15-1231' twice",
+    ]
+
+
+def test_duplicate_career_field_names(small_catalog: Path) -> None:
+    path = small_catalog / "career-fields.yml"
+    path.write_text(path.read_text() + "- id: health-care\n  name: Health Science\n  description: Again.\n")
+    assert errors_of(small_catalog) == [
+        "catalog/career-fields.yml:8: duplicate name 'Health Science' (first at line 2)"
+    ]
+
+
+# --- things in catalog folders that are not files ------------------------------------------------
+
+
+def test_folder_in_the_credentials_folder(small_catalog: Path) -> None:
+    (small_catalog / "credentials/drafts.md").mkdir()
+    assert errors_of(small_catalog) == [
+        f"{CRED}/drafts.md:1: is a folder; credential files sit directly in catalog/credentials/"
+    ]
+
+
+def test_broken_link_in_the_credentials_folder(small_catalog: Path) -> None:
+    (small_catalog / "credentials/gone.md").symlink_to("nowhere.md")
+    assert errors_of(small_catalog) == [f"{CRED}/gone.md:1: not a file"]
+
+
+# --- occupations.csv gets the outcome CSVs' raw checks ------------------------------------------
+
+OCCUPATIONS_HEADER = "soc,title,median_wage_usd,wage_year,in_demand,source\n"
+
+
+def test_occupations_csv_that_is_not_utf8(small_catalog: Path) -> None:
+    (small_catalog / "occupations.csv").write_bytes(
+        (OCCUPATIONS_HEADER + "15-1231,Network,1,2024,true,t\n15-1232,Caf\xe9,1,2024,true,t\n").encode(
+            "latin-1"
+        )
+    )
+    assert errors_of(small_catalog) == [
+        "catalog/occupations.csv:3: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
+    ]
+
+
+def test_occupations_csv_with_a_blank_line(small_catalog: Path) -> None:
+    path = small_catalog / "occupations.csv"
+    path.write_text(path.read_text() + "\n")
+    assert errors_of(small_catalog) == ["catalog/occupations.csv:5: blank row; remove it"]
+
+
+def test_occupations_csv_with_an_empty_soc(small_catalog: Path) -> None:
+    path = small_catalog / "occupations.csv"
+    path.write_text(path.read_text() + ",Nobody,1,2024,true,t\n,Nobody again,1,2024,true,t\n")
+    assert errors_of(small_catalog) == [
+        "catalog/occupations.csv:5:1: soc: a value is required",
+        "catalog/occupations.csv:6:1: soc: a value is required",
+    ]
+
+
+def test_occupations_csv_lines_count_a_title_on_two_lines(small_catalog: Path) -> None:
+    (small_catalog / "occupations.csv").write_text(
+        OCCUPATIONS_HEADER
+        + '15-1231,"Computer Network\nSupport Specialists",68000,2024,true,test\n'
+        + "15-1232,Computer User Support Specialists,lots,2024,false,test\n"
+        + "31-1131,Nursing Assistants,31000,2024,true,test\n"
+        + "15-1232,Again,1,2024,true,test\n"
+    )
+    assert errors_of(small_catalog) == [
+        "catalog/occupations.csv:4:3: median_wage_usd: must be a number (got 'lots')",
+        "catalog/occupations.csv:6: soc appears twice (first at line 4)",
+    ]
+
+
+def test_occupations_csv_with_semicolons(small_catalog: Path) -> None:
+    (small_catalog / "occupations.csv").write_text(
+        OCCUPATIONS_HEADER.replace(",", ";") + "15-1231;Network;1;2024;true;t\n"
+    )
+    assert errors_of(small_catalog) == [
+        "catalog/occupations.csv:1: values must be separated by commas, not semicolons"
     ]

@@ -1,11 +1,15 @@
-"""Cross-checks between catalog files: the rules no single file can check alone.
+"""Cross-checks between catalog files, and rules on a file's values taken together.
 
-Each check is a function from loaded models to (source, location, message) findings,
-so it can be tested without files; the loader turns findings into positioned errors.
+Each check is a function from what the files say to (source, location, message)
+findings, so it can be tested without files; the loader turns findings into positioned
+errors. The checks read the raw parsed data (through the small ``from_data`` views),
+not the validated models: a file with a typo elsewhere still gets every check in the
+same run, so a contributor sees all problems at once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections.abc import Collection, Iterator, Mapping
@@ -15,7 +19,6 @@ from site_builder.catalog.models import (
     SLUG_PATTERN,
     SOC_PATTERN,
     Credential,
-    Pathway,
 )
 from site_builder.catalog.yamlsource import Location
 
@@ -118,23 +121,80 @@ def credential_references(credentials: Mapping[str, References], known: KnownIds
                 )
 
 
-def sunset_rules(credentials: Mapping[str, Credential]) -> Iterator[Finding]:
+@dataclass(frozen=True)
+class Lifecycle:
+    """A credential's status and dates, from raw data; a date that is not a real
+    ``YYYY-MM-DD`` is None (the model reported it)."""
+
+    status: str | None
+    sunset_is_null: bool
+    approved: dt.date | None
+    sunset: dt.date | None
+
+    @classmethod
+    def from_data(cls, data: object) -> Lifecycle:
+        data = data if isinstance(data, dict) else {}
+        status = data.get("status")
+        return cls(
+            status=status if isinstance(status, str) else None,
+            sunset_is_null="sunset" in data and data["sunset"] is None,
+            approved=_date(data.get("approved")),
+            sunset=_date(data.get("sunset")),
+        )
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def sunset_rules(credentials: Mapping[str, Lifecycle]) -> Iterator[Finding]:
     """Sunsetting and retired credentials need a sunset date, not before approval."""
     for key, credential in credentials.items():
-        if credential.status != "approved" and credential.sunset is None:
+        if credential.status in {"sunsetting", "retired"} and credential.sunset_is_null:
             yield Finding(
                 "credential",
                 key,
                 ("status",),
                 f"status is {credential.status}, so 'sunset' must be a date (YYYY-MM-DD)",
             )
-        if credential.sunset is not None and credential.sunset < credential.approved:
+        if (
+            credential.sunset is not None
+            and credential.approved is not None
+            and credential.sunset < credential.approved
+        ):
             yield Finding(
                 "credential",
                 key,
                 ("sunset",),
                 f"sunset {credential.sunset} is before approved {credential.approved}",
             )
+
+
+#: Credential lists that name each thing once.
+UNIQUE_LISTS = ("career_fields", "occupations", "stacks_to")
+
+
+def repeated_items(kind: str, key: str, data: object, lists: tuple[str, ...]) -> Iterator[Finding]:
+    """Each repeat of an item in one of ``lists``, at the repeat, whatever else is wrong."""
+    data = data if isinstance(data, dict) else {}
+    for name in lists:
+        items = data.get(name)
+        if not isinstance(items, list):
+            continue
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                continue
+            if item in seen:
+                yield Finding(kind, key, (name, index), f"{name}: lists {item!r} twice")
+            seen.add(item)
 
 
 def stacking_cycles(credentials: Mapping[str, References]) -> Iterator[Finding]:
@@ -153,27 +213,90 @@ def stacking_cycles(credentials: Mapping[str, References]) -> Iterator[Finding]:
         yield Finding("credential", start, ("stacks_to", index), f"stacks_to cycle: {path}")
 
 
-def pathway_references(pathways: Mapping[str, Pathway], known: KnownIds) -> Iterator[Finding]:
-    """A pathway's career field and every step's credentials must exist."""
-    credentials, career_fields = known.credentials, known.career_fields
+@dataclass(frozen=True)
+class PathwayReferences:
+    """What one pathway file points at, from its raw data (as ``References``).
+
+    ``steps`` keeps every step and item position; a malformed item is ``""``, a
+    malformed step ``()``: the model reported those.
+    """
+
+    career_field: str | None
+    steps: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def from_data(cls, data: object) -> PathwayReferences:
+        data = data if isinstance(data, dict) else {}
+        career_field = data.get("career_field")
+        raw_steps = data.get("steps")
+        steps = []
+        for step in raw_steps if isinstance(raw_steps, list) else []:
+            items = step.get("credentials") if isinstance(step, dict) else None
+            items = items if isinstance(items, list) else []
+            steps.append(tuple(item if isinstance(item, str) and _SLUG.match(item) else "" for item in items))
+        return cls(
+            career_field=career_field
+            if isinstance(career_field, str) and _SLUG.match(career_field)
+            else None,
+            steps=tuple(steps),
+        )
+
+
+def pathway_references(
+    pathways: Mapping[str, PathwayReferences], known: KnownIds, credentials: Mapping[str, Credential]
+) -> Iterator[Finding]:
+    """A pathway's career field and every step's credentials must exist; each credential
+    appears once in the pathway and belongs to its career field, so no points count twice
+    or toward the wrong field. ``credentials`` are the ones that loaded: a credential
+    with its own errors has no career fields to compare."""
+    career_fields = known.career_fields
     for key, pathway in pathways.items():
-        if pathway.career_field not in career_fields:
+        field_id = pathway.career_field
+        if field_id is not None and field_id not in career_fields:
             yield Finding(
                 "pathway",
                 key,
                 ("career_field",),
-                f"career field '{pathway.career_field}' is not in catalog/career-fields.yml"
-                f"{_did_you_mean(pathway.career_field, career_fields)}",
+                f"career field '{field_id}' is not in catalog/career-fields.yml"
+                f"{_did_you_mean(field_id, career_fields)}",
             )
+        first_step: dict[str, int] = {}
         for step_index, step in enumerate(pathway.steps):
-            for index, credential_id in enumerate(step.credentials):
-                if credential_id not in credentials:
+            step_number = step_index + 1
+            for index, credential_id in enumerate(step):
+                if not credential_id:
+                    continue
+                location = ("steps", step_index, "credentials", index)
+                if credential_id not in known.credentials:
                     yield Finding(
                         "pathway",
                         key,
-                        ("steps", step_index, "credentials", index),
-                        f"step {step_index + 1}: no credential '{credential_id}' in catalog/credentials/"
-                        f"{_did_you_mean(credential_id, credentials)}",
+                        location,
+                        f"step {step_number}: no credential '{credential_id}' in catalog/credentials/"
+                        f"{_did_you_mean(credential_id, known.credentials)}",
+                    )
+                if credential_id in first_step:
+                    earlier = first_step[credential_id]
+                    message = (
+                        f"step {step_number}: lists '{credential_id}' twice"
+                        if earlier == step_number
+                        else f"step {step_number}: '{credential_id}' already appears in step {earlier}"
+                    )
+                    yield Finding("pathway", key, location, message)
+                    continue
+                first_step[credential_id] = step_number
+                credential = credentials.get(credential_id)
+                if (
+                    credential is not None
+                    and field_id in career_fields
+                    and field_id not in credential.career_fields
+                ):
+                    yield Finding(
+                        "pathway",
+                        key,
+                        location,
+                        f"step {step_number}: '{credential_id}' is not in career field '{field_id}' "
+                        f"(its fields: {', '.join(credential.career_fields)})",
                     )
 
 

@@ -101,16 +101,29 @@ def load_catalog(root: Path) -> Catalog:
         # SOC codes cannot be checked against a list that failed to load.
         occupations=None if occupation_errors else set(occupations),
     )
-    references = {
-        key: checks.References.from_data(parsed.document.data)
-        for (kind, key), parsed in collect.sources.items()
-        if kind == "credential"
-    }
+    raw = {(kind, key): parsed.document.data for (kind, key), parsed in collect.sources.items()}
+    credential_data = {key: data for (kind, key), data in raw.items() if kind == "credential"}
+    references = {key: checks.References.from_data(data) for key, data in credential_data.items()}
     findings = [
-        *checks.sunset_rules(credentials),
+        *checks.sunset_rules(
+            {key: checks.Lifecycle.from_data(data) for key, data in credential_data.items()}
+        ),
+        *(
+            finding
+            for key, data in credential_data.items()
+            for finding in checks.repeated_items("credential", key, data, checks.UNIQUE_LISTS)
+        ),
         *checks.stacking_cycles(references),
         *checks.credential_references(references, known),
-        *checks.pathway_references(pathways, known),
+        *checks.pathway_references(
+            {
+                key: checks.PathwayReferences.from_data(data)
+                for (kind, key), data in raw.items()
+                if kind == "pathway"
+            },
+            known,
+            credentials,
+        ),
     ]
     for finding in findings:
         collect.errors.append(
@@ -152,23 +165,29 @@ def _load_career_fields(path: Path, collect: _Collector) -> dict[str, CareerFiel
         )
         return {}
     fields: dict[str, CareerField] = {}
-    first_line: dict[str, int] = {}
+    # Repeats are found in the raw entries, so an entry with other errors still counts.
+    first_line: dict[tuple[str, str], int] = {}
     for index, entry in enumerate(entries):
-        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            collect.present["career-field"].add(entry["id"])
-        field = collect.model(CareerField, entry, parsed, (index,))
-        if field is None:
-            continue
-        line, _ = parsed.document.position((index, "id"))
-        if field.id in fields:
-            collect.errors.append(
-                parsed.error(
-                    (index, "id"), f"duplicate id '{field.id}' (first at line {first_line[field.id]})"
+        repeated = False
+        for key in ("id", "name") if isinstance(entry, dict) else ():
+            value = entry.get(key)
+            if not isinstance(value, str) or (key == "id" and not _SLUG.match(value)):
+                continue
+            if key == "id":
+                collect.present["career-field"].add(value)
+            line, _ = parsed.document.position((index, key))
+            if (key, value) in first_line:
+                collect.errors.append(
+                    parsed.error(
+                        (index, key), f"duplicate {key} '{value}' (first at line {first_line[key, value]})"
+                    )
                 )
-            )
-            continue
-        fields[field.id] = field
-        first_line[field.id] = line
+                repeated = True
+            else:
+                first_line[key, value] = line
+        field = collect.model(CareerField, entry, parsed, (index,))
+        if field is not None and not repeated:
+            fields[field.id] = field
     return fields
 
 
@@ -187,10 +206,15 @@ def _files(folder: Path, suffix: str, collect: _Collector, what: str) -> Iterabl
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.name.lower() == "readme.md":
             continue
-        if path.suffix != suffix or not path.is_file():
-            collect.errors.append(
-                InputError(display_path(path), 1, None, f"not a {what} file: {what} files end in '{suffix}'")
-            )
+        problem = None
+        if path.is_dir():
+            problem = f"is a folder; {what} files sit directly in catalog/{folder.name}/"
+        elif not path.is_file():
+            problem = "not a file"
+        elif path.suffix != suffix:
+            problem = f"not a {what} file: {what} files end in '{suffix}'"
+        if problem is not None:
+            collect.errors.append(InputError(display_path(path), 1, None, problem))
             continue
         files.append(path)
     return files
@@ -218,7 +242,6 @@ def _load_credentials(folder: Path, collect: _Collector) -> tuple[dict[str, Cred
     credentials: dict[str, Credential] = {}
     bodies: dict[str, str] = {}
     files_by_id: dict[str, Path] = {}
-    files_by_id: dict[str, Path] = {}
     for path in _files(folder, ".md", collect, "credential"):
         collect.present["credential"].add(path.stem)
         try:
@@ -228,18 +251,23 @@ def _load_credentials(folder: Path, collect: _Collector) -> tuple[dict[str, Cred
             continue
         collect.errors += duplicate_key_errors(parsed)
         collect.sources[("credential", path.stem)] = parsed
-        credential = collect.model(Credential, parsed.document.data, parsed)
-        if credential is None:
-            continue
-        if credential.id != path.stem:
+        data = parsed.document.data
+        # The id is checked in the raw data, so a file with other errors is told too.
+        raw_id = data.get("id") if isinstance(data, dict) else None
+        raw_id = raw_id if isinstance(raw_id, str) and _SLUG.match(raw_id) else None
+        repeated = raw_id is not None and raw_id in files_by_id
+        if raw_id is not None and raw_id != path.stem:
             collect.errors.append(
-                parsed.error(("id",), f"id '{credential.id}' must equal the file name '{path.stem}'")
+                parsed.error(("id",), f"id '{raw_id}' must equal the file name '{path.stem}'")
             )
-        if credential.id in credentials:
-            other = display_path(files_by_id[credential.id])
-            collect.errors.append(parsed.error(("id",), f"duplicate id '{credential.id}' (also in {other})"))
+        if repeated:
+            other = display_path(files_by_id[raw_id])
+            collect.errors.append(parsed.error(("id",), f"duplicate id '{raw_id}' (also in {other})"))
+        elif raw_id is not None:
+            files_by_id[raw_id] = path
+        credential = collect.model(Credential, data, parsed)
+        if credential is None or repeated:
             continue
-        files_by_id[credential.id] = path
         credentials[credential.id] = credential
         bodies[credential.id] = body
     return credentials, bodies

@@ -2,6 +2,9 @@
 
 The models are the schema. Field descriptions double as the contributor reference
 (and as the JSON Schema editors can use), so keep them in plain words.
+
+Repeated list items are found by ``checks`` on the raw data, not here: a validator on
+the whole list only runs once every item is valid, and would hide the repeat otherwise.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -38,24 +40,39 @@ def _parse_iso_date(value: object) -> object:
         raise ValueError(f"is not a real date ({exc})") from None
 
 
-def _unique(items: list) -> list:
-    seen = set()
-    for item in items:
-        if item in seen:
-            raise ValueError(f"lists {item!r} twice")
-        seen.add(item)
-    return items
+_LEADING_ZEROS = re.compile(r"^[-+]?0[0-9]+(\.[0-9]*)?$")
 
 
-def _number_to_decimal(value: object) -> object:
-    """Money written as a YAML number becomes an exact Decimal (strict mode would refuse it)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return Decimal(str(value))
+def _no_leading_zeros(value: object) -> object:
+    """YAML 1.1 read ``012`` as octal 10; the loader keeps it as text, rejected here in words."""
+    if isinstance(value, str) and _LEADING_ZEROS.match(value):
+        raise ValueError(f"must be a plain number without leading zeros (got {value!r})")
     return value
 
 
+def _money(value: object) -> object:
+    """Dollars as an exact Decimal in whole cents; a YAML number, never text.
+
+    Strict mode would refuse a float, and lax mode would accept ``'253'``: this accepts
+    numbers only, and ``-0`` as 0.
+    """
+    _no_leading_zeros(value)
+    if isinstance(value, Decimal):
+        amount, shown = value, str(value)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        amount, shown = Decimal(str(value)), repr(value)
+    else:
+        raise ValueError(f"must be a number (got {value!r})")
+    if not amount.is_finite():
+        raise ValueError(f"must be a number (got {shown})")
+    if amount.normalize().as_tuple().exponent < -2:
+        raise ValueError(f"must be whole cents (got {shown})")
+    return abs(amount) if amount == 0 else amount
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_parse_iso_date)]
-Money = Annotated[Decimal, BeforeValidator(_number_to_decimal)]
+Money = Annotated[Decimal, BeforeValidator(_money)]
+WholeNumber = Annotated[int, BeforeValidator(_no_leading_zeros)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Url = Annotated[str, Field(pattern=URL_PATTERN)]
 SocCode = Annotated[str, Field(pattern=SOC_PATTERN)]
@@ -73,12 +90,12 @@ class SiteConfig(_Strict):
     description: Text = Field(description="One or two sentences on what the site is.")
     base_url: Url = Field(description="Public address of the site, used for canonical links.")
     language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="Page language.")
-    points_target: int = Field(
+    points_target: WholeNumber = Field(
         default=12, ge=1, le=100, description="Points a student needs in one career field."
     )
-    min_cell: int = Field(default=10, ge=1, description="Smallest count ever published (privacy).")
+    min_cell: WholeNumber = Field(default=10, ge=1, description="Smallest count ever published (privacy).")
     living_wage_usd: Money = Field(gt=0, description="Annual wage that counts as a living wage.")
-    current_year: int = Field(ge=2000, le=2100, description="The program year the site reports on.")
+    current_year: WholeNumber = Field(ge=2000, le=2100, description="The program year the site reports on.")
     repository_url: Url | None = Field(default=None, description="Where the catalog's Git repository lives.")
     sample_notice: str | None = Field(
         default=None, description="Shown on every page when the data is a sample."
@@ -128,10 +145,10 @@ class Credential(_Strict):
     name: Text = Field(description="The credential's official name.")
     issuer: Slug = Field(description="Id of a file in `catalog/issuers/`.")
     type: CredentialType = Field(description="certification, license, certificate or badge.")
-    career_fields: Annotated[list[Slug], Field(min_length=1), AfterValidator(_unique)] = Field(
-        description="Career field ids; the first is the primary field."
+    career_fields: Annotated[list[Slug], Field(min_length=1)] = Field(
+        description="Career field ids, each once; the first is the primary field."
     )
-    points: int = Field(ge=1, le=12, description="Points toward the goal, 1 to 12.")
+    points: WholeNumber = Field(ge=1, le=12, description="Points toward the goal, 1 to 12.")
     status: Status = Field(description="approved, sunsetting or retired.")
     approved: IsoDate = Field(description="Date the credential was added to the list.")
     sunset: IsoDate | None = Field(description="Date it leaves the list; required unless approved.")
@@ -140,19 +157,15 @@ class Credential(_Strict):
     assessment: Text = Field(description="How candidates are assessed.")
     prerequisites: Text = Field(description="What a candidate needs first, or `None`.")
     exam_fee_usd: Money | None = Field(ge=0, description="Exam fee in dollars, or null when unknown.")
-    valid_years: int | None = Field(
+    valid_years: WholeNumber | None = Field(
         ge=1, description="Years the credential stays valid; null = never expires."
     )
     renewal: Text = Field(description="How a holder renews it.")
     verification_url: Url | None = Field(default=None, description="How an employer verifies a holder.")
     portability: Portability = Field(description="national, multi-state, state or regional.")
-    college_credit_hours: int = Field(ge=0, description="College credit hours it earns; 0 when none.")
-    occupations: Annotated[list[SocCode], AfterValidator(_unique)] = Field(
-        description="SOC codes of linked jobs."
-    )
-    stacks_to: Annotated[list[Slug], AfterValidator(_unique)] = Field(
-        description="Credentials this one prepares for."
-    )
+    college_credit_hours: WholeNumber = Field(ge=0, description="College credit hours it earns; 0 when none.")
+    occupations: list[SocCode] = Field(description="SOC codes of linked jobs, each once.")
+    stacks_to: list[Slug] = Field(description="Credentials this one prepares for, each once.")
     sources: Annotated[list[Url], Field(min_length=1)] = Field(description="Where the facts come from.")
     last_reviewed: IsoDate = Field(description="When the facts were last checked.")
 
@@ -160,8 +173,8 @@ class Credential(_Strict):
 class PathwayStep(_Strict):
     """One step of a pathway: any one of these credentials completes it."""
 
-    credentials: Annotated[list[Slug], Field(min_length=1), AfterValidator(_unique)] = Field(
-        description="Alternative credential ids for this step."
+    credentials: Annotated[list[Slug], Field(min_length=1)] = Field(
+        description="Alternative credential ids for this step, each once in the whole pathway."
     )
 
 

@@ -1,13 +1,22 @@
-"""`catalog/occupations.csv`: SOC occupations with wages, validated with Frictionless."""
+"""`catalog/occupations.csv`: SOC occupations with wages, validated with Frictionless.
+
+The file first goes through the same raw checks as the outcome CSVs (UTF-8, CSV
+quoting, the exact header, physical line numbers), so Frictionless never guesses an
+encoding or a delimiter, and every row error points at the line an editor shows.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from frictionless import Resource, Schema
+from frictionless import Dialect, Resource, Schema
+from frictionless.formats import CsvControl
 
 from site_builder.catalog.models import SOC_PATTERN, Occupation
 from site_builder.errors import InputError, display_path
+from site_builder.outcomes.layout import TableSpec
+from site_builder.outcomes.rawfile import RawCheck, check_raw_csv
 
 COLUMNS = ["soc", "title", "median_wage_usd", "wage_year", "in_demand", "source"]
 
@@ -36,28 +45,61 @@ _EXPECTED = {
 
 
 def load_occupations(path: Path) -> tuple[dict[str, Occupation], list[InputError]]:
-    """All occupations by SOC code, or the file's errors as ``path:row:column: message``."""
+    """All occupations by SOC code, or the file's errors as ``path:line:column: message``."""
     shown = display_path(path)
     if not path.is_file():
         return {}, [InputError(shown, 1, None, "file is missing")]
+    spec = TableSpec("occupations", "occupations", None, path, 1, tuple(COLUMNS))
+    raw = check_raw_csv(spec)
+    if not raw.usable:
+        return {}, _delimiter_errors(path, shown) or raw.errors
     schema = Schema.from_descriptor(SCHEMA)
-    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, format="csv")
-    report = resource.validate()
-    errors = [_translate(shown, error) for task in report.tasks for error in task.errors]
+
+    def resource() -> Resource:
+        # Explicit, so Frictionless never sniffs a different encoding or delimiter.
+        return Resource(
+            path=path.name,
+            basepath=str(path.parent),
+            schema=schema,
+            format="csv",
+            encoding="utf-8",
+            dialect=Dialect(controls=[CsvControl(delimiter=",")]),
+        )
+
+    report = resource().validate()
+    errors = [
+        error
+        for task in report.tasks
+        for error in (_translate(shown, item, raw) for item in task.errors)
+        if error is not None
+    ]
     errors += [InputError(shown, 1, None, _translate_plain(error)) for error in report.errors]
     if errors:
         return {}, errors
     occupations: dict[str, Occupation] = {}
-    with Resource(path=path.name, basepath=str(path.parent), schema=schema, format="csv") as reader:
+    with resource() as reader:
         for row in reader.row_stream:
             record = row.to_dict()
             occupations[record["soc"]] = Occupation(**record)
     return occupations, []
 
 
-def _translate(shown: str, error) -> InputError:
-    """A Frictionless error as one short line a contributor can act on."""
+def _delimiter_errors(path: Path, shown: str) -> list[InputError]:
+    """One clear line for a file saved with semicolons or tabs, instead of a header diff."""
+    try:
+        header = path.read_bytes().decode("utf-8-sig").partition("\n")[0]
+    except (OSError, UnicodeDecodeError):
+        return []
+    for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+        if "," not in header and delimiter in header:
+            return [InputError(shown, 1, None, f"values must be separated by commas, not {name}")]
+    return []
+
+
+def _translate(shown: str, error, raw: RawCheck) -> InputError | None:
+    """A Frictionless error as one short line a contributor can act on (None: said elsewhere)."""
     row = getattr(error, "row_number", None)
+    line = raw.line_of(row) if row else 1
     column = getattr(error, "field_number", None)
     name = getattr(error, "field_name", None)
     cell = getattr(error, "cell", None)
@@ -72,17 +114,20 @@ def _translate(shown: str, error) -> InputError:
     elif kind == "constraint-error" and "minimum" in error.note:
         message = f"{name}: is below the minimum (got {cell!r})"
     elif kind == "primary-key":
-        first = error.note.rsplit(" ", 1)[-1]
-        message = f"soc appears twice (first at line {first})"
-    elif kind in {"missing-label", "extra-label", "incorrect-label", "blank-label", "duplicate-label"}:
-        return InputError(shown, 1, column, f"header must be exactly: {','.join(COLUMNS)}")
+        first = re.search(r"position (\d+)", error.note)
+        if first is None:
+            # An empty soc: already reported as a required value (or a blank row).
+            return None
+        message = f"soc appears twice (first at line {raw.line_of(int(first.group(1)))})"
+    elif kind == "blank-row":
+        message = "blank row; remove it"
     elif kind == "extra-cell":
         message = "row has more cells than the header"
     elif kind == "missing-cell":
         message = f"{name}: cell is missing"
     else:
         message = _translate_plain(error)
-    return InputError(shown, row or 1, column, message)
+    return InputError(shown, line, column, message)
 
 
 def _translate_plain(error) -> str:

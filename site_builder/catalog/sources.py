@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +30,15 @@ _PATTERN_HINTS = {
     SOC_PATTERN: "must be a SOC code like '15-1232'",
     URL_PATTERN: "must be a web address starting with https://",
 }
+
+
+# Nested models a value must be a mapping for, said with an example.
+_MAPPING_HINTS = {
+    "PathwayStep": "each step must be a mapping like '- credentials: [id, ...]'",
+}
+
+# Lists whose items contributors count from 1: pathway steps ("step 2: ...").
+_NUMBERED_LISTS = frozenset({"steps"})
 
 
 class FileProblem(Exception):
@@ -147,7 +157,12 @@ def _message(model: type[BaseModel], detail: dict[str, Any]) -> str:
         suggestion = difflib.get_close_matches(key, known, n=1)
         hint = f" (did you mean '{suggestion[0]}'?)" if suggestion else ""
         return f"unknown key '{key}'{hint}"
-    field = ".".join(str(part) for part in loc)
+    if kind == "invalid_key":
+        return f"unknown key '{key}'"
+    field = _field_path(loc)
+    if kind == "model_type":
+        class_name = detail.get("ctx", {}).get("class_name", "")
+        return f"{field}: {_MAPPING_HINTS.get(class_name, 'must be a mapping of keys to values')}"
     if kind == "string_pattern_mismatch":
         pattern = detail.get("ctx", {}).get("pattern")
         hint = _PATTERN_HINTS.get(pattern, f"must match {pattern}")
@@ -156,8 +171,18 @@ def _message(model: type[BaseModel], detail: dict[str, Any]) -> str:
     message = message[0].lower() + message[1:] if message else message
     got = detail.get("input")
     if kind not in {"value_error"} and not isinstance(got, dict | list):
-        message += f" (got {got!r})"
+        message += f" (got {got})" if isinstance(got, Decimal) else f" (got {got!r})"
     return f"{field}: {message}"
+
+
+def _field_path(loc: tuple) -> str:
+    """``steps.2.credentials.0``: the dotted location, numbered lists counted from 1."""
+    parts = []
+    for index, part in enumerate(loc):
+        if isinstance(part, int) and index > 0 and loc[index - 1] in _NUMBERED_LISTS:
+            part += 1
+        parts.append(str(part))
+    return ".".join(parts)
 
 
 def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:

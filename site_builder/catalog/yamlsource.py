@@ -8,26 +8,95 @@ any error can be pointed at the line that caused it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
 Location = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps: dates stay strings for strict parsing.
+ANCHOR_MESSAGE = "YAML anchors and aliases are not allowed; write the value out"
 
-    PyYAML turns ``2024-13-01`` into a crash inside the loader; keeping dates as text
-    lets the models reject bad dates with a normal, positioned error.
+# YAML 1.2 core schema. PyYAML follows YAML 1.1, where `012` is octal 10, `1:30` is 90,
+# `No` is false and `2024-01-01` a date: values that silently differ from what was typed.
+# Here a value is a bool, null, int or float only when written the one obvious way;
+# everything else is text. Integers with leading zeros stay text, so the models can say
+# "without leading zeros" instead of guessing what was meant.
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_FIRST_CHARS = {
+    "tag:yaml.org,2002:bool": "tTfF",
+    "tag:yaml.org,2002:null": ["~", "n", "N", ""],
+    "tag:yaml.org,2002:int": "-+0123456789",
+    "tag:yaml.org,2002:float": "-+.0123456789",
+}
+
+
+class _AnchorFound(Exception):
+    def __init__(self, mark: yaml.Mark):
+        super().__init__(ANCHOR_MESSAGE)
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML with the YAML 1.2 core schema, and without anchors or aliases.
+
+    Anchors are refused while composing, before any node is shared: an alias can
+    make a value contain itself or grow exponentially ("billion laughs"). Dates stay
+    strings, so the models parse them strictly and report bad ones with a position.
     """
 
+    yaml_implicit_resolvers: ClassVar[dict] = {}
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AnchorFound(event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
+        value = self.construct_scalar(node)
+        if not _BOOL.match(value):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected true or false, found {value!r}", node.start_mark
+            )
+        return value.lower() == "true"
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        value = self.construct_scalar(node)
+        if not _INT.match(value):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a whole number, found {value!r}", node.start_mark
+            )
+        return int(value)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        value = self.construct_scalar(node)
+        if not _FLOAT.match(value):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a number, found {value!r}", node.start_mark
+            )
+        lowered = value.lower()
+        if lowered.endswith((".inf", ".nan")):
+            return float(lowered.replace(".", ""))
+        return float(value)
+
+
+for _tag, _pattern in (
+    ("tag:yaml.org,2002:bool", _BOOL),
+    ("tag:yaml.org,2002:null", _NULL),
+    ("tag:yaml.org,2002:int", _INT),
+    ("tag:yaml.org,2002:float", _FLOAT),
+):
+    _Loader.add_implicit_resolver(_tag, _pattern, list(_FIRST_CHARS[_tag]))
+    _Loader.add_constructor(_tag, getattr(_Loader, f"construct_yaml_{_tag.rsplit(':', 1)[1]}"))
 
 
 @dataclass
@@ -65,6 +134,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except _AnchorFound as exc:
+        raise YamlSyntaxError(ANCHOR_MESSAGE, exc.mark.line + 1 + line_offset, exc.mark.column + 1) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -75,6 +146,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
         ) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(f"invalid YAML: {exc}", line_offset + 1, None) from None
+    except RecursionError:
+        raise YamlSyntaxError("invalid YAML: nested too deeply", line_offset + 1, None) from None
     finally:
         loader.dispose()
     document = YamlDocument(data=data, first_line=line_offset + 1)
@@ -90,7 +163,7 @@ def _record_positions(node: yaml.Node, location: Location, document: YamlDocumen
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
-            child = (*location, key_node.value)
+            child = (*location, _key_of(key_node))
             # A key's errors point at the key itself, the line a contributor looks for.
             key_position = (key_node.start_mark.line + 1 + offset, key_node.start_mark.column + 1)
             if child in positions:
@@ -103,3 +176,14 @@ def _record_positions(node: yaml.Node, location: Location, document: YamlDocumen
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _record_positions(item, (*location, index), document, offset)
+
+
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("bool", "null", "int", "float"))
+_KEY_BUILDER = _Loader("")
+
+
+def _key_of(node: yaml.ScalarNode) -> object:
+    """The key as the data holds it: ``1:`` is the integer 1, ``true:`` the boolean."""
+    if node.tag in _SCALAR_TAGS:
+        return _Loader.yaml_constructors[node.tag](_KEY_BUILDER, node)
+    return node.value
