@@ -51,6 +51,13 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     published cell is left to hide, is inherent to publishing "<10" at all: it is
     recorded as such, not repaired.
     """
+    # One canonical order of relations, so the pattern never depends on how they were listed.
+    system = TableSystem(
+        values=system.values,
+        relations=sorted(system.relations, key=lambda r: (repr(r.total), repr(r.parts))),
+        inequalities=system.inequalities,
+        coded=system.coded,
+    )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     relations_of: dict[Key, list[Relation]] = defaultdict(list)
     totals = set()
