@@ -14,10 +14,11 @@ Coded cells (top/bottom-coded rates) are hidden but deliberately bounded by thei
 rate; they take part in every program but are not required to be wide.
 
 Two programs per hidden cell would be slow at state scale. Any feasible table is a
-witness: if some feasible table puts a cell ``w`` away from another feasible table,
-its range is at least ``w``. A handful of programs per connected group of hidden cells,
-pushing all uncertain cells up or down with random weights (so that cells sharing a
-relation take turns winning), proves almost every cell; only the rest get their exact
+witness: if two feasible tables differ by ``w`` in a cell, its range is at least ``w``.
+So each program asks for two feasible tables at once, pulled apart on every cell still
+unproven (the gain per cell capped at what it needs, the direction drawn at random so
+cells sharing a relation do not all compete); a handful of such programs per connected
+group of hidden cells proves almost every cell, and only the rest get their exact
 minimum and maximum.
 """
 
@@ -30,16 +31,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, hstack, identity, vstack
 
-from site_builder.rules.certificates import Structure, find_moves, proven_ranges
 from site_builder.rules.privacy import CODED_STATUSES, HIDDEN_STATUSES, Key, Status, TableSystem
 
 TOLERANCE = 1e-6
 #: a range narrower than this is a pinned cell
 PIN_WIDTH = 1e-4
-WITNESS_ROUNDS = 60
-STALL_ROUNDS = 6
+WITNESS_ROUNDS = 20
+STALL_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,41 @@ class _Program:
         self.size = len(cells)
         self.count = 0
 
+    def solve_pair(
+        self, cells: list[int], signs: list[float], cap: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Two feasible tables x and y pulled apart on ``cells``: maximise the sum of
+        min(cap, sign * (x_i - y_i)). The cap stops one cell from taking all the room, so
+        one program proves many cells at once. None when the program is unbounded."""
+        n, m = self.size, len(cells)
+        spread = csr_matrix((signs, (np.arange(m), np.array(cells))), shape=(m, n))
+
+        def twice(matrix: csr_matrix | None, rhs: np.ndarray | None) -> tuple[list, list]:
+            if matrix is None:
+                return [], []
+            empty = csr_matrix((matrix.shape[0], n))
+            gap = csr_matrix((matrix.shape[0], m))
+            return [hstack([matrix, empty, gap]), hstack([empty, matrix, gap])], [rhs, rhs]
+
+        eq_blocks, eq_rhs = twice(self.a_eq, self.b_eq)
+        ub_blocks, ub_rhs = twice(self.a_ub, self.b_ub)
+        ub_blocks.append(hstack([-spread, spread, identity(m, format="csr")]))  # z <= s (x - y)
+        ub_rhs.append(np.zeros(m))
+        self.count += 1
+        result = linprog(
+            np.concatenate([np.zeros(2 * n), -np.ones(m)]),
+            A_ub=vstack(ub_blocks, format="csr"), b_ub=np.concatenate(ub_rhs),
+            A_eq=vstack(eq_blocks, format="csr") if eq_blocks else None,
+            b_eq=np.concatenate(eq_rhs) if eq_rhs else None,
+            bounds=[*self.bounds, *self.bounds, *([(None, cap)] * m)],
+            method="highs",
+        )  # fmt: skip
+        if result.status == 3:
+            return None
+        if result.status != 0:
+            raise RuntimeError(f"disclosure audit: linear program failed ({result.message})")
+        return result.x[:n], result.x[n : 2 * n]
+
     def solve(self, objective: np.ndarray) -> np.ndarray | None:
         """A feasible table minimising ``objective``; None when the minimum is unbounded."""
         self.count += 1
@@ -132,22 +167,18 @@ def audit(
     rng = random.Random(seed)
     exposures: list[Exposure] = []
     programs = checked = 0
-    structure = Structure(system)
-    moves = find_moves(structure, statuses, system.values)
     models = {
         "width": ({key: (0.0, math.inf) for key in hidden}, float(min_cell)),
         "pinning": ({key: status_bounds(statuses[key], min_cell) for key in hidden}, PIN_WIDTH),
     }
-    unproven: dict[str, set[Key]] = {}
-    for check, (bounds, width) in models.items():
-        ranges = proven_ranges(system, statuses, bounds, moves, structure)
-        unproven[check] = {
+    must_prove = {
+        check: {
             key
             for key in hidden
-            if statuses[key] not in CODED_STATUSES
-            and not (check == "pinning" and key in exempt)
-            and ranges[key][1] - ranges[key][0] < width - TOLERANCE
+            if statuses[key] not in CODED_STATUSES and not (check == "pinning" and key in exempt)
         }
+        for check in models
+    }
     for cells in groups:
         eq = _Rows([equalities[r][0] for r in cells.equalities], [equalities[r][1] for r in cells.equalities])
         ub = _Rows(
@@ -157,7 +188,7 @@ def audit(
         values = np.array([system.values[key] for key in keys], dtype=float)
         checked += sum(1 for key in keys if statuses[key] not in CODED_STATUSES)
         for check, (bounds, width) in models.items():
-            must_check = [i for i, key in enumerate(keys) if key in unproven[check]]
+            must_check = [i for i, key in enumerate(keys) if key in must_prove[check]]
             if not must_check:
                 continue
             program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
@@ -193,15 +224,15 @@ def _narrow_cells(
     low, high = values.copy(), values.copy()
     uncertain = list(cells)
     stalled = 0
-    for round_number in range(WITNESS_ROUNDS):
+    for _round in range(WITNESS_ROUNDS):
         if not uncertain or stalled >= STALL_ROUNDS:
             break
-        objective = np.zeros(program.size)
-        sign = -1.0 if round_number % 2 == 0 else 1.0
-        for i in uncertain:
-            objective[i] = sign * (0.05 + rng.random())
-        solution = program.solve(objective)
-        if solution is not None:
+        # Which of the two tables is the high one is drawn at random per cell: cells that
+        # share a relation cannot all rise together, but half of them can.
+        pair = program.solve_pair(uncertain, [rng.choice((-1.0, 1.0)) for _ in uncertain], width)
+        if pair is None:
+            break
+        for solution in pair:
             np.minimum(low, solution, out=low)
             np.maximum(high, solution, out=high)
         before = len(uncertain)
