@@ -14,6 +14,7 @@ from site_builder.catalog import Catalog, load_catalog
 from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError
+from site_builder.history import History, read_history
 from site_builder.outcomes import Outcomes, load_outcomes
 from site_builder.output import check_out_dir, staging
 from site_builder.paths import content_dirs_for
@@ -41,6 +42,8 @@ class BuildInfo:
 
     #: the date of the catalog's last commit, or SOURCE_DATE_EPOCH; never the clock
     built_on: dt.date | None
+    #: the catalog's change history from git (empty, with a reason, when unavailable)
+    history: History | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     derived: Derived = derive(catalog)
     # Only the protected reports go on to the renderer; the outcome rows stop here.
     reports = compute_reports(catalog, outcomes, progress) if outcomes else None
-    info = BuildInfo(built_on=built_on)
+    info = BuildInfo(built_on=built_on, history=read_history(catalog_dir))
     with staging(out_dir) as stage:
         render_site(catalog, reports, validated.content, derived, info, stage)
         pages = sum(1 for _ in stage.rglob("*.html"))

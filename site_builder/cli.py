@@ -36,12 +36,25 @@ def _parser() -> argparse.ArgumentParser:
         "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
     )
     validate.add_argument("--quiet", action="store_true", help="print errors only")
+
+    diff = commands.add_parser(
+        "diff", help="Markdown summary of catalog changes between git revisions (for a pull request)"
+    )
+    diff.add_argument("base", metavar="BASE", help="the revision to compare from, e.g. origin/main")
+    diff.add_argument(
+        "head", metavar="HEAD", nargs="?", help="the revision to compare to (default: the working tree)"
+    )
+    diff.add_argument(
+        "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     catalog_dir: Path = args.catalog or default_catalog()
+    if args.command == "diff":
+        return _diff(catalog_dir, args.base, args.head)
     progress = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     try:
         if args.command == "build":
@@ -69,6 +82,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INVALID
     return EXIT_OK
+
+
+def _diff(catalog_dir: Path, base: str, head: str | None) -> int:
+    """Print the change report; exit 1 when HEAD is invalid (the report is printed all the same)."""
+    from site_builder.diff import compare_revisions, render_markdown
+    from site_builder.history import GitError
+
+    try:
+        report = compare_revisions(catalog_dir, base, head)
+    except GitError as problem:
+        print(f"credsite: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    print(render_markdown(report), end="")
+    return EXIT_INVALID if report.head_errors else EXIT_OK
 
 
 if __name__ == "__main__":

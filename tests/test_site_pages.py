@@ -22,6 +22,8 @@ BASE_URL = "https://creds.northland.example"
 CREDENTIAL_IDS = ["club-coder", "net-basics", "net-pro", "nurse-aide"]
 CONTENT_PAGES = ["about", "how-points-work", "methodology", "propose-a-change", "faq"]
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+#: pages for people only: no canonical link, not in the sitemap (nor in the search index)
+NOINDEX_PAGES = ("/404.html", "/search/")
 
 
 class BuiltSite:
@@ -95,7 +97,7 @@ def test_every_catalog_page_is_written(site: BuiltSite) -> None:
 def test_sitemap_lists_every_page_but_404_with_absolute_urls(site: BuiltSite) -> None:
     tree = ET.parse(site.root / "sitemap.xml")
     urls = [loc.text for loc in tree.getroot().findall("sm:url/sm:loc", SITEMAP_NS)]
-    pages = [path for path in site.html_paths() if path != "/404.html"]
+    pages = [path for path in site.html_paths() if path not in NOINDEX_PAGES]
     assert urls == sorted(urls)
     assert sorted(urls) == sorted(BASE_URL + path for path in pages)
     assert f"{BASE_URL}/credentials/net-pro/" in urls
@@ -141,7 +143,9 @@ def test_every_page_has_the_header_search_and_navigation(site: BuiltSite) -> Non
     for path in site.html_paths():
         tree = site.page(path)
         search = tree.css_first("header form[role=search]")
-        assert search.attributes["action"] == "/search/", path
+        # without JavaScript the box opens the full table; search.js switches it to /search/
+        assert search.attributes["action"] == "/credentials/", path
+        assert search.attributes["data-search-action"] == "/search/", path
         assert tree.css_first(f"label[for={search.css_first('input[name=q]').attributes['id']}]")
         nav = [a.attributes["href"] for a in tree.css("header nav a")]
         assert nav == [
@@ -197,8 +201,8 @@ def test_credential_filters_are_progressive_enhancement(site: BuiltSite) -> None
         assert tree.css_first(f"label[for={select.attributes['id']}]") is not None
     assert tree.css_first("#filter-count").attributes.get("aria-live") == "polite"
     scripts = [s for s in tree.css("script") if s.attributes.get("src")]
-    assert [s.attributes["src"] for s in scripts] == ["/static/filters.js"]
-    assert "defer" in scripts[0].attributes
+    assert [s.attributes["src"] for s in scripts] == ["/static/search.js", "/static/filters.js"]
+    assert all("defer" in script.attributes for script in scripts)
 
 
 # --- credential page ---------------------------------------------------------------------------
@@ -336,7 +340,7 @@ def test_each_page_has_one_h1_a_unique_title_and_a_description(site: BuiltSite) 
         assert tree.css_first("meta[name=viewport]") is not None
         assert tree.css_first("meta[name=description]").attributes["content"], path
         titles.append(text(tree.css_first("title")))
-        if path != "/404.html":
+        if path not in NOINDEX_PAGES:
             canonical = tree.css_first("link[rel=canonical]").attributes["href"]
             assert canonical == BASE_URL + path
         for tag in ("header", "nav", "main", "footer"):

@@ -54,7 +54,10 @@ def test_no_page_carries_a_script_from_catalog_text(hostile_site: Path) -> None:
         for script in tree.css("script"):
             kind = script.attributes.get("type")
             src = script.attributes.get("src")
-            assert kind == "application/ld+json" or src == "/static/filters.js", (name, script.html)
+            assert kind == "application/ld+json" or src in ("/static/search.js", "/static/filters.js"), (
+                name,
+                script.html,
+            )
             if kind == "application/ld+json":
                 assert src is None
                 json.loads(script.text())

@@ -1,7 +1,8 @@
 """Rendering: page contexts, the Jinja environment, writers.
 
 ``render_site`` reads as the list of what the site is made of: catalog pages, content
-pages, report pages and their downloads, static assets, then the sitemap and robots.txt that describe them.
+pages, report pages, the open data under /data/ and the page listing it, static assets,
+then the sitemap and robots.txt that describe them, and last the search page and index.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from site_builder.catalog import Catalog
 from site_builder.content import ContentSource
 from site_builder.derive import Derived
 from site_builder.paths import STATIC_DIR, TEMPLATES_DIR
-from site_builder.site.downloads import write_downloads
+from site_builder.site.changes import FEED_PATH, change_entries, changes_feed
 from site_builder.site.environment import make_environment
+from site_builder.site.opendata import write_open_data
 from site_builder.site.pages import all_pages, canonical
 from site_builder.site.report_pages import report_url
+from site_builder.site.search import write_search
 from site_builder.site.writer import copy_static, output_file, robots_txt, write_text
 
 if TYPE_CHECKING:
@@ -62,7 +65,9 @@ def render_site(
         # a catalog with its own content/ folder may not have the privacy page
         privacy_url="/privacy/" if any(page.stem == "privacy" for page in content) else None,
     )
-    pages = all_pages(catalog, derived, content, reports)
+    pages = all_pages(catalog, derived, content, reports, info.history)
+    # open data: every file under /data/ is written first; the /data/ page lists them with their sizes
+    pages.append(write_open_data(catalog, derived, reports, out / "data"))
     for page in pages:
         html = env.get_template(page.template).render(
             page=page,
@@ -70,9 +75,12 @@ def render_site(
             **page.context,
         )
         write_text(output_file(out, page.path), html)
-    if reports is not None:
-        write_downloads(catalog, reports, out / "data")
+    # the Atom feed of /changes/, from the same git history as the page
+    feed = changes_feed(catalog, change_entries(catalog, info.history), info.built_on)
+    write_text(output_file(out, FEED_PATH), feed)
     copy_static(STATIC_DIR, out / "static")
     urls = sorted(canonical(catalog, page.path) for page in pages if page.indexable)
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))
+    # last, so that it indexes every page above: the /search/ page and the Pagefind index
+    write_search(env, out)

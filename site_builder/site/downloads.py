@@ -1,4 +1,4 @@
-"""The published outcome downloads (SPEC 6): CSV files and their Frictionless descriptor.
+"""The published outcome downloads (SPEC 6): CSV files and the Frictionless descriptor of /data/.
 
 Written from the protected ``Reports`` alone, like the pages, so a download can never
 hold a number the pages hide. Hidden cells carry their replacement text (``<10``,
@@ -55,7 +55,7 @@ class Table:
     primary_key: tuple[str, ...]
 
 
-def _tables(min_cell: int) -> dict[str, Table]:
+def outcome_tables(min_cell: int) -> dict[str, Table]:
     hidden = HIDDEN_NOTE.format(n=min_cell, m=min_cell - 1)
     status_text = (
         "Why the number is shown or hidden: published, suppressed (fewer than "
@@ -232,11 +232,11 @@ def csv_text(header: list[str], rows: list[list[str]]) -> str:
 
 
 def write_downloads(catalog: Catalog, reports: Reports, data_dir: Path) -> list[dict]:
-    """Write every year's CSV files and ``datapackage.json`` into ``data_dir``.
+    """Write every year's outcome CSV files into ``data_dir``; return their resource descriptors.
 
-    Returns the resource descriptors, so a page listing the downloads can describe them.
+    The descriptors go into ``datapackage.json`` (``write_datapackage``) and onto the /data/ page.
     """
-    tables = _tables(reports.min_cell)
+    tables = outcome_tables(reports.min_cell)
     resources = []
     for year in sorted(reports.years):
         contents = {
@@ -265,17 +265,29 @@ def write_downloads(catalog: Catalog, reports: Reports, data_dir: Path) -> list[
                     },
                 }
             )
+    return resources
+
+
+def write_datapackage(catalog: Catalog, resources: list[dict], min_cell: int | None, data_dir: Path) -> None:
+    """Write ``datapackage.json``: the Frictionless descriptor of every CSV download in ``data_dir``.
+
+    ``min_cell`` is the privacy threshold of the outcome reports, None when the site has none.
+    """
+    description = "The credential catalog with its derived fields (quality ratings, stacking, pathways)"
+    if min_cell is None:
+        description += "."
+    else:
+        description += (
+            ", and credentials earned, readiness and reimbursement by school, as published on the site. "
+            f"In the school reports, counts from 1 to {min_cell - 1} are shown as '<{min_cell}', and more "
+            "cells are hidden ('suppressed') so that no hidden number can be worked out from totals. "
+            "Every row of a school report has a status column."
+        )
     package = {
-        "name": "credential-outcomes",
-        "title": f"{catalog.site.title}: school outcome reports",
-        "description": (
-            "Credentials earned, readiness and reimbursement by school, as published on the site. "
-            f"Counts from 1 to {reports.min_cell - 1} are shown as '<{reports.min_cell}', and more cells "
-            "are hidden ('suppressed') so that no hidden number can be worked out from totals. "
-            "Every row has a status column."
-        ),
+        "name": "credential-data",
+        "title": f"{catalog.site.title}: open data",
+        "description": description,
         "homepage": catalog.site.base_url.rstrip("/") + "/data/",
         "resources": resources,
     }
     write_text(data_dir / "datapackage.json", json.dumps(package, indent=2, ensure_ascii=False) + "\n")
-    return resources

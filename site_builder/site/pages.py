@@ -11,6 +11,7 @@ from site_builder.catalog import Catalog
 from site_builder.catalog.models import Credential
 from site_builder.content import ContentSource
 from site_builder.derive import Derived
+from site_builder.history import History
 from site_builder.reports import Reports
 from site_builder.rules.pathways import PathwayProgress, points_in_field
 from site_builder.site.environment import long_date, shown_count
@@ -162,9 +163,14 @@ def status_text(credential: Credential) -> str:
 
 
 def credential_page(
-    catalog: Catalog, derived: Derived, credential_id: str, attainment: dict | None = None
+    catalog: Catalog,
+    derived: Derived,
+    credential_id: str,
+    attainment: dict | None = None,
+    history: dict | None = None,
 ) -> Page:
-    """``attainment`` is the statewide-attainment section, drawn from the protected reports."""
+    """``attainment`` is the statewide-attainment section, drawn from the protected reports;
+    ``history`` the added-on date and latest changes from git (None without history)."""
     credential = catalog.credentials[credential_id]
     issuer = catalog.issuers[credential.issuer]
     occupations = [catalog.occupations[soc] for soc in credential.occupations]
@@ -202,6 +208,7 @@ def credential_page(
             "body": render_markdown(catalog.bodies.get(credential_id, ""), top_heading=3),
             "jsonld": script_safe_json(jsonld),
             "attainment": attainment,
+            "history": history,
         },
     )
 
@@ -374,17 +381,29 @@ def canonical(catalog: Catalog, path: str) -> str:
 
 
 def all_pages(
-    catalog: Catalog, derived: Derived, content: list[ContentSource], reports: Reports | None = None
+    catalog: Catalog,
+    derived: Derived,
+    content: list[ContentSource],
+    reports: Reports | None = None,
+    history: History | None = None,
 ) -> list[Page]:
     """Every HTML page of the site, in a stable order; report pages only when there are reports."""
-    # imported here: report_pages builds on this module's Page and Link
+    # imported here: report_pages and changes build on this module's Page and Link
+    from site_builder.site.changes import change_entries, changes_page, credential_history
     from site_builder.site.report_pages import credential_attainment, report_pages
 
+    changes = change_entries(catalog, history)
     return [
         home_page(catalog, derived, reports),
         credentials_index(catalog, derived),
         *(
-            credential_page(catalog, derived, key, credential_attainment(reports, key))
+            credential_page(
+                catalog,
+                derived,
+                key,
+                credential_attainment(reports, key),
+                credential_history(history, changes, key),
+            )
             for key in sorted(catalog.credentials)
         ),
         career_fields_index(catalog, derived),
@@ -393,5 +412,6 @@ def all_pages(
         *(pathway_page(catalog, derived, key) for key in sorted(catalog.pathways)),
         *(report_pages(catalog, reports) if reports is not None else []),
         *(content_page(page) for page in content),
+        changes_page(catalog, history, changes),
         not_found_page(),
     ]

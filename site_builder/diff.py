@@ -1,0 +1,531 @@
+"""What changed in the catalog between two Git revisions, as Markdown for a pull-request comment.
+
+Each side is read from its files as written (raw front matter and YAML), so a revision with
+errors can still be compared; quality ratings are computed for every credential whose
+files pass their models. HEAD is also validated like ``credsite validate``.
+
+``field_changes`` is shared with the change-history pages, so both say a change the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from site_builder.catalog.models import Credential, Issuer, SiteConfig
+from site_builder.catalog.occupations import load_occupations
+from site_builder.catalog.yamlsource import YamlSyntaxError, parse_yaml
+from site_builder.errors import CatalogInvalid, InputError
+from site_builder.history import (
+    commit_id,
+    extract_catalog,
+    find_repository,
+    renamed_files,
+    split_front_matter,
+)
+from site_builder.rules.quality import QualityRating, rate_credential
+
+#: the most validation errors listed in a report; the rest are counted
+ERROR_LIMIT = 50
+#: longest text value shown in an ``old -> new`` line
+VALUE_WIDTH = 60
+
+# Keys shown as ``old -> new`` even though they are lists: their order means something.
+_WHOLE_LISTS = frozenset({"career_fields"})
+_KEY_ORDER = list(Credential.model_fields)
+_YEAR = re.compile(r"^\d{4}$")
+
+
+# --- describing a change ------------------------------------------------------------------------
+
+
+def shown(value: object) -> str:
+    """A front-matter value in a few words: 'none' for null, lists joined by commas."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(shown(item) for item in value) if value else "none"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {shown(item)}" for key, item in value.items()) + "}"
+    text = " ".join(str(value).split())
+    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1].rstrip() + "…"
+
+
+def label(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def field_changes(
+    before: dict, after: dict, before_body: str | None = None, after_body: str | None = None
+) -> list[str]:
+    """Each changed key as one line, in the model's key order: ``points: 9 -> 10``,
+    ``stacks to: added net-pro``; then 'description changed' when the Markdown body differs."""
+    keys = sorted(set(before) | set(after), key=lambda key: (_rank(key), str(key)))
+    lines = []
+    for key in keys:
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, list) and isinstance(new, list) and key not in _WHOLE_LISTS:
+            lines.append(f"{label(key)}: {_list_change(old, new)}")
+        else:
+            lines.append(f"{label(key)}: {shown(old)} -> {shown(new)}")
+    if before_body is not None and after_body is not None and before_body.strip() != after_body.strip():
+        lines.append("description changed")
+    return lines
+
+
+def _rank(key: object) -> int:
+    return _KEY_ORDER.index(key) if key in _KEY_ORDER else len(_KEY_ORDER)
+
+
+def _list_change(old: list, new: list) -> str:
+    added = [item for item in new if item not in old]
+    removed = [item for item in old if item not in new]
+    parts = []
+    if added:
+        parts.append(f"added {shown(added)}")
+    if removed:
+        parts.append(f"removed {shown(removed)}")
+    return "; ".join(parts) if parts else "reordered"
+
+
+def quality_changes(before: QualityRating | None, after: QualityRating | None) -> list[str]:
+    """``quality: Moderate -> High`` and one line per criterion whose rating moved."""
+    if before is None or after is None:
+        return []
+    lines = []
+    if before.overall != after.overall:
+        lines.append(f"quality: {before.overall} -> {after.overall}")
+    for old, new in zip(before.criteria, after.criteria, strict=True):
+        if old.rating != new.rating:
+            lines.append(f"quality, {old.criterion}: {old.rating} -> {new.rating}")
+    return lines
+
+
+# --- one side of the comparison -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CredentialFile:
+    front: dict | None  # None when the front matter cannot be read
+    body: str
+
+
+@dataclass
+class Snapshot:
+    """A catalog folder as written: raw data per file, ratings where the models pass, errors."""
+
+    credentials: dict[str, CredentialFile] = field(default_factory=dict)
+    pathways: dict[str, dict | None] = field(default_factory=dict)
+    issuers: dict[str, dict | None] = field(default_factory=dict)
+    occupations: dict[str, dict] = field(default_factory=dict)
+    career_fields: dict[str, dict] = field(default_factory=dict)
+    site: dict = field(default_factory=dict)
+    outcome_years: set[int] = field(default_factory=set)
+    quality: dict[str, QualityRating] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    exists: bool = True
+
+    def name_of(self, credential_id: str) -> str:
+        file = self.credentials.get(credential_id)
+        name = file.front.get("name") if file and file.front else None
+        return name if isinstance(name, str) and name else credential_id
+
+
+def read_snapshot(catalog_dir: Path, tree_root: Path) -> Snapshot:
+    """Read ``catalog_dir`` as written and validate it; error paths are relative to ``tree_root``."""
+    from site_builder.build import validate
+
+    snapshot = Snapshot(exists=catalog_dir.is_dir())
+    for path in _files(catalog_dir / "credentials", ".md"):
+        front, body = split_front_matter(_text(path))
+        snapshot.credentials[path.stem] = CredentialFile(front, body)
+    for path in _files(catalog_dir / "pathways", ".yml"):
+        snapshot.pathways[path.stem] = _yaml(path)
+    for path in _files(catalog_dir / "issuers", ".yml"):
+        snapshot.issuers[path.stem] = _yaml(path)
+    snapshot.site = _yaml(catalog_dir / "site.yml") or {}
+    fields = _yaml(catalog_dir / "career-fields.yml") if (catalog_dir / "career-fields.yml").is_file() else []
+    for entry in fields if isinstance(fields, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            snapshot.career_fields[entry["id"]] = entry
+    snapshot.occupations = _occupation_rows(catalog_dir / "occupations.csv")
+    outcomes = catalog_dir / "outcomes"
+    if outcomes.is_dir():
+        snapshot.outcome_years = {
+            int(p.name) for p in outcomes.iterdir() if p.is_dir() and _YEAR.match(p.name)
+        }
+    snapshot.quality = _ratings(catalog_dir, snapshot)
+    try:
+        validate(catalog_dir)
+    except CatalogInvalid as invalid:
+        snapshot.errors = [str(_relative(error, tree_root)) for error in invalid.errors]
+    return snapshot
+
+
+def _files(folder: Path, suffix: str) -> Iterable[Path]:
+    if not folder.is_dir():
+        return []
+    return [
+        path
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.suffix == suffix and path.name.lower() != "readme.md"
+    ]
+
+
+def _text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8", "replace")
+
+
+def _yaml(path: Path) -> dict | list | None:
+    if not path.is_file():
+        return None
+    try:
+        data = parse_yaml(_text(path).removeprefix("\ufeff")).data
+    except YamlSyntaxError:
+        return None
+    return data if isinstance(data, dict | list) else None
+
+
+def _occupation_rows(path: Path) -> dict[str, dict]:
+    if not path.is_file():
+        return {}
+    rows = csv.DictReader(io.StringIO(_text(path).removeprefix("\ufeff")))
+    return {row["soc"]: dict(row) for row in rows if row.get("soc")}
+
+
+def _ratings(catalog_dir: Path, snapshot: Snapshot) -> dict[str, QualityRating]:
+    """Quality of every credential whose own file, issuer, occupations and site settings pass."""
+    try:
+        living_wage = SiteConfig.model_validate(snapshot.site).living_wage_usd
+    except ValidationError:
+        return {}
+    occupations, _ = load_occupations(catalog_dir / "occupations.csv")
+    ratings = {}
+    for key, file in snapshot.credentials.items():
+        try:
+            credential = Credential.model_validate(file.front)
+            issuer = Issuer.model_validate(snapshot.issuers.get(credential.issuer))
+            linked = [occupations[soc] for soc in credential.occupations]
+        except (ValidationError, KeyError):
+            continue
+        ratings[key] = rate_credential(credential, issuer, linked, living_wage)
+    return ratings
+
+
+def _relative(error: InputError, tree_root: Path) -> InputError:
+    """The error with its path relative to the top of the checked-out tree."""
+    path = Path(error.path)
+    absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    try:
+        shown_path = absolute.relative_to(tree_root.resolve()).as_posix()
+    except ValueError:
+        return error
+    return InputError(shown_path, error.line, error.column, error.message)
+
+
+# --- the comparison ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CredentialChange:
+    id: str
+    name: str
+    #: the id the file had at BASE when it was renamed
+    renamed_from: str | None = None
+    changes: list[str] = field(default_factory=list)
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Added:
+    id: str
+    name: str
+    summary: str
+
+
+@dataclass
+class DiffReport:
+    base: str
+    base_commit: str
+    #: None when HEAD was not given: the working tree
+    head: str | None
+    head_commit: str | None
+    added: list[Added] = field(default_factory=list)
+    removed: list[Added] = field(default_factory=list)
+    changed: list[CredentialChange] = field(default_factory=list)
+    pathways: list[str] = field(default_factory=list)
+    issuers: list[str] = field(default_factory=list)
+    occupations: list[str] = field(default_factory=list)
+    career_fields: list[str] = field(default_factory=list)
+    site: list[str] = field(default_factory=list)
+    outcome_years_added: list[int] = field(default_factory=list)
+    outcome_years_removed: list[int] = field(default_factory=list)
+    head_errors: list[str] = field(default_factory=list)
+    base_errors: int = 0
+    base_missing: bool = False
+
+    @property
+    def retired(self) -> list[CredentialChange]:
+        return [change for change in self.changed if change.retired]
+
+    @property
+    def renamed(self) -> list[CredentialChange]:
+        return [change for change in self.changed if change.renamed_from and not change.retired]
+
+    @property
+    def modified(self) -> list[CredentialChange]:
+        return [change for change in self.changed if not change.renamed_from and not change.retired]
+
+
+def compare_revisions(catalog_dir: Path, base: str, head: str | None = None) -> DiffReport:
+    """Compare the catalog at ``base`` with ``head`` (or the working tree when None).
+
+    Raises history.GitError (UnknownRevision for a revision Git does not know).
+    """
+    repo = find_repository(catalog_dir)
+    base_commit = commit_id(repo, base)
+    head_commit = commit_id(repo, head) if head is not None else None
+    with tempfile.TemporaryDirectory(prefix="credsite-diff-") as scratch:
+        base_root = Path(scratch) / "base"
+        before = read_snapshot(extract_catalog(repo, base_commit, base_root), base_root)
+        if head_commit is None:
+            after = read_snapshot(repo.root / repo.prefix, repo.root)
+        else:
+            head_root = Path(scratch) / "head"
+            after = read_snapshot(extract_catalog(repo, head_commit, head_root), head_root)
+    renames = renamed_files(repo, base_commit, head_commit, "credentials")
+    report = DiffReport(base=base, base_commit=base_commit, head=head, head_commit=head_commit)
+    _compare_credentials(before, after, renames, report)
+    report.pathways = _compare_pathways(
+        before, after, renamed_files(repo, base_commit, head_commit, "pathways")
+    )
+    report.issuers = _brief(before.issuers, after.issuers, "name")
+    report.occupations = _brief(before.occupations, after.occupations, "title")
+    report.career_fields = _brief(before.career_fields, after.career_fields, "name")
+    report.site = field_changes(before.site, after.site) if before.site and after.site else []
+    report.outcome_years_added = sorted(after.outcome_years - before.outcome_years)
+    report.outcome_years_removed = sorted(before.outcome_years - after.outcome_years)
+    report.head_errors = after.errors
+    report.base_errors = len(before.errors)
+    report.base_missing = not before.exists
+    return report
+
+
+def _compare_credentials(
+    before: Snapshot, after: Snapshot, renames: dict[str, str], report: DiffReport
+) -> None:
+    # A rename counts only when the old id is gone and the new one is new.
+    pairs = {
+        new: old
+        for new, old in renames.items()
+        if new in after.credentials
+        and new not in before.credentials
+        and old in before.credentials
+        and old not in after.credentials
+    }
+    for key in sorted(after.credentials):
+        old_key = pairs.get(key, key)
+        if old_key not in before.credentials:
+            report.added.append(Added(key, after.name_of(key), _added_summary(after, key)))
+            continue
+        old_file, new_file = before.credentials[old_key], after.credentials[key]
+        lines: list[str] = []
+        if old_file.front is None or new_file.front is None:
+            side = "BASE" if old_file.front is None else "HEAD"
+            lines.append(f"front matter could not be read at {side}")
+        else:
+            old_front = dict(old_file.front)
+            if old_key != key:  # the new id is said by 'renamed from'
+                old_front["id"] = new_file.front.get("id", old_front.get("id"))
+            lines += field_changes(old_front, new_file.front, old_file.body, new_file.body)
+        lines += quality_changes(before.quality.get(old_key), after.quality.get(key))
+        if not lines and old_key == key:
+            continue
+        old_status = (old_file.front or {}).get("status")
+        new_status = (new_file.front or {}).get("status")
+        report.changed.append(
+            CredentialChange(
+                id=key,
+                name=after.name_of(key),
+                renamed_from=old_key if old_key != key else None,
+                changes=lines,
+                retired=new_status == "retired" and old_status != "retired",
+            )
+        )
+    renamed_away = set(pairs.values())
+    for key in sorted(set(before.credentials) - set(after.credentials) - renamed_away):
+        report.removed.append(Added(key, before.name_of(key), ""))
+
+
+def _added_summary(snapshot: Snapshot, key: str) -> str:
+    front = snapshot.credentials[key].front or {}
+    quality = snapshot.quality.get(key)
+    return "; ".join(
+        [
+            f"{shown(front.get('points'))} points",
+            f"career fields: {shown(front.get('career_fields'))}",
+            f"quality: {quality.overall}" if quality else "quality: not rated (the file has errors)",
+        ]
+    )
+
+
+def _steps(pathway: dict) -> str:
+    steps = pathway.get("steps")
+    if not isinstance(steps, list):
+        return shown(steps)
+    return "; ".join(
+        " or ".join(str(item) for item in step.get("credentials") or [])
+        if isinstance(step, dict) and isinstance(step.get("credentials"), list)
+        else shown(step)
+        for step in steps
+    )
+
+
+def _compare_pathways(before: Snapshot, after: Snapshot, renames: dict[str, str]) -> list[str]:
+    lines = []
+    pairs = {
+        new: old for new, old in renames.items() if new not in before.pathways and old not in after.pathways
+    }
+    for key in sorted(after.pathways):
+        new = after.pathways[key] or {}
+        old_key = pairs.get(key, key)
+        title = f"**{md(shown(new.get('name', key)))}** (`{key}`)"
+        if old_key not in before.pathways:
+            steps = new.get("steps")
+            count = len(steps) if isinstance(steps, list) else 0
+            lines.append(f"- Added {title}: {count} step{'' if count == 1 else 's'}: {md(_steps(new))}")
+            continue
+        old = before.pathways[old_key] or {}
+        changes = field_changes(
+            {k: v for k, v in old.items() if k != "steps"}, {k: v for k, v in new.items() if k != "steps"}
+        )
+        if _steps(old) != _steps(new):
+            changes.append(f"steps: {_steps(old)} -> {_steps(new)}")
+        if changes or old_key != key:
+            lines.append(f"- Changed {title}" + (f": renamed from `{old_key}`" if old_key != key else ""))
+            lines += [f"  - {md(line)}" for line in changes]
+    for key in sorted(set(before.pathways) - set(after.pathways) - set(pairs.values())):
+        old = before.pathways[key] or {}
+        lines.append(f"- Removed **{md(shown(old.get('name', key)))}** (`{key}`)")
+    return lines
+
+
+def _brief(before: dict, after: dict, name_key: str) -> list[str]:
+    """One line per added, removed or changed entry; changed entries name their changed keys."""
+    lines = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if old is None or new is None:
+            entry = new if old is None else old
+            name = entry.get(name_key) if isinstance(entry, dict) else None
+            verb = "Added" if old is None else "Removed"
+            lines.append(f"- {verb} `{key}`" + (f" ({md(shown(name))})" if name else ""))
+        elif isinstance(old, dict) and isinstance(new, dict):
+            lines.append(f"- Changed `{key}`: {md('; '.join(field_changes(old, new)))}")
+        else:
+            lines.append(f"- Changed `{key}`")
+    return lines
+
+
+# --- Markdown -------------------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<])")
+
+
+def md(text: str) -> str:
+    """Text with the characters Markdown would act on escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
+
+
+def render_markdown(report: DiffReport) -> str:
+    """The report as a pull-request comment."""
+    base = f"`{report.base}` ({report.base_commit[:7]})"
+    head = f"`{report.head}` ({report.head_commit[:7]})" if report.head_commit else "the working tree"
+    lines = [f"## Catalog changes from {base} to {head}", ""]
+    if report.head is None:
+        lines += [
+            "HEAD was not given, so BASE is compared with the working tree (uncommitted changes included).",
+            "",
+        ]
+    if report.base_missing:
+        lines += ["BASE has no catalog folder; everything in HEAD is new.", ""]
+    counts = [
+        (len(report.added), "added"),
+        (len(report.retired), "retired"),
+        (len(report.removed), "removed"),
+        (len(report.renamed), "renamed"),
+        (len(report.modified), "changed"),
+    ]
+    summary = ", ".join(f"{number} {what}" for number, what in counts if number)
+    lines += [f"Credentials: {summary}." if summary else "No credential changed.", ""]
+
+    def credential_section(title: str, changes: list[CredentialChange]) -> None:
+        if not changes:
+            return
+        lines.extend([f"### {title}", ""])
+        for change in changes:
+            renamed = f": renamed from `{change.renamed_from}`" if change.renamed_from else ""
+            lines.append(f"- **{md(change.name)}** (`{change.id}`){renamed}")
+            lines.extend(f"  - {md(line)}" for line in change.changes)
+        lines.append("")
+
+    if report.added:
+        lines += ["### Added credentials", ""]
+        lines += [f"- **{md(item.name)}** (`{item.id}`): {md(item.summary)}" for item in report.added]
+        lines.append("")
+    credential_section("Retired credentials", report.retired)
+    if report.removed:
+        lines += ["### Removed credentials", ""]
+        lines += [f"- **{md(item.name)}** (`{item.id}`)" for item in report.removed]
+        lines.append("")
+    credential_section("Renamed credentials", report.renamed)
+    credential_section("Changed credentials", report.modified)
+    for title, section in (
+        ("Pathways", report.pathways),
+        ("Issuers", report.issuers),
+        ("Occupations", report.occupations),
+        ("Career fields", report.career_fields),
+        ("Site settings", [f"- {md(line)}" for line in report.site]),
+    ):
+        if section:
+            lines += [f"### {title}", "", *section, ""]
+    if report.outcome_years_added or report.outcome_years_removed:
+        lines += ["### Outcome data", ""]
+        if report.outcome_years_added:
+            lines.append(f"- Years added: {', '.join(map(str, report.outcome_years_added))}")
+        if report.outcome_years_removed:
+            lines.append(f"- Years removed: {', '.join(map(str, report.outcome_years_removed))}")
+        lines.append("")
+    lines += ["### Validation", ""]
+    head_name = "HEAD" if report.head_commit else "The working tree"
+    if report.head_errors:
+        lines += [f"{head_name} is invalid: {_count(len(report.head_errors), 'error')}.", "", "```text"]
+        lines += report.head_errors[:ERROR_LIMIT]
+        lines.append("```")
+        if len(report.head_errors) > ERROR_LIMIT:
+            lines += ["", f"…and {len(report.head_errors) - ERROR_LIMIT} more."]
+    else:
+        lines.append(f"{head_name} is valid.")
+    if report.base_errors:
+        lines += [
+            "",
+            f"BASE was invalid ({_count(report.base_errors, 'error')}); its files were compared as written.",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,519 @@
+"""What /data/ holds (SPEC 6), in one place: every download, and the page that lists them.
+
+- ``catalog.json`` and ``catalog.csv``: the catalog with its derived fields (quality, stacking,
+  pathways), one record per credential;
+- ``credentials/<id>.jsonld``: each credential in CTDL, the Credential Transparency Description
+  Language of the Credential Registry;
+- the outcome CSV files of each year (``downloads``), written from the protected reports only;
+- ``datapackage.json``: the Frictionless descriptor of every CSV file.
+
+The files are written first and the /data/ page is built last, from the files on disk, so the
+sizes it shows are the sizes of what was published.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import get_args
+
+from site_builder.catalog import Catalog
+from site_builder.catalog.models import SLUG_PATTERN, Credential, CredentialType, Portability, Status
+from site_builder.derive import Derived
+from site_builder.reports import Reports
+from site_builder.rules.quality import CRITERIA, Overall, Rating
+from site_builder.site.downloads import outcome_tables, write_datapackage, write_downloads
+from site_builder.site.pages import Page, canonical, career_field_url, credential_url, pathway_url
+from site_builder.site.writer import write_text
+
+DATA_URL = "/data/"
+CATALOG_JSON = "catalog.json"
+CATALOG_CSV = "catalog.csv"
+DATAPACKAGE = "datapackage.json"
+CTDL_FOLDER = "credentials"
+
+# --- catalog.json ------------------------------------------------------------------------------
+
+
+def money_number(amount: Decimal) -> int | float:
+    """A JSON number for a dollar amount: whole dollars as an integer, else rounded to the cent."""
+    if amount == amount.to_integral_value():
+        return int(amount)
+    return float(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def plain(value: object) -> object:
+    """A model value as plain JSON: dates in ISO form, money as numbers, lists and dicts recursively."""
+    if isinstance(value, Decimal):
+        return money_number(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+def ctdl_path(credential_id: str) -> str:
+    return f"{DATA_URL}{CTDL_FOLDER}/{credential_id}.jsonld"
+
+
+def credential_record(catalog: Catalog, derived: Derived, credential_id: str) -> dict:
+    """One credential: every field of its file, and what the site derives from it."""
+    credential = catalog.credentials[credential_id]
+    quality = derived.quality[credential_id]
+    # every front-matter field, so a field added to the model is exported without a change here
+    record = {key: plain(value) for key, value in credential.model_dump().items()}
+    record.update(
+        issuer_name=catalog.issuers[credential.issuer].name,
+        stacked_from=list(derived.stacked_from.get(credential_id, [])),
+        pathways=list(derived.pathways_of.get(credential_id, [])),
+        quality={
+            "overall": quality.overall,
+            "criteria": {result.criterion: result.rating for result in quality.criteria},
+        },
+        url=canonical(catalog, credential_url(credential_id)),
+        ctdl_url=canonical(catalog, ctdl_path(credential_id)),
+    )
+    return record
+
+
+def catalog_document(catalog: Catalog, derived: Derived) -> dict:
+    """The whole of ``catalog.json``: credentials sorted by id, with the lists they refer to."""
+    return {
+        "title": catalog.site.title,
+        "description": catalog.site.description,
+        "generated_from": catalog.site.base_url,
+        "points_target": catalog.site.points_target,
+        "quality_criteria": list(CRITERIA),
+        "credentials": [credential_record(catalog, derived, key) for key in sorted(catalog.credentials)],
+        "career_fields": [
+            {
+                "id": key,
+                "name": career_field.name,
+                "description": career_field.description,
+                "url": canonical(catalog, career_field_url(key)),
+            }
+            for key, career_field in catalog.career_fields.items()
+        ],
+        "pathways": [
+            {
+                "id": key,
+                "name": pathway.name,
+                "career_field": pathway.career_field,
+                "summary": pathway.summary,
+                "steps": [list(step.credentials) for step in pathway.steps],
+                "url": canonical(catalog, pathway_url(key)),
+            }
+            for key, pathway in sorted(catalog.pathways.items())
+        ],
+        "issuers": [
+            {"id": key, **plain(issuer.model_dump())} for key, issuer in sorted(catalog.issuers.items())
+        ],
+        "occupations": [
+            plain(occupation.model_dump()) for _, occupation in sorted(catalog.occupations.items())
+        ],
+    }
+
+
+def json_text(data: object) -> str:
+    """Stable JSON: sorted keys, two-space indent, UTF-8 text, a final newline."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- catalog.csv -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogColumn:
+    """One column of ``catalog.csv``: its Table Schema field and how a record fills it."""
+
+    name: str
+    type: str
+    description: str
+    value: Callable[[dict], object]
+    constraints: dict
+    #: the Table Schema format of a string column ("uri")
+    format: str | None = None
+
+
+def _field(name: str) -> Callable[[dict], object]:
+    return lambda record: record[name]
+
+
+def _criterion_column(criterion: str) -> CatalogColumn:
+    return _column(
+        "quality_" + re.sub(r"[^a-z0-9]+", "_", criterion),
+        "string",
+        f"Rating on the '{criterion}' quality criterion: meets, partial or does-not-meet.",
+        value=lambda record: record["quality"]["criteria"][criterion],
+        enum=list(get_args(Rating)),
+    )
+
+
+def _column(
+    name: str,
+    type_: str,
+    description: str,
+    *,
+    required: bool = True,
+    format_: str | None = None,
+    value: Callable[[dict], object] | None = None,
+    **constraints: object,
+) -> CatalogColumn:
+    """A column filled from the record's field of the same name unless ``value`` says otherwise."""
+    if required:
+        constraints = {"required": True, **constraints}
+    return CatalogColumn(name, type_, description, value or _field(name), constraints, format_)
+
+
+def catalog_columns() -> tuple[CatalogColumn, ...]:
+    """The columns of ``catalog.csv``, in order; lists of ids are joined with ';'."""
+    return (
+        _column("id", "string", "Credential id, as in the catalog.", unique=True, pattern=SLUG_PATTERN),
+        _column("name", "string", "The credential's official name."),
+        _column("issuer", "string", "Id of the organisation that awards it."),
+        _column("issuer_name", "string", "Name of the organisation that awards it."),
+        _column("type", "string", "certification, license, certificate or badge.", enum=list(get_args(CredentialType))),
+        _column("career_fields", "string", "Ids of its career fields, separated by ';'; the first is the primary field."),
+        _column("points", "integer", "Points toward the goal, 1 to 12.", minimum=1, maximum=12),
+        _column("status", "string", "approved, sunsetting or retired.", enum=list(get_args(Status))),
+        _column("approved", "date", "Date it was added to the approved list."),
+        _column("sunset", "date", "Date it leaves (or left) the approved list; empty while it stays.", required=False),
+        _column("summary", "string", "One plain-language sentence for families."),
+        _column("exam_fee_usd", "number", "Exam fee in US dollars; empty when unknown.", required=False, minimum=0),
+        _column("valid_years", "integer", "Years it stays valid; empty when it does not expire.", required=False, minimum=1),
+        _column(
+            "portability", "string", "Where employers recognize it: national, multi-state, state or regional.",
+            enum=list(get_args(Portability)),
+        ),
+        _column("college_credit_hours", "integer", "College credit hours it earns; 0 when none.", minimum=0),
+        _column("occupations", "string", "SOC codes of the jobs it leads to, separated by ';'; empty when none.", required=False),
+        _column("stacks_to", "string", "Ids of the credentials it prepares for, separated by ';'; empty when none.", required=False),
+        _column("stacked_from", "string", "Ids of the credentials that prepare for it, separated by ';'; empty when none.", required=False),
+        _column("pathways", "string", "Ids of the pathways that include it, separated by ';'; empty when none.", required=False),
+        _column(
+            "quality_overall", "string", "Overall quality rating: High, Moderate or Limited.",
+            value=lambda record: record["quality"]["overall"], enum=list(get_args(Overall)),
+        ),
+        *(_criterion_column(criterion) for criterion in CRITERIA),
+        _column("assessment", "string", "How candidates are assessed."),
+        _column("prerequisites", "string", "What a candidate needs first."),
+        _column("renewal", "string", "How a holder renews it."),
+        _column(
+            "verification_url", "string", "Where an employer verifies a holder; empty when none is listed.",
+            required=False, format_="uri",
+        ),
+        _column("last_reviewed", "date", "When its facts were last checked."),
+        _column("url", "string", "Its page on this site.", format_="uri"),
+    )  # fmt: skip
+
+
+def csv_cell(value: object) -> str:
+    """Empty for null and for an empty list (declared as the missing value); lists joined with ';'."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def catalog_csv(records: list[dict]) -> str:
+    columns = catalog_columns()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([column.name for column in columns])
+    for record in records:
+        writer.writerow([csv_cell(column.value(record)) for column in columns])
+    return buffer.getvalue()
+
+
+def catalog_resource() -> dict:
+    """The Frictionless resource descriptor of ``catalog.csv``."""
+    fields = []
+    for column in catalog_columns():
+        field: dict = {"name": column.name, "type": column.type, "description": column.description}
+        if column.format:
+            field["format"] = column.format
+        if column.constraints:
+            field["constraints"] = column.constraints
+        fields.append(field)
+    return {
+        "name": "catalog",
+        "type": "table",
+        "path": CATALOG_CSV,
+        "scheme": "file",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": "Credential catalog",
+        "description": (
+            "Every credential in the catalog, one row each, with its quality rating and how it stacks. "
+            "An empty cell means none, unknown or does not apply, as each column says. "
+            "catalog.json holds the same records, plus the competencies and sources of each credential."
+        ),
+        "schema": {"fields": fields, "primaryKey": ["id"], "missingValues": [""]},
+    }
+
+
+# --- CTDL JSON-LD ------------------------------------------------------------------------------
+
+CTDL_CONTEXT = "https://credreg.net/ctdl/schema/context/json"
+CTDL_TYPES = {
+    "certification": "ceterms:Certification",
+    "license": "ceterms:License",
+    "certificate": "ceterms:Certificate",
+    "badge": "ceterms:Badge",
+}
+#: the CTDL credential status concept for each catalog status; a sunsetting credential still
+#: counts until its sunset date but is no longer recommended, which is what Deprecated means
+CTDL_STATUS = {
+    "approved": ("credentialStat:Active", "Active"),
+    "sunsetting": ("credentialStat:Deprecated", "Deprecated"),
+    "retired": ("credentialStat:Deprecated", "Deprecated"),
+}
+SOC_FRAMEWORK = "https://www.bls.gov/soc/"
+
+
+def language_tag(site_language: str) -> str:
+    """The key of CTDL language maps: the site language, as spoken in the US when no region is given."""
+    return site_language if "-" in site_language else f"{site_language}-US"
+
+
+def ctid(base_url: str, credential_id: str) -> str:
+    """A stable CTID: 'ce-' and a name-based UUID (RFC 4122 version 5) of the credential's page URL."""
+    page = base_url.rstrip("/") + credential_url(credential_id)
+    return f"ce-{uuid.uuid5(uuid.NAMESPACE_URL, page)}"
+
+
+def ctdl_document(catalog: Catalog, derived: Derived, credential_id: str) -> dict:
+    """The credential in CTDL JSON-LD; its @id is the URL of the document itself."""
+    credential: Credential = catalog.credentials[credential_id]
+    issuer = catalog.issuers[credential.issuer]
+    lang = language_tag(catalog.site.language)
+    page = canonical(catalog, credential_url(credential_id))
+
+    def text(value: str) -> dict:
+        return {lang: value}
+
+    def concept(framework: str, framework_name: str, node: str, node_name: str) -> dict:
+        return {
+            "@type": "ceterms:CredentialAlignmentObject",
+            "ceterms:framework": framework,
+            "ceterms:frameworkName": text(framework_name),
+            "ceterms:targetNode": node,
+            "ceterms:targetNodeName": text(node_name),
+        }
+
+    def resource(key: str) -> str:
+        return canonical(catalog, ctdl_path(key))
+
+    status_node, status_name = CTDL_STATUS[credential.status]
+    document: dict = {
+        "@context": CTDL_CONTEXT,
+        "@id": resource(credential_id),
+        "@type": CTDL_TYPES[credential.type],
+        "ceterms:ctid": ctid(catalog.site.base_url, credential_id),
+        "ceterms:name": text(credential.name),
+        "ceterms:description": text(credential.summary),
+        "ceterms:subjectWebpage": page,
+        "ceterms:ownedBy": [
+            {
+                "@type": "ceterms:CredentialOrganization",
+                "ceterms:name": text(issuer.name),
+                "ceterms:subjectWebpage": issuer.url,
+            }
+        ],
+        "ceterms:dateEffective": credential.approved.isoformat(),
+        "ceterms:credentialStatusType": concept(
+            "https://credreg.net/ctdl/terms/CredentialStatus", "Credential Status", status_node, status_name
+        ),
+    }
+    occupations = [catalog.occupations[soc] for soc in credential.occupations]
+    if occupations:
+        document["ceterms:occupationType"] = [
+            {
+                "@type": "ceterms:CredentialAlignmentObject",
+                "ceterms:framework": SOC_FRAMEWORK,
+                "ceterms:frameworkName": text("Standard Occupational Classification"),
+                "ceterms:codedNotation": occupation.soc,
+                "ceterms:targetNodeName": text(occupation.title),
+            }
+            for occupation in occupations
+        ]
+    if credential.exam_fee_usd is not None:
+        document["ceterms:estimatedCost"] = [
+            {
+                "@type": "ceterms:CostProfile",
+                "ceterms:description": text("Exam fee"),
+                "ceterms:costDetails": page,
+                "ceterms:directCostType": concept(
+                    "https://credreg.net/ctdl/terms/CostType",
+                    "Cost Type",
+                    "costType:StandaloneAssessment",
+                    "Standalone Assessment",
+                ),
+                "ceterms:price": money_number(credential.exam_fee_usd),
+                "ceterms:currency": "USD",
+            }
+        ]
+    if credential.valid_years is not None:
+        document["ceterms:renewalFrequency"] = f"P{credential.valid_years}Y"
+    if credential.stacks_to:
+        document["ceterms:isPreparationFor"] = [
+            {
+                "@type": "ceterms:ConditionProfile",
+                "ceterms:description": text("Earning this credential prepares for these credentials."),
+                "ceterms:targetCredential": [resource(key) for key in credential.stacks_to],
+            }
+        ]
+    earlier = derived.stacked_from.get(credential_id, [])
+    if earlier:
+        document["ceterms:preparationFrom"] = [
+            {
+                "@type": "ceterms:ConditionProfile",
+                "ceterms:description": text("These credentials prepare for this one."),
+                "ceterms:targetCredential": [resource(key) for key in earlier],
+            }
+        ]
+    return document
+
+
+# --- writing /data/ and the page that lists it -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file (or, for the JSON-LD documents, one family of files) listed on the /data/ page."""
+
+    url: str
+    #: what the file is, in words; the link text
+    label: str
+    #: the file's path under /data/, shown next to the label
+    name: str
+    description: str
+    bytes: int
+    #: how many files the entry stands for (the JSON-LD documents), else 1
+    files: int = 1
+
+    @property
+    def size(self) -> str:
+        return size_text(self.bytes)
+
+
+def size_text(size: int) -> str:
+    """'850 bytes', '12.4 KB' or '1.3 MB' (1 KB = 1,024 bytes)."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def write_open_data(catalog: Catalog, derived: Derived, reports: Reports | None, data_dir: Path) -> Page:
+    """Write every file of /data/; return the /data/ page that lists them (render it afterwards)."""
+    records = [credential_record(catalog, derived, key) for key in sorted(catalog.credentials)]
+    write_text(data_dir / CATALOG_JSON, json_text(catalog_document(catalog, derived)))
+    write_text(data_dir / CATALOG_CSV, catalog_csv(records))
+    for key in sorted(catalog.credentials):
+        write_text(data_dir / CTDL_FOLDER / f"{key}.jsonld", json_text(ctdl_document(catalog, derived, key)))
+    outcome_resources = write_downloads(catalog, reports, data_dir) if reports is not None else []
+    resources = [catalog_resource(), *outcome_resources]
+    write_datapackage(catalog, resources, reports.min_cell if reports is not None else None, data_dir)
+    return data_page(catalog, reports, resources, data_dir)
+
+
+def columns_of(resource: dict) -> list[dict]:
+    """Name, type and meaning of each column, as the Frictionless descriptor states them."""
+    return [
+        {"name": field["name"], "type": field["type"], "description": field["description"]}
+        for field in resource["schema"]["fields"]
+    ]
+
+
+def data_page(catalog: Catalog, reports: Reports | None, resources: list[dict], data_dir: Path) -> Page:
+    """The /data/ page: every file under /data/ with its size on disk, and the meaning of each column."""
+
+    def download(name: str, label: str, description: str) -> Download:
+        return Download(DATA_URL + name, label, name, description, (data_dir / name).stat().st_size)
+
+    ctdl_files = sorted((data_dir / CTDL_FOLDER).glob("*.jsonld"))
+    example = min(catalog.credentials)
+    catalog_files = [
+        download(
+            CATALOG_JSON,
+            "The catalog in JSON",
+            "Every credential with all its facts and what the site derives from them (quality rating and "
+            "criteria, what it stacks to and from, its pathways), plus the career fields, pathways, issuers "
+            "and occupations.",
+        ),
+        download(
+            CATALOG_CSV,
+            "The catalog in CSV",
+            "One row per credential, for spreadsheets. The columns are listed below.",
+        ),
+        Download(
+            ctdl_path(example),
+            f"Each credential in CTDL JSON-LD (example: {catalog.credentials[example].name})",
+            f"{CTDL_FOLDER}/<id>.jsonld",
+            "One file per credential, in the Credential Transparency Description Language (CTDL) of the "
+            "Credential Registry. Every credential page links to its own file. The size is that of all "
+            "the files together.",
+            sum(path.stat().st_size for path in ctdl_files),
+            files=len(ctdl_files),
+        ),
+    ]
+    outcome_sections = []
+    if reports is not None:
+        for kind, table in outcome_tables(reports.min_cell).items():
+            of_kind = [resource for resource in resources if resource["name"].rsplit("-", 1)[0] == kind]
+            if of_kind:
+                outcome_sections.append(
+                    {
+                        "id": kind,
+                        "title": table.title,
+                        "description": table.description,
+                        "files": [
+                            download(
+                                resource["path"],
+                                resource["title"],
+                                f"The {resource['name'].rsplit('-', 1)[1]} school year.",
+                            )
+                            for resource in of_kind
+                        ],
+                        "columns": columns_of(of_kind[0]),
+                    }
+                )
+    descriptor = download(
+        DATAPACKAGE,
+        "Description of the CSV files (Frictionless data package)",
+        "Describes every CSV file here: each column's name, type and meaning, and the keys. Tools such "
+        "as frictionless can check the files against it.",
+    )
+    catalog_resource_ = next(resource for resource in resources if resource["path"] == CATALOG_CSV)
+    return Page(
+        path=DATA_URL,
+        template="data.html",
+        title="Download the data",
+        description=(
+            f"The {catalog.site.title} as open data: the catalog in JSON, CSV and CTDL JSON-LD"
+            + (", and the school outcome reports in CSV." if outcome_sections else ".")
+        ),
+        context={
+            "catalog_files": catalog_files,
+            "catalog_columns": columns_of(catalog_resource_),
+            "outcome_sections": outcome_sections,
+            "descriptor": descriptor,
+        },
+    )

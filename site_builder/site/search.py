@@ -1,0 +1,287 @@
+"""Site search: the /search/ page and the Pagefind index of every page written before it.
+
+The index is built at build time by the ``pagefind`` Python package and its bundled binary
+(no network). What is searchable and how is decided in the templates, with Pagefind's
+attributes: only ``<main>`` is read; credential pages carry the filters and metadata and give
+the credential's name the highest weight; noisy parts (big data tables, diagrams that repeat
+a list) are marked ``data-pagefind-ignore``. Pages kept out of search engines (the 404 page,
+this search page) are kept out of the index too.
+
+Two facts about Pagefind 1.5 shape this module (both checked by tests/test_search.py):
+
+- Pagefind numbers pages in the order it receives them, and the index files encode those
+  numbers. ``add_directory`` walks the folder in the filesystem's listing order (hash order
+  on ext4, creation order on tmpfs), so the same site indexed on two machines gave different
+  bytes. Pages are therefore fed one by one, sorted by URL.
+- Pagefind writes each filter's values, and the list of filters in its meta file, in the
+  order of a Rust hash map seeded anew in every run, so ``/pagefind/filter/`` and the meta
+  file differed from build to build (its own source says "TODO: Change filter indexes to
+  BTree to give them a stable hash"). ``sorted_filters`` rewrites those few files in sorted
+  order; the search itself reads them the same either way.
+- Pagefind writes its files with asynchronous writes that it does not flush before answering,
+  so stopping the service right after ``write_files`` sometimes left a file cut short (seen:
+  ``pagefind.js`` at 32768 bytes, an empty ``pagefind-component-ui.js``). The files are
+  fetched with ``get_files`` instead and written here, whole and in sorted order.
+
+The package's stock service reader waits 0.1 s before each response (ten pages a second) and
+reads a response into a 2 MiB buffer, too small for ``get_files``; ``_PromptService``
+replaces only that reader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import hashlib
+import json
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from jinja2 import Environment
+from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.service import PagefindService
+
+from site_builder.site.pages import Page
+from site_builder.site.writer import output_file, write_text
+
+SEARCH_PAGE = Page(
+    path="/search/",
+    template="search.html",
+    title="Search",
+    description="Search the credentials, career fields, pathways and schools, with filters.",
+    # a results page is not a page for search engines, nor for the site's own index
+    indexable=False,
+)
+
+#: what Pagefind reads of each page; see the module docstring for the rest
+INDEX_CONFIG = IndexConfig(
+    root_selector="main",
+    force_language="en",
+    # keep "A+", "Network+" whole, so that "CompTIA A+" is not a search for every word
+    # starting with "a"
+    include_characters="+",
+)
+
+#: base.html marks pages that are not indexable (canonical_url is None) with this tag
+NOINDEX_TAG = '<meta name="robots" content="noindex">'
+
+OUTPUT_FOLDER = "pagefind"
+
+T = TypeVar("T")
+
+
+def write_search(env: Environment, out: Path) -> int:
+    """Write the /search/ page, then index every page in ``out`` into ``out/pagefind/``.
+
+    Returns the number of pages indexed. Call it last: it indexes what is already written.
+    """
+    html = env.get_template(SEARCH_PAGE.template).render(page=SEARCH_PAGE, canonical_url=None)
+    write_text(output_file(out, SEARCH_PAGE.path), html)
+    pages = searchable_pages(out)
+    files = run_coroutine(pagefind_files(pages))
+    for relative, content in sorted(files.items()):
+        target = out / OUTPUT_FOLDER / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return len(pages)
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to the end, also when the caller already runs an event loop (a
+    notebook, or Playwright's sync API in the browser tests), which asyncio.run refuses."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
+
+
+def searchable_pages(out: Path) -> list[tuple[str, str]]:
+    """(URL, HTML) of every indexable page, sorted by URL so the index is the same every time."""
+    pages = []
+    for file in out.rglob("*.html"):
+        relative = file.relative_to(out).as_posix()
+        if relative.split("/", 1)[0] == OUTPUT_FOLDER:
+            continue
+        html = file.read_text(encoding="utf-8")
+        if NOINDEX_TAG in html:
+            continue
+        url = "/" + (relative.removesuffix("index.html") if relative.endswith("index.html") else relative)
+        pages.append((url, html))
+    return sorted(pages)
+
+
+async def pagefind_files(pages: list[tuple[str, str]]) -> dict[str, bytes]:
+    """Index ``pages`` in the given order; the bundle's files by their path inside /pagefind/."""
+    service = await _PromptService().launch()
+    try:
+        index: PagefindIndex = await service.create_index(INDEX_CONFIG)
+        for url, html in pages:
+            await index.add_html_file(content=html, url=url)
+        files = await index.get_files()
+    finally:
+        await service.close()
+    return sorted_filters({bundle_path(str(file["path"])): file["content"] for file in files})
+
+
+def bundle_path(path: str) -> str:
+    """'pagefind/fragment/en_1.pf_fragment' or 'fragment/en_1.pf_fragment' -> 'fragment/...'."""
+    parts = Path(path).parts
+    if OUTPUT_FOLDER in parts:
+        parts = parts[parts.index(OUTPUT_FOLDER) + 1 :]
+    return "/".join(parts)
+
+
+class _PromptService(PagefindService):
+    """The package's service, with a reader that answers each response as soon as it arrives.
+
+    Messages on the service's stdout are base64 (never a comma), each followed by a comma.
+    """
+
+    async def _wait_for_responses(self) -> None:
+        stdout = self._backend.stdout
+        assert stdout is not None
+        buffer = bytearray()
+        while chunk := await stdout.read(1 << 16):
+            buffer += chunk
+            while (end := buffer.find(b",")) != -1:
+                message = bytes(buffer[:end])
+                del buffer[: end + 1]
+                self._answer(json.loads(base64.b64decode(message)))
+        for future in self._responses.values():
+            if not future.done():
+                future.set_exception(RuntimeError("the pagefind service stopped unexpectedly"))
+
+    def _answer(self, response: dict | None) -> None:
+        if response is None:
+            return
+        message_id = response.get("message_id")
+        payload = response["payload"]
+        if message_id is None and payload.get("original_message"):
+            # a message the service could not parse comes back with the original attached
+            message_id = json.loads(payload["original_message"]).get("message_id")
+        future = self._responses.get(message_id) if message_id is not None else None
+        if future is None or future.done():
+            return
+        if payload["type"] == "Error":
+            future.set_exception(RuntimeError(f"pagefind: {payload['message']}"))
+        else:
+            future.set_result(payload)
+
+
+# --- stable filter files -------------------------------------------------------------------
+# Pagefind's data files are gzipped CBOR after a signature. A filter file is
+# [filter, [[value, [page numbers]], ...]]; the meta file is [version, pages, word chunks,
+# [[filter, file hash], ...], sorts, meta fields].
+
+SIGNATURE = b"pagefind_dcd"
+META_FILTERS = 3
+
+
+def sorted_filters(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle with filter values and filters in sorted order, renamed by their contents."""
+    meta_name = next((name for name in files if name.endswith(".pf_meta")), None)
+    if meta_name is None:
+        return files
+    files = dict(files)
+    old_hash = meta_name.removeprefix("pagefind.").removesuffix(".pf_meta")
+    language = old_hash.rsplit("_", 1)[0]
+    meta = unpack(files.pop(meta_name))
+    filters = []
+    for name, file_hash in meta[META_FILTERS]:
+        filter_name, values = unpack(files.pop(f"filter/{file_hash}.pf_filter"))
+        data = cbor_encode([filter_name, sorted(values, key=lambda value: value[0])])
+        new_hash = f"{language}_{hashlib.sha256(data).hexdigest()[:7]}"
+        files[f"filter/{new_hash}.pf_filter"] = pack(data)
+        filters.append([name, new_hash])
+    meta[META_FILTERS] = sorted(filters)
+    data = cbor_encode(meta)
+    new_hash = f"{language}_{hashlib.sha256(data).hexdigest()[:10]}"
+    files[f"pagefind.{new_hash}.pf_meta"] = pack(data)
+    entry = files["pagefind-entry.json"].decode()
+    files["pagefind-entry.json"] = entry.replace(f'"{old_hash}"', f'"{new_hash}"').encode()
+    return files
+
+
+def unpack(content: bytes) -> list:
+    data = gzip.decompress(content)
+    if not data.startswith(SIGNATURE):
+        raise ValueError("not a Pagefind data file")
+    data = data[len(SIGNATURE) :]
+    value, end = cbor_decode(data, 0)
+    if end != len(data) or cbor_encode(value) != data:
+        raise ValueError("Pagefind's data format is not the one this module knows")
+    return value
+
+
+def pack(data: bytes) -> bytes:
+    # mtime=0: no timestamp in the gzip header
+    return gzip.compress(SIGNATURE + data, compresslevel=9, mtime=0)
+
+
+def cbor_decode(data: bytes, at: int) -> tuple:
+    """The CBOR subset Pagefind writes: integers, strings, byte strings, arrays, maps."""
+    major, info = data[at] >> 5, data[at] & 31
+    at += 1
+    if info < 24:
+        argument = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        argument = int.from_bytes(data[at : at + size], "big")
+        at += size
+    else:
+        raise ValueError(f"unsupported CBOR item {data[at - 1]:#x}")
+    if major == 0:
+        return argument, at
+    if major == 1:
+        return -1 - argument, at
+    if major == 2:
+        return data[at : at + argument], at + argument
+    if major == 3:
+        return data[at : at + argument].decode(), at + argument
+    if major == 4:
+        items = []
+        for _ in range(argument):
+            item, at = cbor_decode(data, at)
+            items.append(item)
+        return items, at
+    if major == 5:
+        mapping = {}
+        for _ in range(argument):
+            key, at = cbor_decode(data, at)
+            mapping[key], at = cbor_decode(data, at)
+        return mapping, at
+    raise ValueError(f"unsupported CBOR item {data[at - 1]:#x}")
+
+
+def cbor_encode(value: object) -> bytes:
+    """Shortest-form CBOR, as Pagefind (minicbor) writes it."""
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"unsupported value {value!r}")
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        encoded = value.encode()
+        return _cbor_head(3, len(encoded)) + encoded
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(cbor_encode(item) for item in value)
+    if isinstance(value, dict):
+        return _cbor_head(5, len(value)) + b"".join(
+            cbor_encode(key) + cbor_encode(item) for key, item in value.items()
+        )
+    raise TypeError(f"unsupported value {value!r}")
+
+
+def _cbor_head(major: int, argument: int) -> bytes:
+    if argument < 24:
+        return bytes([major << 5 | argument])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if argument < 1 << (8 * size):
+            return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
+    raise ValueError(f"integer too large for CBOR: {argument}")

@@ -1,0 +1,125 @@
+"""Browser tests: the built sample site in Debian's Chromium, driven by Playwright's sync API.
+
+The bundled sample is built once per session into a temporary folder and served on
+127.0.0.1 by an http.server thread, with the strict Content-Security-Policy the site is
+meant to run under. Without /usr/bin/chromium or Playwright the tests are skipped with the
+reason, except under CI=true, where a missing browser is a failure: CI must run them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from site_builder.build import build
+from site_builder.catalog import Catalog, load_catalog
+from site_builder.paths import SAMPLE_CATALOG
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+#: the policy the site will be served with: no inline script or style anywhere
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def browser_unavailable(reason: str) -> None:
+    """Skip locally; fail under CI=true, where the browser tests must run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true, so the browser tests must run, not be skipped", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The built sample site, its catalog, and the address it is served at."""
+
+    root: Path
+    base_url: str
+    catalog: Catalog
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Static files with the site's Content-Security-Policy; no request log on stderr."""
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    # the browser is checked first, so that a machine without one skips before building
+    if not CHROMIUM.exists():
+        browser_unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        browser_unavailable("Playwright is not installed (pip install -e '.[test]')")
+    root = tmp_path_factory.mktemp("browser") / "public"
+    build(SAMPLE_CATALOG, root)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(root, f"http://127.0.0.1:{server.server_address[1]}", load_catalog(SAMPLE_CATALOG))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser(site: Site) -> Iterator[Any]:
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+        except Error as error:
+            browser_unavailable(f"{CHROMIUM} did not start: {error.message.splitlines()[0]}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page with JavaScript on; console errors (CSP violations among them) fail the test."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"errors in the browser console: {errors}"
+
+
+@pytest.fixture
+def no_js_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()

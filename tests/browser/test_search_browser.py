@@ -1,0 +1,116 @@
+"""Search in a real browser (SPEC 6, /search/): exact names come first, filters narrow."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from conftest import Site
+
+NAMED = {"ServSafe Manager": "servsafe-manager", "CompTIA A+": "comptia-a-plus"}
+
+
+def other_credentials(site: Site) -> list[str]:
+    """Three more credentials, spread over the catalog: the first, middle and last by id."""
+    ids = sorted(key for key in site.catalog.credentials if key not in NAMED.values())
+    return [ids[0], ids[len(ids) // 2], ids[-1]]
+
+
+def search(page: Any, site: Site, query: str) -> list[str]:
+    """Type ``query`` into the /search/ box; the URLs of the results shown, in order."""
+    if not page.url.startswith(site.url("/search/")):
+        page.goto(site.url("/search/"))
+    page.fill("#search-q", query)
+    return results_for(page, query)
+
+
+def results_for(page: Any, query: str) -> list[str]:
+    page.wait_for_function(
+        """query => {
+            const count = document.getElementById("search-count");
+            const shown = document.querySelectorAll("#search-results > li").length;
+            const total = Number(count.getAttribute("data-count"));
+            return count.textContent.includes("“" + query + "”") && shown === Math.min(total, 20);
+        }""",
+        arg=query,
+    )
+    return page.eval_on_selector_all(
+        "#search-results > li h2 a", "links => links.map(a => a.getAttribute('href'))"
+    )
+
+
+def result_count(page: Any) -> int:
+    return int(page.get_attribute("#search-count", "data-count"))
+
+
+def test_the_header_search_box_opens_the_search_page_when_javascript_runs(page: Any, site: Site) -> None:
+    page.goto(site.url("/about/"))
+    assert page.get_attribute("header form[role=search]", "action") == "/search/"
+    page.fill("#header-q", "welder")
+    page.press("#header-q", "Enter")
+    page.wait_for_url("**/search/?q=welder")
+    assert results_for(page, "welder")[0] == "/credentials/aws-certified-welder/"
+    assert page.input_value("#search-q") == "welder"
+
+
+def test_without_javascript_the_search_page_points_to_the_full_table(no_js_page: Any, site: Site) -> None:
+    no_js_page.goto(site.url("/search/"))
+    message = no_js_page.locator("#search-needs-js")
+    assert message.is_visible()
+    assert "needs JavaScript" in message.inner_text()
+    assert message.locator("a").get_attribute("href") == "/credentials/"
+    assert not no_js_page.locator("#search-app").is_visible()
+    assert no_js_page.get_attribute("header form[role=search]", "action") == "/credentials/"
+
+
+@pytest.mark.parametrize("name", list(NAMED))
+def test_a_credentials_exact_name_brings_it_first(page: Any, site: Site, name: str) -> None:
+    results = search(page, site, name)
+    assert results[0] == f"/credentials/{NAMED[name]}/", results[:5]
+
+
+def test_other_exact_names_bring_their_credential_first(page: Any, site: Site) -> None:
+    for credential_id in other_credentials(site):
+        name = site.catalog.credentials[credential_id].name
+        results = search(page, site, name)
+        assert results[0] == f"/credentials/{credential_id}/", (name, results[:5])
+
+
+def test_the_query_in_the_address_is_searched_and_results_show_issuer_and_points(
+    page: Any, site: Site
+) -> None:
+    page.goto(site.url("/search/?q=" + "CompTIA%20Security%2B"))
+    assert results_for(page, "CompTIA Security+")[0] == "/credentials/comptia-security-plus/"
+    first = page.locator("#search-results > li").first
+    assert "CompTIA" in first.locator(".search-result-meta").inner_text()
+    assert "12 points" in first.locator(".search-result-meta").inner_text()
+
+
+def test_a_career_field_filter_narrows_the_results(page: Any, site: Site) -> None:
+    results = search(page, site, "certification")
+    before = result_count(page)
+    field_name = site.catalog.career_fields["health"].name
+    page.check(f"#search-filters input[name='career field'][value={json.dumps(field_name)}]")
+    page.wait_for_function(
+        "before => Number(document.getElementById('search-count').getAttribute('data-count')) < before",
+        arg=before,
+    )
+    results = results_for(page, "certification")
+    after = result_count(page)
+    assert 0 < after < before
+    for url in results:
+        credential_id = url.removeprefix("/credentials/").removesuffix("/")
+        assert url.startswith("/credentials/") and credential_id in site.catalog.credentials, url
+        assert "health" in site.catalog.credentials[credential_id].career_fields, url
+
+
+def test_the_search_page_offers_every_filter(page: Any, site: Site) -> None:
+    page.goto(site.url("/search/"))
+    page.wait_for_selector("#search-filters fieldset")
+    legends = page.eval_on_selector_all("#search-filters legend", "nodes => nodes.map(n => n.textContent)")
+    assert legends == ["Career field", "Points", "Quality", "Type", "Status"]
+    fields = page.eval_on_selector_all(
+        "#search-filters input[name='career field']", "nodes => nodes.map(n => n.value)"
+    )
+    assert sorted(fields) == sorted(field.name for field in site.catalog.career_fields.values())

@@ -1,0 +1,197 @@
+"""Site search (SPEC 6, /search/): the Pagefind index written at build time, the attributes
+that feed it, the search page and the header box without JavaScript, and reproducibility.
+
+No browser here: tests/browser/ runs the search itself.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from selectolax.lexbor import LexborNode as Node
+
+from site_builder.build import build
+from site_builder.catalog import load_catalog
+from site_builder.derive import derive
+from site_builder.site import search
+
+NOT_INDEXED = {"/404.html", "/search/"}
+
+
+@pytest.fixture
+def built(small_catalog: Path, tmp_path: Path) -> Path:
+    build(small_catalog, tmp_path / "public")
+    return tmp_path / "public"
+
+
+def page(root: Path, url_path: str) -> HTMLParser:
+    relative = url_path.lstrip("/")
+    if not relative or relative.endswith("/"):
+        relative += "index.html"
+    return HTMLParser((root / relative).read_text(encoding="utf-8"))
+
+
+def html_paths(root: Path) -> list[str]:
+    paths = []
+    for file in sorted(root.rglob("*.html")):
+        relative = file.relative_to(root).as_posix()
+        paths.append(
+            "/" + (relative.removesuffix("index.html") if relative.endswith("index.html") else relative)
+        )
+    return paths
+
+
+def text(node: Node | None) -> str:
+    assert node is not None
+    return " ".join(node.text(separator=" ").split())
+
+
+def fragments(root: Path) -> dict[str, dict]:
+    """What Pagefind stored for each indexed page, by URL (fragments are gzipped JSON)."""
+    stored = {}
+    for file in (root / "pagefind" / "fragment").iterdir():
+        data = json.loads(gzip.decompress(file.read_bytes()).removeprefix(search.SIGNATURE))
+        stored[data["url"]] = data
+    return stored
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()
+    }
+
+
+# --- the index ------------------------------------------------------------------------------
+
+
+def test_the_index_holds_one_fragment_per_page_but_the_404_and_search_pages(built: Path) -> None:
+    bundle = built / "pagefind"
+    for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.en.pagefind"):
+        assert (bundle / name).is_file(), name
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert (bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta").is_file()
+    indexed = [path for path in html_paths(built) if path not in NOT_INDEXED]
+    assert sorted(fragments(built)) == sorted(indexed)
+    assert entry["languages"]["en"]["page_count"] == len(indexed)
+
+
+def test_only_main_is_indexed_and_noisy_parts_are_ignored(built: Path, small_catalog: Path) -> None:
+    stored = fragments(built)
+    credential = stored["/credentials/net-pro/"]
+    assert credential["meta"]["title"] == load_catalog(small_catalog).credentials["net-pro"].name
+    assert "Skip to main content" not in credential["content"]  # outside <main>
+    assert "Download the data" not in credential["content"]  # the footer
+    pathway = page(built, "/pathways/networking/")
+    assert "data-pagefind-ignore" in pathway.css_first("figure.pathway-diagram").attributes
+
+
+def test_credential_pages_carry_the_filters_and_metadata(built: Path, small_catalog: Path) -> None:
+    catalog = load_catalog(small_catalog)
+    derived = derive(catalog)
+    stored = fragments(built)
+    for key, credential in catalog.credentials.items():
+        url = f"/credentials/{key}/"
+        tree = page(built, url)
+        assert tree.css_first("main h1").attributes["data-pagefind-weight"] == "10"
+
+        def filter_values(name: str, tree: HTMLParser = tree) -> list[str]:
+            return [text(node) for node in tree.css(f'[data-pagefind-filter="{name}"]')]
+
+        fields = [catalog.career_fields[field].name for field in credential.career_fields]
+        expected = {
+            "career field": fields,
+            "points": [str(credential.points)],
+            "quality": [derived.quality[key].overall],
+            "type": [credential.type.capitalize()],
+            "status": [credential.status.capitalize()],
+        }
+        assert {name: filter_values(name) for name in expected} == expected, url
+        assert text(tree.css_first('[data-pagefind-meta="points"]')) == str(credential.points)
+        assert (
+            text(tree.css_first('[data-pagefind-meta="issuer"]')) == catalog.issuers[credential.issuer].name
+        )
+        # and Pagefind read them so
+        assert stored[url]["filters"] == {name: sorted(values) for name, values in expected.items()}, url
+        assert stored[url]["meta"]["points"] == str(credential.points)
+        assert stored[url]["meta"]["issuer"] == catalog.issuers[credential.issuer].name
+
+
+def test_other_pages_carry_no_filters(built: Path) -> None:
+    stored = fragments(built)
+    for url, data in stored.items():
+        if not url.startswith("/credentials/") or url == "/credentials/":
+            assert data["filters"] == {}, url
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def test_the_header_search_opens_the_full_table_without_javascript(built: Path) -> None:
+    for path in html_paths(built):
+        tree = page(built, path)
+        form = tree.css_first("header form[role=search]")
+        assert form.attributes["action"] == "/credentials/", path
+        assert form.attributes["data-search-action"] == "/search/", path
+        scripts = {node.attributes["src"]: node.attributes for node in tree.css("head script[src]")}
+        assert "defer" in scripts["/static/search.js"], path
+    assert (built / "static" / "search.js").is_file()
+
+
+def test_the_search_page_needs_no_inline_script_or_style(built: Path) -> None:
+    tree = page(built, "/search/")
+    assert text(tree.css_first("main h1")) == "Search"
+    for script in tree.css("script"):
+        assert script.attributes.get("src"), script.html
+    assert tree.css("style") == []
+    assert tree.css("[style]") == []
+    assert [node.attributes["name"] for node in tree.css("[onclick], [onload], [onsubmit]")] == []
+    message = tree.css_first("#search-needs-js")
+    assert "needs JavaScript" in text(message)
+    assert message.css_first("a").attributes["href"] == "/credentials/"
+    assert "hidden" in tree.css_first("#search-app").attributes
+    assert tree.css_first("#search-q").attributes["name"] == "q"
+    # a page for people: not for search engines, not in the site's own index
+    assert tree.css_first("meta[name=robots]").attributes["content"] == "noindex"
+    assert tree.css_first("link[rel=canonical]") is None
+
+
+# --- reproducible --------------------------------------------------------------------------
+
+
+def test_two_builds_are_byte_identical_including_the_index(small_catalog: Path, tmp_path: Path) -> None:
+    messages: list[str] = []
+    build(small_catalog, tmp_path / "first", messages.append)
+    build(small_catalog, tmp_path / "second")
+    first, second = tree_bytes(tmp_path / "first"), tree_bytes(tmp_path / "second")
+    assert any(name.startswith("pagefind/filter/") for name in first)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+    assert any(message.startswith("built ") for message in messages)  # the progress line
+
+
+def test_filter_files_do_not_depend_on_pagefinds_hash_map_order(built: Path) -> None:
+    """Pagefind writes filter values in a random order; sorted_filters makes the bytes stable."""
+    bundle = {
+        path.relative_to(built / "pagefind").as_posix(): path.read_bytes()
+        for path in (built / "pagefind").rglob("*")
+        if path.is_file()
+    }
+    shuffled = dict(bundle)
+    shuffler = random.Random(7)
+    for name in bundle:
+        if name.startswith("filter/"):
+            filter_name, values = search.unpack(bundle[name])
+            shuffler.shuffle(values)
+            shuffled[name] = search.pack(search.cbor_encode([filter_name, values]))
+    assert search.sorted_filters(shuffled) == search.sorted_filters(bundle) == bundle
+
+
+def test_pages_are_fed_to_pagefind_sorted_by_url(built: Path) -> None:
+    urls = [url for url, _ in search.searchable_pages(built)]
+    assert urls == sorted(urls)
+    assert not NOT_INDEXED & set(urls)
