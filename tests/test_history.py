@@ -93,7 +93,7 @@ def test_changes_page_lists_each_change_newest_first(built: Path) -> None:
     ]
     assert text(net_pro.css_first("time")) == "May 20, 2024"
     assert "Renamed from nurse-aide" in text(by_credential["Northland Nurse Aide"])
-    assert "Added to the list" in text(by_credential["Cloud Basics"])
+    assert "Added to this catalog" in text(by_credential["Cloud Basics"])
     assert [text(li) for li in by_credential["Network Basics"].css(".change-details li")] == [
         "status: approved -> retired",
         "sunset: none -> 2025-06-30",
@@ -130,14 +130,14 @@ def test_feed_is_atom_with_the_required_elements(built: Path) -> None:
 
 def test_credential_page_shows_when_it_was_added_and_its_history(built: Path) -> None:
     nurse = page(built, "/credentials/nurse-aide-state/")
-    assert text(nurse.css_first("#added-on")) == "Added to the list on March 1, 2024."
+    assert text(nurse.css_first("#added-on")) == "Added to this catalog on March 1, 2024."
     assert nurse.css_first("#added-on time").attributes["datetime"] == "2024-03-01"
     history = [text(item) for item in nurse.css("#history ~ ol.change-list > li")]
     assert len(history) == 2
     assert history[0].startswith("May 20, 2024: Renamed from nurse-aide")
-    assert history[1].startswith("March 1, 2024: Added to the list")
+    assert history[1].startswith("March 1, 2024: Added to this catalog")
     cloud = page(built, "/credentials/cloud-basics/")
-    assert text(cloud.css_first("#added-on")) == "Added to the list on May 20, 2024."
+    assert text(cloud.css_first("#added-on")) == "Added to this catalog on May 20, 2024."
 
 
 def test_a_catalog_without_git_builds_with_history_unavailable(

@@ -276,6 +276,14 @@ def test_money_must_be_whole_cents(package: Path) -> None:
     ]
 
 
+def test_infinite_amount_is_an_error_not_a_crash(package: Path) -> None:
+    # "Infinity" is a number >= 0 to the Table Schema, but no amount of money.
+    set_line(package / "2024/claims.csv", 2, "2024,exam-fee,000101,comptia-a-plus,10,Infinity")
+    assert errors_of(package) == [
+        "outcomes/2024/claims.csv:2:6: amount_usd: must be whole cents (got Infinity)",
+    ]
+
+
 @pytest.mark.parametrize("column", ["student_id", "Student Name", "DOB", "e-mail", "name"])
 def test_student_identifying_column(package: Path, column: str) -> None:
     path = package / "2024/attainment.csv"
@@ -392,3 +400,118 @@ def test_a_second_year_is_three_resource_entries(package: Path) -> None:
     outcomes = load_outcomes(package, CREDENTIAL_IDS)
     assert outcomes.years == [2024, 2025]
     assert len(outcomes.claims) == 4
+
+
+# Equivalence with Frictionless: the row validator reports what `Package.validate()` reports.
+#
+# Each case breaks the tiny package in one way Frictionless understands (every file stays
+# clean CSV with the right header, where the two deliberately differ); both validators
+# then run and must give the same (file, row, field, error type) list. Cases below are
+# per error class; the last one stacks them all, and one runs with a tiny error limit
+# so that where the limit cuts, inside a row, matches too.
+
+BROKEN_ROWS: dict[str, list[tuple[str, int | None, str]]] = {
+    # (file, line to replace or None to append, text)
+    "wrong type": [("2024/attainment.csv", 3, "2024,000101,osha-10,many")],
+    "negative integer": [("2024/readiness.csv", 3, "2024,000102,-5,2")],
+    "year out of range": [("2024/readiness.csv", 3, "1999,000102,8,2")],
+    "required value empty": [("2024/readiness.csv", 2, "2024,000101,120,")],
+    "pattern": [("schools.csv", 3, "000102,Oak Grove,40002,Oak Grove City School District,Stark")],
+    "number type": [("2024/claims.csv", 2, "2024,exam-fee,000101,comptia-a-plus,10,25.30.0")],
+    "number NaN": [("2024/claims.csv", 2, "2024,exam-fee,000101,comptia-a-plus,10,NaN")],
+    "number negative": [("funding.csv", 3, "2024,credential-bonus,500.00,-125.00")],
+    "spaces and signs parse": [("2024/attainment.csv", 3, "2024,000101,osha-10, +3 ")],
+    "duplicate primary key": [("2024/attainment.csv", None, "2024,000101,comptia-a-plus,12")],
+    "three copies of a key": [
+        ("2024/readiness.csv", None, "2024,000101,120,30"),
+        ("2024/readiness.csv", None, "2024,000101,120,31"),
+    ],
+    "duplicate key with a bad cell": [("2024/attainment.csv", None, "2024,000101,comptia-a-plus,x")],
+    "unknown school": [("2024/readiness.csv", None, "2024,999999,40,4")],
+    "unknown year and program": [("2024/claims.csv", None, "2024,exam-fees,000101,osha-10,1,35.00")],
+    "foreign key over a bad cell": [("2024/claims.csv", None, "20x4,exam-fee,000101,osha-10,1,35.00")],
+    "bad school id that is not in schools": [("2024/readiness.csv", None, "2024,99999,40,4")],
+    "bad school id found as bad in schools": [
+        ("schools.csv", None, "12345,Tiny Academy,040002,Oak Grove City School District,Stark"),
+        ("2024/readiness.csv", None, "2024,12345,40,4"),
+    ],
+    "missing cell": [("2024/readiness.csv", 2, "2024,000101,120")],
+    "missing key cells": [("2024/attainment.csv", None, "2024,000102")],
+    "extra cell": [("2024/readiness.csv", 2, "2024,000101,120,30,7")],
+    "blank row": [("2024/readiness.csv", None, ",,,")],
+    "empty line": [("2024/attainment.csv", 3, "")],
+    "blank row with an extra cell": [("2024/readiness.csv", None, ",,,,x")],
+    "short blank row": [("funding.csv", None, ",")],
+}
+
+
+def break_rows(package: Path, changes: list[tuple[str, int | None, str]]) -> None:
+    for relative, line, text in changes:
+        if line is None:
+            append_line(package / relative, text)
+        else:
+            set_line(package / relative, line, text)
+
+
+def credsite_problems(package: Path, error_limit: int = 1000) -> list[tuple]:
+    from site_builder.outcomes.layout import read_layout
+    from site_builder.outcomes.package import row_problems
+
+    layout = read_layout(package)
+    paths = {spec.resource_name: spec for spec in layout.specs}
+    return sorted(
+        (paths[name].csv_path.relative_to(package).as_posix(), p.row_number, p.field_number or 0, p.type)
+        for name, problems in row_problems(layout, error_limit).items()
+        for p in problems
+    )
+
+
+def frictionless_problems(package: Path, error_limit: int = 1000) -> list[tuple]:
+    from frictionless import Package
+
+    report = Package(str(package / "datapackage.json")).validate(limit_errors=error_limit)
+    assert not report.errors, report.errors  # package-level: none expected
+    return sorted(
+        (task.place, error.row_number, getattr(error, "field_number", None) or 0, error.type)
+        for task in report.tasks
+        for error in task.errors
+    )
+
+
+@pytest.mark.parametrize("case", BROKEN_ROWS)
+def test_same_errors_as_frictionless(package: Path, case: str) -> None:
+    break_rows(package, BROKEN_ROWS[case])
+    expected = frictionless_problems(package)
+    assert credsite_problems(package) == expected
+    assert expected or case == "spaces and signs parse"
+
+
+def test_same_errors_as_frictionless_all_at_once(package: Path) -> None:
+    for changes in BROKEN_ROWS.values():
+        # Appends only: replaced lines would overwrite each other.
+        break_rows(package, [(relative, None, text) for relative, _line, text in changes])
+    expected = frictionless_problems(package)
+    assert len(expected) > 30
+    assert credsite_problems(package) == expected
+
+
+def test_error_limit_cuts_where_frictionless_does(package: Path) -> None:
+    for changes in BROKEN_ROWS.values():
+        break_rows(package, [(relative, None, text) for relative, _line, text in changes])
+    for limit in (1, 2, 3, 5):
+        assert credsite_problems(package, limit) == frictionless_problems(package, limit), limit
+
+
+def test_error_limit_message(package: Path) -> None:
+    from site_builder.outcomes.layout import read_layout
+    from site_builder.outcomes.package import validate_package
+
+    set_line(package / "2024/attainment.csv", 2, "2024,000101,comptia-a-plus,x")
+    set_line(package / "2024/attainment.csv", 3, "2024,000101,osha-10,x")
+    set_line(package / "2024/attainment.csv", 4, "2024,000102,comptia-a-plus,x")
+    _tables, errors = validate_package(read_layout(package), error_limit=2)
+    assert [str(error) for error in errors] == [
+        'outcomes/2024/attainment.csv:2:4: earned: must be an integer >= 0 (got "x")',
+        'outcomes/2024/attainment.csv:3:4: earned: must be an integer >= 0 (got "x")',
+        "outcomes/2024/attainment.csv:3: stopped checking this file after 2 errors",
+    ]

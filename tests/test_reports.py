@@ -92,7 +92,9 @@ def test_a_program_with_a_hidden_total_hides_its_factor(small_catalog: Path) -> 
 
     files = dict(OUTCOME_FILES)
     files["funding.csv"] += "2024,pilot,100.00,\n"
-    files["2024/claims.csv"] += "2024,pilot,100001,net-basics,2,300.00\n2024,pilot,100002,net-basics,3,450.00\n"
+    files["2024/claims.csv"] += (
+        "2024,pilot,100001,net-basics,2,300.00\n2024,pilot,100002,net-basics,3,450.00\n"
+    )
     write_outcomes(small_catalog, files)
     validated = validate(small_catalog)
     reports = compute_reports(validated.catalog, validated.outcomes)

@@ -21,7 +21,10 @@ from selectolax.lexbor import LexborNode as Node
 
 from site_builder.build import build
 from site_builder.catalog import load_catalog
-from site_builder.paths import PROJECT_ROOT, SAMPLE_CATALOG
+from site_builder.paths import PROJECT_ROOT, SAMPLE_CATALOG, STATIC_DIR
+from site_builder.site.writer import fingerprinted_assets
+
+ASSETS = fingerprinted_assets(STATIC_DIR)
 
 EPOCH = "1700000000"
 STATUSES = {"published", "suppressed", "suppressed-complementary", "top-coded", "bottom-coded"}
@@ -152,7 +155,7 @@ def test_schools_index_lists_every_school_by_district_and_a_to_z(site: Site) -> 
         total = text(district.css_first(".district-total"))
         assert "credentials earned in" in total or total.startswith("No credentials reported")
     # nothing on the page needs JavaScript: the only script is the site-wide search box's
-    assert [script.attributes.get("src") for script in tree.css("script")] == ["/static/search.js"]
+    assert [script.attributes.get("src") for script in tree.css("script")] == [ASSETS["search.js"]]
 
 
 # --- school pages ----------------------------------------------------------------------------

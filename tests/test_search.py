@@ -18,7 +18,11 @@ from selectolax.lexbor import LexborNode as Node
 from site_builder.build import build
 from site_builder.catalog import load_catalog
 from site_builder.derive import derive
+from site_builder.paths import STATIC_DIR
 from site_builder.site import search
+from site_builder.site.writer import fingerprinted_assets
+
+ASSETS = fingerprinted_assets(STATIC_DIR)
 
 NOT_INDEXED = {"/404.html", "/search/"}
 
@@ -138,8 +142,8 @@ def test_the_header_search_opens_the_full_table_without_javascript(built: Path) 
         assert form.attributes["action"] == "/credentials/", path
         assert form.attributes["data-search-action"] == "/search/", path
         scripts = {node.attributes["src"]: node.attributes for node in tree.css("head script[src]")}
-        assert "defer" in scripts["/static/search.js"], path
-    assert (built / "static" / "search.js").is_file()
+        assert "defer" in scripts[ASSETS["search.js"]], path
+    assert (built / ASSETS["search.js"].lstrip("/")).is_file()
 
 
 def test_the_search_page_needs_no_inline_script_or_style(built: Path) -> None:

@@ -16,7 +16,10 @@ from selectolax.lexbor import LexborNode as Node
 from site_builder.build import build
 from site_builder.catalog import load_catalog
 from site_builder.derive import derive
-from site_builder.paths import SAMPLE_CATALOG
+from site_builder.paths import SAMPLE_CATALOG, STATIC_DIR
+from site_builder.site.writer import fingerprinted_assets
+
+ASSETS = fingerprinted_assets(STATIC_DIR)
 
 BASE_URL = "https://creds.northland.example"
 CREDENTIAL_IDS = ["club-coder", "net-basics", "net-pro", "nurse-aide"]
@@ -87,8 +90,8 @@ def test_every_catalog_page_is_written(site: BuiltSite) -> None:
         "/404.html",
         "/sitemap.xml",
         "/robots.txt",
-        "/static/site.css",
-        "/static/filters.js",
+        ASSETS["site.css"],
+        ASSETS["filters.js"],
     ]
     missing = [path for path in expected if not site.file(path).is_file()]
     assert missing == []
@@ -117,8 +120,10 @@ def test_robots_allows_all_and_points_to_the_sitemap(site: BuiltSite) -> None:
 
 def test_home_page_has_search_field_grid_and_figures(site: BuiltSite) -> None:
     home = site.page("/")
-    forms = [form for form in home.css("main form") if form.attributes.get("action") == "/search/"]
+    # without JavaScript the search falls back to the full credentials table
+    forms = [form for form in home.css("main form") if form.attributes.get("action") == "/credentials/"]
     assert forms and forms[0].attributes.get("method") == "get"
+    assert forms[0].attributes.get("data-search-action") == "/search/"
     query = forms[0].css_first("input[name=q]")
     label = home.css_first(f"label[for={query.attributes['id']}]")
     assert text(label)
@@ -201,7 +206,7 @@ def test_credential_filters_are_progressive_enhancement(site: BuiltSite) -> None
         assert tree.css_first(f"label[for={select.attributes['id']}]") is not None
     assert tree.css_first("#filter-count").attributes.get("aria-live") == "polite"
     scripts = [s for s in tree.css("script") if s.attributes.get("src")]
-    assert [s.attributes["src"] for s in scripts] == ["/static/search.js", "/static/filters.js"]
+    assert [s.attributes["src"] for s in scripts] == [ASSETS["search.js"], ASSETS["filters.js"]]
     assert all("defer" in script.attributes for script in scripts)
 
 
@@ -358,7 +363,7 @@ def test_no_page_loads_anything_from_another_site(site: BuiltSite) -> None:
             if link.attributes.get("rel") != "canonical"
         ]
         assert all(url.startswith("/") and not url.startswith("//") for url in loaded if url), (path, loaded)
-    css = (site.root / "static" / "site.css").read_text()
+    css = (site.root / ASSETS["site.css"].lstrip("/")).read_text()
     assert "url(" not in css and "@import" not in css
 
 
@@ -457,3 +462,12 @@ def test_sample_pages_have_one_h1_and_unique_titles(sample_site: BuiltSite) -> N
         assert len(tree.css("h1")) == 1, path
         titles.append(text(tree.css_first("title")))
     assert len(titles) == len(set(titles))
+
+
+def test_static_assets_are_fingerprinted(site: BuiltSite) -> None:
+    import re
+
+    for name, url in ASSETS.items():
+        assert re.fullmatch(r"/static/[a-z-]+\.[0-9a-f]{10}\.[a-z]+", url), url
+        assert (site.root / url.lstrip("/")).is_file(), url
+    assert not (site.root / "static/site.css").exists()

@@ -20,7 +20,7 @@ from site_builder.site.opendata import write_open_data
 from site_builder.site.pages import all_pages, canonical
 from site_builder.site.report_pages import report_url
 from site_builder.site.search import write_search
-from site_builder.site.writer import copy_static, output_file, robots_txt, write_text
+from site_builder.site.writer import copy_static, fingerprinted_assets, output_file, robots_txt, write_text
 
 if TYPE_CHECKING:
     from site_builder.build import BuildInfo
@@ -58,6 +58,8 @@ def render_site(
     report and reimbursement pages and the outcome downloads are drawn from it alone.
     """
     env = make_environment(TEMPLATES_DIR)
+    assets = fingerprinted_assets(STATIC_DIR)
+    env.globals["asset"] = assets.__getitem__
     env.globals.update(
         site=catalog.site,
         built_on=info.built_on,
@@ -78,7 +80,7 @@ def render_site(
     # the Atom feed of /changes/, from the same git history as the page
     feed = changes_feed(catalog, change_entries(catalog, info.history), info.built_on)
     write_text(output_file(out, FEED_PATH), feed)
-    copy_static(STATIC_DIR, out / "static")
+    copy_static(STATIC_DIR, out / "static", assets)
     urls = sorted(canonical(catalog, page.path) for page in pages if page.indexable)
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))

@@ -88,7 +88,7 @@ def _name(catalog: Catalog, change: FileChange) -> str:
 
 def _describe(change: FileChange) -> tuple[str, list[str]]:
     if change.kind == "added":
-        return "Added to the list", []
+        return "Added to this catalog", []
     if change.kind == "removed":
         return "Removed from the catalog", []
     if change.before is None or change.after is None:

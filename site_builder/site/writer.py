@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -21,13 +22,25 @@ def write_text(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def copy_static(source: Path, destination: Path) -> None:
-    """Copy the asset folder in sorted order, contents only (no timestamps or modes)."""
+def fingerprinted_assets(source: Path, url_prefix: str = "/static/") -> dict[str, str]:
+    """Each asset's URL with a hash of its contents in the name (site.3f2a9c1b0d.css), so
+    browsers may cache them for a year and still see every change at once."""
+    assets = {}
     for path in sorted(source.rglob("*")):
         if path.is_file() and not path.name.startswith("."):
-            target = destination / path.relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            name = path.relative_to(source).as_posix()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            stem, dot, suffix = name.rpartition(".")
+            assets[name] = f"{url_prefix}{stem}.{digest}.{suffix}" if dot else f"{url_prefix}{name}.{digest}"
+    return assets
+
+
+def copy_static(source: Path, destination: Path, assets: dict[str, str]) -> None:
+    """Copy the asset folder under the fingerprinted names, contents only (no timestamps or modes)."""
+    for name, url in sorted(assets.items()):
+        target = destination / url.removeprefix("/static/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / name, target)
 
 
 def robots_txt(base_url: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +22,7 @@ import pytest
 
 from site_builder.build import build
 from site_builder.catalog import Catalog, load_catalog
-from site_builder.paths import SAMPLE_CATALOG
+from site_builder.paths import PROJECT_ROOT, SAMPLE_CATALOG
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,11 +33,20 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-#: the policy the site will be served with: no inline script or style anywhere
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'"
-)
+def _netlify_policy() -> str:
+    """The Content-Security-Policy that netlify.toml ships, read from the file itself, so
+    the tests prove that the policy actually deployed is one every page satisfies."""
+    config = tomllib.loads((PROJECT_ROOT / "netlify.toml").read_text(encoding="utf-8"))
+    for rule in config["headers"]:
+        if rule["for"] == "/*":
+            # upgrade-insecure-requests would send the local http test server to https
+            directives = rule["values"]["Content-Security-Policy"].split(";")
+            return ";".join(d for d in directives if d.strip() != "upgrade-insecure-requests")
+    raise AssertionError("netlify.toml has no Content-Security-Policy for /*")
+
+
+#: the policy the site is served with: no inline script or style anywhere
+CONTENT_SECURITY_POLICY = _netlify_policy()
 
 
 def browser_unavailable(reason: str) -> None:
