@@ -37,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--quiet", action="store_true", help="print errors only")
 
+    serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on every change")
+    serve.add_argument(
+        "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+
     diff = commands.add_parser(
         "diff", help="Markdown summary of catalog changes between git revisions (for a pull request)"
     )
@@ -53,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     catalog_dir: Path = args.catalog or default_catalog()
+    if args.command == "serve":
+        return _serve(catalog_dir, args.port)
     if args.command == "diff":
         return _diff(catalog_dir, args.base, args.head)
     progress = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
@@ -96,6 +104,27 @@ def _diff(catalog_dir: Path, base: str, head: str | None) -> int:
         return EXIT_USAGE
     print(render_markdown(report), end="")
     return EXIT_INVALID if report.head_errors else EXIT_OK
+
+
+def _serve(catalog_dir: Path, port: int) -> int:
+    from site_builder.serve import Server
+
+    if not 0 <= port <= 65535:
+        print(f"credsite: --port {port} is not a port number", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        server = Server(catalog_dir, port, lambda message: print(message, file=sys.stderr))
+    except OSError as error:
+        print(f"credsite: cannot serve on port {port}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Serving on http://127.0.0.1:{server.port}/ (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        server.stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK
 
 
 if __name__ == "__main__":
