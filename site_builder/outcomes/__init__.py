@@ -1,20 +1,23 @@
 """The outcome data package (SPEC 4): validate ``catalog/outcomes/`` and load typed records.
 
 Stages, each in its own module: ``layout`` reads datapackage.json and compares it with
-the files on disk; ``rawfile`` checks each CSV's encoding, syntax and header;
-``package`` runs Frictionless (types, constraints, primary and foreign keys) and builds
-records in the same pass; ``rules`` checks what a Table Schema cannot say.
+the files on disk; ``package`` has Frictionless validate the descriptor and schemas, then
+streams each CSV once through ``rows`` (types, constraints, primary and foreign keys, as
+``schema`` compiles them from the Table Schemas), building records in the same pass;
+``rawfile`` explains a file that is not clean CSV in one line; ``rules`` checks what a
+Table Schema cannot say.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import gc
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from site_builder.errors import CatalogInvalid
 from site_builder.outcomes.layout import read_layout
 from site_builder.outcomes.package import LoadedTable, validate_package
-from site_builder.outcomes.rawfile import check_raw_csv
 from site_builder.outcomes.records import Attainment, Claim, Funding, Outcomes, Readiness, School
 from site_builder.outcomes.rules import check_rules
 
@@ -27,16 +30,26 @@ def load_outcomes(outcomes_dir: Path, credential_ids: Collection[str]) -> Outcom
     if layout.fatal_errors:
         raise CatalogInvalid(layout.fatal_errors + layout.file_errors)
     errors = list(layout.file_errors)
-    present = [spec for spec in layout.specs if spec.resource_name not in layout.missing]
-    raw_checks = {spec.resource_name: check_raw_csv(spec) for spec in present}
-    for check in raw_checks.values():
-        errors.extend(check.errors)
-    tables, package_errors = validate_package(layout, raw_checks)
-    errors.extend(package_errors)
-    errors.extend(check_rules(tables, credential_ids))
+    with _collector_paused():
+        tables, package_errors = validate_package(layout)
+        errors.extend(package_errors)
+        errors.extend(check_rules(tables, credential_ids))
     if errors:
         raise CatalogInvalid(errors)
     return _outcomes(tables, layout.years)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Bulk loading makes millions of records and no reference cycles; without the pause
+    the cyclic garbage collector would walk all of them again and again as they pile up."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _outcomes(tables: dict[str, LoadedTable], years: list[int]) -> Outcomes:
@@ -48,8 +61,10 @@ def _outcomes(tables: dict[str, LoadedTable], years: list[int]) -> Outcomes:
         "readiness": [],
         "claims": [],
     }
-    for table in tables.values():
-        by_table[table.spec.table].extend(record for _line, record in table.rows)
+    for name in list(tables):
+        # Hand each file's records over and let its table go: one list per kind, no copies.
+        table = tables.pop(name)
+        by_table[table.spec.table].extend(table.records)
     return Outcomes(
         schools=by_table["schools"],
         funding=by_table["funding"],

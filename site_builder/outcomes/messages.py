@@ -1,21 +1,23 @@
-"""Frictionless' verbose error notes, rewritten as short lines a contributor can act on.
+"""Validation problems, rewritten as short lines a contributor can act on.
 
 ``earned: must be an integer >= 0 (got "-3")`` says the column, the rule and the value;
 Frictionless' own text repeats the row and position that ``path:line:column`` already
-carries. Errors that only echo another one (a foreign key over a cell that failed its
+carries. Problems that only echo another one (a foreign key over a cell that failed its
 type, a "required" over a missing cell) are dropped so each problem is told once.
+
+Row problems come from ``rows.py`` (shaped like Frictionless' errors); anything else
+(an invalid resource descriptor, a declared hash or row count that does not match) is a
+Frictionless error object and gets a generic line.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
-
-from frictionless import errors as fl
 
 from site_builder.errors import InputError
 from site_builder.outcomes.layout import TableSpec
+from site_builder.outcomes.rows import Problem
 
 # Patterns used by the shipped schemas, said in words.
 _PATTERN_WORDS = {
@@ -23,64 +25,56 @@ _PATTERN_WORDS = {
     "[a-z0-9]+(-[a-z0-9]+)*": "a lowercase slug (letters, digits and single hyphens)",
 }
 
-LineOf = Callable[[int], int]
 
-
-def translate_errors(
-    report_errors: Iterable[Any],
+def translate_problems(
+    problems: Iterable[Problem],
     spec: TableSpec,
     fields: dict[str, dict[str, Any]],
-    primary_key: list[str],
     reference_files: dict[str, str],
-    line_of: LineOf,
 ) -> list[InputError]:
-    """Short InputErrors for one resource's Frictionless errors."""
-    report_errors = list(report_errors)
-    missing_cells = {
-        (error.row_number, error.field_number)
-        for error in report_errors
-        if isinstance(error, fl.MissingCellError)
-    }
+    """Short InputErrors for one file's row problems."""
+    problems = list(problems)
+    missing_cells = {(p.row_number, p.field_number) for p in problems if p.type == "missing-cell"}
     translated = []
-    for error in report_errors:
-        if isinstance(error, fl.ConstraintError) and (error.row_number, error.field_number) in missing_cells:
+    for problem in problems:
+        if problem.type == "constraint-error" and (problem.row_number, problem.field_number) in missing_cells:
             continue
-        result = _translate(error, spec, fields, primary_key, reference_files, line_of)
+        result = _translate(problem, spec, fields, reference_files)
         if result is not None:
             translated.append(result)
     return translated
 
 
+def translate_other(error: Any, spec: TableSpec) -> InputError:
+    """A Frictionless error about the resource as a whole: its title and note."""
+    note = error.note or error.description
+    return InputError(spec.display, 1, None, f"{error.title.lower()}: {note}")
+
+
 def _translate(
-    error: Any,
+    problem: Problem,
     spec: TableSpec,
     fields: dict[str, dict[str, Any]],
-    primary_key: list[str],
     reference_files: dict[str, str],
-    line_of: LineOf,
 ) -> InputError | None:
-    where = spec.display
-    if isinstance(error, fl.MissingCellError):
-        message = f"{error.field_name}: missing value; the row has fewer values than the header"
-        return InputError(where, line_of(error.row_number), error.field_number, message)
-    if isinstance(error, fl.ExtraCellError):
-        message = f'extra value "{error.cell}"; the header has {len(spec.columns)} columns'
-        return InputError(where, line_of(error.row_number), error.field_number, message)
-    if isinstance(error, (fl.TypeError, fl.ConstraintError)):
-        message = _cell_message(error, fields.get(error.field_name, {}))
-        return InputError(where, line_of(error.row_number), error.field_number, message)
-    if isinstance(error, fl.PrimaryKeyError):
-        return _primary_key_error(error, spec, primary_key, line_of)
-    if isinstance(error, fl.ForeignKeyError):
-        return _foreign_key_error(error, spec, reference_files, line_of)
-    if isinstance(error, fl.BlankRowError):
-        return InputError(where, line_of(error.row_number), None, "blank row; remove it")
-    row_number = getattr(error, "row_number", None)
-    column = getattr(error, "field_number", None)
-    note = error.note or error.description
-    return InputError(
-        where, line_of(row_number) if row_number else 1, column, f"{error.title.lower()}: {note}"
-    )
+    where, line = spec.display, problem.line
+    if problem.type == "missing-cell":
+        message = f"{problem.field_name}: missing value; the row has fewer values than the header"
+        return InputError(where, line, problem.field_number, message)
+    if problem.type == "extra-cell":
+        message = f'extra value "{problem.cell}"; the header has {len(spec.columns)} columns'
+        return InputError(where, line, problem.field_number, message)
+    if problem.type in ("type-error", "constraint-error"):
+        message = _cell_message(problem, fields.get(problem.field_name, {}))
+        return InputError(where, line, problem.field_number, message)
+    if problem.type == "primary-key":
+        return _primary_key_error(problem, spec)
+    if problem.type == "foreign-key":
+        return _foreign_key_error(problem, spec, reference_files)
+    if problem.type == "blank-row":
+        return InputError(where, line, None, "blank row; remove it")
+    # unique-error: no shipped schema has one; said as Frictionless says it.
+    return InputError(where, line, problem.field_number, f"unique error: {problem.note}")
 
 
 def expectation(field: dict[str, Any]) -> str:
@@ -101,39 +95,33 @@ def expectation(field: dict[str, Any]) -> str:
     return f"a {kind}"
 
 
-def _cell_message(error: Any, field: dict[str, Any]) -> str:
-    if isinstance(error, fl.ConstraintError) and error.note.startswith('constraint "required"'):
-        return f"{error.field_name}: a value is required"
-    return f'{error.field_name}: must be {expectation(field)} (got "{error.cell}")'
+def _cell_message(problem: Problem, field: dict[str, Any]) -> str:
+    if problem.constraint == "required":
+        return f"{problem.field_name}: a value is required"
+    return f'{problem.field_name}: must be {expectation(field)} (got "{problem.cell}")'
 
 
-def _primary_key_error(
-    error: Any, spec: TableSpec, primary_key: list[str], line_of: LineOf
-) -> InputError | None:
-    match = re.search(r"position (\d+)", error.note)
-    if match is None:
+def _primary_key_error(problem: Problem, spec: TableSpec) -> InputError | None:
+    if not problem.key_cells:
         # "all cells are None": the missing values are reported as required fields.
         return None
-    values = [error.cells[spec.columns.index(name)] for name in primary_key]
-    message = f"duplicate row for ({', '.join(values)}); first at line {line_of(int(match.group(1)))}"
-    return InputError(spec.display, line_of(error.row_number), None, message)
+    message = f"duplicate row for ({', '.join(problem.key_cells)}); first at line {problem.first_line}"
+    return InputError(spec.display, problem.line, None, message)
 
 
 def _foreign_key_error(
-    error: Any, spec: TableSpec, reference_files: dict[str, str], line_of: LineOf
+    problem: Problem, spec: TableSpec, reference_files: dict[str, str]
 ) -> InputError | None:
-    if "" in error.field_cells:
+    if "" in problem.key_cells:
         # A key cell that failed its own type or required check; already reported.
         return None
-    target = reference_files.get(error.reference_name, error.reference_name)
-    quoted = [
-        value if name == "year" else f'"{value}"'
-        for name, value in zip(error.field_names, error.field_cells, strict=True)
-    ]
-    if len(error.field_names) == 1:
-        subject = f"{error.field_names[0]} {quoted[0]}"
+    target = reference_files.get(problem.reference, problem.reference)
+    names, cells = problem.key_names, problem.key_cells
+    quoted = [value if name == "year" else f'"{value}"' for name, value in zip(names, cells, strict=True)]
+    if len(names) == 1:
+        subject = f"{names[0]} {quoted[0]}"
     else:
-        subject = ", ".join(f"{name} {value}" for name, value in zip(error.field_names, quoted, strict=True))
+        subject = ", ".join(f"{name} {value}" for name, value in zip(names, quoted, strict=True))
     # In (year, program) the program is the likely typo: the year is checked against its folder.
-    column = spec.columns.index(error.field_names[-1]) + 1
-    return InputError(spec.display, line_of(error.row_number), column, f"{subject} is not in {target}")
+    column = spec.columns.index(names[-1]) + 1
+    return InputError(spec.display, problem.line, column, f"{subject} is not in {target}")

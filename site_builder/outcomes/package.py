@@ -1,51 +1,47 @@
-"""Frictionless validation of the package, and typed records from the same single pass.
+"""Validate the package's rows against its Table Schemas, and build records in the same pass.
 
-Frictionless checks what the Table Schemas say (types, constraints, primary keys,
-foreign keys). Each resource is read once: the ``on_row`` callback turns every valid
-row into a record, so the later rules never re-read a file. A resource whose raw
-check failed is skipped, and foreign keys that point at a skipped resource are dropped,
-so one broken file does not turn into one error per row elsewhere.
+Frictionless reads ``datapackage.json`` and the schemas and validates them as metadata;
+the rows are checked by ``rows.py``, which streams each file once (Frictionless' own
+row validation takes most of a minute on a state's data). Files are read shared tables
+first, so the key sets that foreign keys look up (schools, funding) are ready before
+the yearly tables that point at them. A file that is not clean CSV is reported by the
+raw check alone, and foreign keys that point at it are dropped, so one broken file does
+not turn into one error per row elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
-from frictionless import FrictionlessException, Package
+from frictionless import FrictionlessException, Package, Resource, helpers
+from frictionless import errors as fl
 
 from site_builder.errors import InputError, display_path
 from site_builder.outcomes.layout import SHARED_TABLES, YEARLY_TABLES, Layout, TableSpec
-from site_builder.outcomes.messages import translate_errors
-from site_builder.outcomes.rawfile import RawCheck
+from site_builder.outcomes.messages import translate_other, translate_problems
+from site_builder.outcomes.rawfile import RawCheck, check_raw_csv
 from site_builder.outcomes.records import Attainment, Claim, Funding, Readiness, School
-
-# Per file; past this a file is clearly wrong as a whole and more lines would not help.
-ERROR_LIMIT = 1000
+from site_builder.outcomes.rows import ERROR_LIMIT, KeySet, Problem, TableRead, read_table
+from site_builder.outcomes.schema import TableRules, compile_schema
 
 Record = School | Funding | Attainment | Readiness | Claim
 
-RECORD_BUILDERS: dict[str, Callable[[Any], Record]] = {
-    "schools": lambda row: School(
-        row["school_id"], row["name"], row["district_id"], row["district_name"], row["county"]
-    ),
-    "funding": lambda row: Funding(
-        row["year"], row["program"], row["allocation_usd"], row["unit_amount_usd"]
-    ),
-    "attainment": lambda row: Attainment(row["year"], row["school_id"], row["credential_id"], row["earned"]),
-    "readiness": lambda row: Readiness(
-        row["year"], row["school_id"], row["graduates"], row["met_points_target"]
-    ),
-    "claims": lambda row: Claim(
-        row["year"], row["program"], row["school_id"], row["credential_id"], row["count"], row["amount_usd"]
-    ),
+# The contract's columns are the records' fields, in order: a row's values build its record.
+RECORD_TYPES: dict[str, type] = {
+    "schools": School,
+    "funding": Funding,
+    "attainment": Attainment,
+    "readiness": Readiness,
+    "claims": Claim,
 }
 
 
 @dataclass
 class LoadedTable:
-    """The valid rows of one file as ``(line, record)``, and what could not be loaded.
+    """The valid rows of one file, as records and the line each starts on.
 
     ``rejected_keys`` holds the primary keys of rows that failed validation, so rules
     about other tables can tell "absent" from "present but invalid". ``complete`` is
@@ -53,9 +49,14 @@ class LoadedTable:
     """
 
     spec: TableSpec
-    rows: list[tuple[int, Any]] = field(default_factory=list)
+    records: list[Any] = field(default_factory=list)
+    lines: array = field(default_factory=lambda: array("I"))
     rejected_keys: set[tuple[Any, ...]] = field(default_factory=set)
     complete: bool = True
+
+    def numbered(self) -> zip:
+        """``(line, record)`` pairs, in file order."""
+        return zip(self.lines, self.records, strict=True)
 
 
 def validation_order(specs: list[TableSpec]) -> list[TableSpec]:
@@ -65,81 +66,198 @@ def validation_order(specs: list[TableSpec]) -> list[TableSpec]:
 
 
 def validate_package(
-    layout: Layout, raw_checks: dict[str, RawCheck]
+    layout: Layout, error_limit: int = ERROR_LIMIT
 ) -> tuple[dict[str, LoadedTable], list[InputError]]:
-    """Validate every readable resource with Frictionless; loaded tables by resource name."""
+    """Validate every declared file that exists; loaded tables by resource name, and errors."""
     where = display_path(layout.descriptor_path)
     try:
         package = Package(str(layout.descriptor_path))
     except FrictionlessException as exception:
-        return {}, [InputError(where, 1, None, f"invalid data package: {_reasons(exception)}")]
-
-    skipped = {name for name, check in raw_checks.items() if not check.usable} | layout.missing
-    reference_files = {resource.name: resource.path for resource in package.resources}
-    loaded: dict[str, LoadedTable] = {}
-    errors: list[InputError] = []
-    for spec in validation_order(layout.specs):
-        if spec.resource_name in skipped:
-            continue
-        table, table_errors = _validate_resource(
-            package, spec, raw_checks[spec.resource_name], skipped, reference_files
-        )
-        loaded[spec.resource_name] = table
-        errors.extend(table_errors)
-    return loaded, errors
+        errors = [InputError(where, 1, None, f"invalid data package: {_reasons(exception)}")]
+        for spec in layout.specs:
+            if spec.resource_name not in layout.missing:
+                errors.extend(check_raw_csv(spec).errors)
+        return {}, errors
+    return _Validation(package, layout, error_limit).run()
 
 
-def _validate_resource(
-    package: Package,
-    spec: TableSpec,
-    raw: RawCheck,
-    skipped: set[str],
-    reference_files: dict[str, str],
-) -> tuple[LoadedTable, list[InputError]]:
-    resource = package.get_resource(spec.resource_name)
-    schema = resource.schema
-    schema.foreign_keys = [fk for fk in schema.foreign_keys if fk["reference"]["resource"] not in skipped]
-    primary_key = list(schema.primary_key)
-    build = RECORD_BUILDERS[spec.table]
-    table = LoadedTable(spec)
+def row_problems(layout: Layout, error_limit: int = ERROR_LIMIT) -> dict[str, list[Problem]]:
+    """Each read file's problems as Frictionless would report them (for comparing the two)."""
+    validation = _Validation(Package(str(layout.descriptor_path)), layout, error_limit)
+    validation.run()
+    return validation.problems
 
-    def collect(row: Any) -> None:
-        if row.valid:
-            table.rows.append((raw.line_of(row.row_number), build(row)))
+
+class _Validation:
+    """One run over the package: the files in order, and the key sets shared between them."""
+
+    def __init__(self, package: Package, layout: Layout, error_limit: int):
+        self.package = package
+        self.layout = layout
+        self.error_limit = error_limit
+        self.specs = {spec.resource_name: spec for spec in layout.specs}
+        self.reference_files = {resource.name: resource.path for resource in package.resources}
+        self.skipped: set[str] = set(layout.missing)
+        self.rules: dict[str, TableRules | None] = {}
+        self.key_sets: dict[tuple[str, tuple[str, ...]], KeySet] = {}
+        self.errors: list[InputError] = []
+        self.problems: dict[str, list[Problem]] = {}
+        self.referenced = self._referenced_keys()
+
+    def run(self) -> tuple[dict[str, LoadedTable], list[InputError]]:
+        loaded: dict[str, LoadedTable] = {}
+        for spec in validation_order(self.layout.specs):
+            if spec.resource_name in self.layout.missing:
+                continue
+            table = self._validate(spec)
+            if table is not None:
+                loaded[spec.resource_name] = table
+        return loaded, self.errors
+
+    def _referenced_keys(self) -> dict[str, list[tuple[str, ...]]]:
+        """Per resource, the field lists other tables' foreign keys look up in it."""
+        referenced: dict[str, list[tuple[str, ...]]] = {}
+        for resource in self.package.resources:
+            for foreign_key in _foreign_keys(resource):
+                target = foreign_key["reference"]["resource"] or resource.name
+                names = tuple(foreign_key["reference"]["fields"])
+                if names not in referenced.setdefault(target, []):
+                    referenced[target].append(names)
+        return referenced
+
+    def _rules(self, name: str) -> TableRules | None:
+        """The compiled schema, or None (and the errors recorded) if the metadata is invalid."""
+        if name not in self.rules:
+            resource = self.package.get_resource(name)
+            try:
+                resource.to_descriptor(validate=True)
+                self.rules[name] = compile_schema(resource.schema)
+            except FrictionlessException as exception:
+                self.rules[name] = None
+                self._fail(name, exception.to_errors())
+        return self.rules[name]
+
+    def _fail(self, name: str, errors: list[Any]) -> None:
+        """A resource Frictionless would not open: its errors, unless its file is not clean CSV."""
+        spec = self.specs[name]
+        raw = check_raw_csv(spec)
+        if raw.usable:
+            self.errors.extend(translate_other(error, spec) for error in errors)
         else:
-            key = tuple(row[name] for name in primary_key)
-            if None not in key:
-                table.rejected_keys.add(key)
+            self._skip(spec, raw)
 
-    report = resource.validate(on_row=collect, limit_errors=ERROR_LIMIT)
-    fields = {schema_field.name: schema_field.to_descriptor() for schema_field in schema.fields}
-    report_errors = list(report.errors) + [error for task in report.tasks for error in task.errors]
-    errors = translate_errors(report_errors, spec, fields, primary_key, reference_files, raw.line_of)
-    if any(error.type not in _ROW_ERROR_TYPES for error in report_errors):
-        table.complete = False
-    if any("limit" in warning for task in report.tasks for warning in task.warnings):
-        table.complete = False
-        last_line = max((error.line for error in errors), default=1)
-        errors.append(
-            InputError(
-                spec.display, last_line, None, f"stopped checking this file after {ERROR_LIMIT} errors"
-            )
+    def _skip(self, spec: TableSpec, raw: RawCheck) -> None:
+        self.errors.extend(raw.errors)
+        self.skipped.add(spec.resource_name)
+
+    def _validate(self, spec: TableSpec) -> LoadedTable | None:
+        name = spec.resource_name
+        rules = self._rules(name)
+        if rules is None:
+            # Invalid metadata: no rows, and nothing complete to cross-check against.
+            return None if name in self.skipped else LoadedTable(spec, complete=False)
+        lookups = self._lookups(name, rules)
+        if lookups is None:
+            return None if name in self.skipped else LoadedTable(spec, complete=False)
+        read = read_table(
+            spec, rules, lookups, self.referenced.get(name, []), RECORD_TYPES[spec.table], self.error_limit
         )
-    return table, errors
+        if read.raw is not None:
+            self._skip(spec, read.raw)
+            return None
+        self._keep_key_sets(name, read)
+        self.problems[name] = read.problems
+        fields = {reader.name: reader.descriptor for reader in rules.fields}
+        errors = translate_problems(read.problems, spec, fields, self.reference_files)
+        table = LoadedTable(spec, read.records, read.lines, read.rejected_keys)
+        if any(problem.type == "unique-error" for problem in read.problems):
+            table.complete = False  # as before: not a row error the rules know about
+        if read.stopped:
+            table.complete = False
+            last_line = max((error.line for error in errors), default=1)
+            message = f"stopped checking this file after {self.error_limit} errors"
+            errors.append(InputError(spec.display, last_line, None, message))
+        else:
+            stats = _declared_stats_errors(self.package.get_resource(name), spec, read, len(rules.fields))
+            errors.extend(translate_other(error, spec) for error in stats)
+            if stats:
+                table.complete = False
+        self.errors.extend(errors)
+        return table
+
+    def _lookups(self, name: str, rules: TableRules) -> list[KeySet | None] | None:
+        """Per foreign key, the key set it looks up (None: not checked), or None if it cannot run.
+
+        Frictionless refuses to validate a table whose foreign key names a resource the
+        package does not have; that is one error for the file, as there.
+        """
+        lookups: list[KeySet | None] = []
+        for foreign_key in rules.foreign_keys:
+            target = foreign_key.reference or name
+            if target not in self.specs:
+                note = (
+                    f'failed to handle a foreign key for resource "{name}" as resource '
+                    f'"{target}" does not exist'
+                )
+                self._fail(name, [fl.ResourceError(note=note)])
+                return None
+            key = (target, foreign_key.reference_fields)
+            if key not in self.key_sets and target not in self.skipped:
+                self._read_keys_ahead(target)
+            lookups.append(None if target in self.skipped else self.key_sets.get(key, set()))
+        return lookups
+
+    def _read_keys_ahead(self, name: str) -> None:
+        """Key sets of a table not read yet (a reference to itself or to a later table)."""
+        rules = self._rules(name)
+        if rules is None:
+            self.skipped.add(name)
+            return
+        read = read_table(self.specs[name], rules, [], self.referenced.get(name, []), None)
+        if read.raw is not None:
+            # Its errors are reported when the file's own turn comes.
+            self.skipped.add(name)
+            return
+        self._keep_key_sets(name, read)
+
+    def _keep_key_sets(self, name: str, read: TableRead) -> None:
+        for names, key_set in read.key_sets.items():
+            self.key_sets.setdefault((name, names), key_set)
 
 
-# Errors about single rows; anything else (a source or format error) means rows are missing.
-_ROW_ERROR_TYPES = frozenset(
-    {
-        "type-error",
-        "constraint-error",
-        "missing-cell",
-        "extra-cell",
-        "primary-key",
-        "foreign-key",
-        "blank-row",
-    }
-)
+def _foreign_keys(resource: Resource) -> list[dict[str, Any]]:
+    try:
+        return list(resource.schema.foreign_keys) if resource.schema else []
+    except FrictionlessException:
+        return []
+
+
+def _declared_stats_errors(resource: Resource, spec: TableSpec, read: TableRead, width: int) -> list[Any]:
+    """Frictionless' end-of-file checks of a descriptor's hash, bytes, fields and rows, if declared."""
+    errors: list[Any] = []
+    checks = []
+    if resource.hash:
+        algorithm, expected = helpers.parse_resource_hash_v1(resource.hash)
+        if algorithm in ("md5", "sha256"):
+            checks.append((fl.HashCountError, expected, _file_hash(spec, algorithm)))
+    if resource.bytes:
+        checks.append((fl.ByteCountError, resource.bytes, spec.csv_path.stat().st_size))
+    if resource.fields:
+        checks.append((fl.FieldCountError, resource.fields, width))
+    if resource.rows:
+        checks.append((fl.RowCountError, resource.rows, read.row_count))
+    for error_type, expected_value, actual in checks:
+        if expected_value != actual:
+            errors.append(error_type(note=f'expected is "{expected_value}" and actual is "{actual}"'))
+    return errors
+
+
+def _file_hash(spec: TableSpec, algorithm: str) -> str:
+    digest = hashlib.new(algorithm)
+    with spec.csv_path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _reasons(exception: FrictionlessException) -> str:

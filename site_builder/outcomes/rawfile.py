@@ -1,9 +1,11 @@
-"""Checks on a CSV file as bytes and text, before Frictionless reads its rows.
+"""Checks on a CSV file as bytes and text, before its rows are validated.
 
-Frictionless guesses encodings and reports a wrong header once per row; these checks
-give one clear line instead (not UTF-8, malformed quoting, a wrong or identifying
-column) and keep such a file out of row validation. They also map CSV record numbers
-to physical lines, which differ only when a quoted value spans lines.
+A row validator (Frictionless, or the outcome package's own streaming reader in
+``rows.py``, which calls this when a file is not clean CSV) would guess encodings or
+report a wrong header once per row; these checks give one clear line instead (not
+UTF-8, malformed quoting, a wrong or identifying column) and keep such a file out of
+row validation. They also map CSV record numbers to physical lines, which differ only
+when a quoted value spans lines.
 """
 
 from __future__ import annotations

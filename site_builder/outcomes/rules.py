@@ -1,7 +1,7 @@
 """Checks a Table Schema cannot express: links to the catalog, to folders and across tables.
 
 Each rule is one pass over already-validated rows (dictionary lookups, no nested
-loops), because a state's data runs to millions of rows. Rows that failed Frictionless
+loops), because a state's data runs to millions of rows. Rows that failed their schema
 never reach these rules, and a rule that needs another table skips keys whose row was
 rejected there, so one mistake is reported once.
 """
@@ -9,7 +9,8 @@ rejected there, so one mistake is reported once.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 from typing import Any
 
 from site_builder.errors import InputError
@@ -24,7 +25,7 @@ def _column(table: LoadedTable, name: str) -> int:
 def credentials_in_catalog(table: LoadedTable, credential_ids: Collection[str]) -> Iterable[InputError]:
     """Every credential_id names a credential of the catalog."""
     column = _column(table, "credential_id")
-    for line, record in table.rows:
+    for line, record in table.numbered():
         if record.credential_id not in credential_ids:
             yield InputError(
                 table.spec.display,
@@ -38,7 +39,7 @@ def year_matches_folder(table: LoadedTable) -> Iterable[InputError]:
     """The year column equals the year folder the file sits in."""
     column = _column(table, "year")
     folder = table.spec.year
-    for line, record in table.rows:
+    for line, record in table.numbered():
         if record.year != folder:
             yield InputError(
                 table.spec.display, line, column, f"year: {record.year} does not match the folder {folder}/"
@@ -48,7 +49,7 @@ def year_matches_folder(table: LoadedTable) -> Iterable[InputError]:
 def target_within_graduates(table: LoadedTable) -> Iterable[InputError]:
     """met_points_target <= graduates: only graduates can have met the target."""
     column = _column(table, "met_points_target")
-    for line, record in table.rows:
+    for line, record in table.numbered():
         readiness: Readiness = record
         if readiness.met_points_target > readiness.graduates:
             message = f"met_points_target: {readiness.met_points_target} is more than graduates ({readiness.graduates})"
@@ -65,13 +66,13 @@ def claims_within_attainment(claims: LoadedTable, attainment: LoadedTable | None
     # Keyed without the year: both files sit in one year folder, and a wrong year
     # column is reported on its own by year_matches_folder.
     earned: dict[tuple[str, str], tuple[int, int]] = {}
-    for line, record in attainment.rows:
+    for line, record in attainment.numbered():
         row: Attainment = record
         earned[(row.school_id, row.credential_id)] = (row.earned, line)
     rejected = {key[1:] for key in attainment.rejected_keys}
     count_column = _column(claims, "count")
     attainment_file = attainment.spec.display
-    for line, record in claims.rows:
+    for line, record in claims.numbered():
         claim: Claim = record
         key = (claim.school_id, claim.credential_id)
         found = earned.get(key)
@@ -94,11 +95,11 @@ def amounts_match_program(claims: LoadedTable, funding: LoadedTable | None) -> I
     if funding is None:
         return
     unit_amounts: dict[tuple[int, str], Decimal | None] = {}
-    for _line, record in funding.rows:
+    for _line, record in funding.numbered():
         program: Funding = record
         unit_amounts[(program.year, program.program)] = program.unit_amount_usd
     column = _column(claims, "amount_usd")
-    for line, record in claims.rows:
+    for line, record in claims.numbered():
         claim: Claim = record
         key = (claim.year, claim.program)
         if key not in unit_amounts:
@@ -115,18 +116,30 @@ def amounts_match_program(claims: LoadedTable, funding: LoadedTable | None) -> I
 
 
 MONEY_COLUMNS = {"funding": ("allocation_usd", "unit_amount_usd"), "claims": ("amount_usd",)}
+CENT = Decimal("0.01")
 
 
 def money_in_whole_cents(table: LoadedTable) -> Iterable[InputError]:
     """Dollar amounts have at most two decimals: payments are divided to the exact cent."""
     for name in MONEY_COLUMNS.get(table.spec.table, ()):
         column = _column(table, name)
-        for line, record in table.rows:
-            amount: Decimal | None = getattr(record, name)
-            if amount is not None and amount != amount.quantize(Decimal("0.01")):
+        amount_of = attrgetter(name)
+        for line, record in table.numbered():
+            amount: Decimal | None = amount_of(record)
+            if amount is not None and not _whole_cents(amount):
                 yield InputError(
                     table.spec.display, line, column, f"{name}: must be whole cents (got {amount})"
                 )
+
+
+def _whole_cents(amount: Decimal) -> bool:
+    # Infinity passes the schema's "minimum: 0" but is no amount of money.
+    if not amount.is_finite():
+        return False
+    try:
+        return amount == amount.quantize(CENT)
+    except InvalidOperation:  # more digits than Decimal's precision holds
+        return False
 
 
 def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str]) -> list[InputError]:

@@ -74,7 +74,33 @@ def attainment_system(
         system.add_relation(("att", STATE), [("att", "district", d) for d in sorted(districts)])
 
     _add_claims(system, claims)
+    block_of_school = school_blocks(school_credentials, schools)
+    for key in system.values:
+        if key[0] == "att" and key[1] in {"school-credential", "school-field", "school"}:
+            system.blocks[key] = block_of_school[key[2]]
+        elif key[:2] == ("claims", "school") and key[3] in block_of_school:
+            system.blocks[key] = block_of_school[key[3]]
     return system
+
+
+#: schools per block when a very large system is audited block by block
+BLOCK_SCHOOLS = 150
+
+
+def school_blocks(school_ids: Iterable[str], schools: Mapping[str, School]) -> dict[str, int]:
+    """Whole districts packed, in id order, into blocks of about BLOCK_SCHOOLS schools."""
+    by_district: dict[str, list[str]] = defaultdict(list)
+    for school_id in school_ids:
+        by_district[schools[school_id].district_id].append(school_id)
+    blocks: dict[str, int] = {}
+    block = size = 0
+    for district_id in sorted(by_district):
+        if size >= BLOCK_SCHOOLS:
+            block, size = block + 1, 0
+        for school_id in by_district[district_id]:
+            blocks[school_id] = block
+        size += len(by_district[district_id])
+    return blocks
 
 
 def _add_claims(system: TableSystem, claims: Iterable[Claim]) -> None:

@@ -39,6 +39,8 @@ TOLERANCE = 1e-6
 #: a range narrower than this is a pinned cell
 PIN_WIDTH = 1e-4
 WITNESS_ROUNDS = 20
+#: above this many hidden cells in one connected group, witnesses are sought block by block
+FULL_PROGRAM_LIMIT = 12_000
 STALL_ROUNDS = 3
 
 
@@ -191,10 +193,27 @@ def audit(
             must_check = [i for i, key in enumerate(keys) if key in must_prove[check]]
             if not must_check:
                 continue
-            program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
-            for i, low, high in _narrow_cells(program, values, must_check, width, rng):
+            lp_bounds = [_lp_bound(bounds[key]) for key in keys]
+            if len(keys) > FULL_PROGRAM_LIMIT and system.blocks:
+                narrow, count = _blocked_narrow_cells(
+                    cells.members,
+                    keys,
+                    system.blocks,
+                    [equalities[r] for r in cells.equalities],
+                    [inequalities[r] for r in cells.inequalities],
+                    lp_bounds,
+                    values,
+                    must_check,
+                    width,
+                    rng,
+                )
+            else:
+                program = _Program(eq, ub, lp_bounds, cells.members)
+                narrow = _narrow_cells(program, values, must_check, width, rng)
+                count = program.count
+            for i, low, high in narrow:
                 exposures.append(Exposure(keys[i], check, int(values[i]), round(low, 6), round(high, 6)))
-            programs += program.count
+            programs += count
     return AuditReport(
         hidden=len(hidden),
         checked=checked,
@@ -217,12 +236,17 @@ def _lp_bound(bound: tuple[float, float]) -> tuple[float, float | None]:
     return (bound[0], None if math.isinf(bound[1]) else bound[1])
 
 
-def _narrow_cells(
-    program: _Program, values: np.ndarray, cells: list[int], width: float, rng: random.Random
-) -> list[tuple[int, float, float]]:
-    """The cells whose feasible range is narrower than ``width``, with their exact range."""
-    low, high = values.copy(), values.copy()
-    uncertain = list(cells)
+def _witness(
+    program: _Program,
+    values: np.ndarray,
+    cells: list[int],
+    width: float,
+    rng: random.Random,
+    low: np.ndarray,
+    high: np.ndarray,
+) -> list[int]:
+    """Widen ``low``/``high`` with paired witness tables; return the cells still unproven."""
+    uncertain = [i for i in cells if high[i] - low[i] < width - TOLERANCE]
     stalled = 0
     for _round in range(WITNESS_ROUNDS):
         if not uncertain or stalled >= STALL_ROUNDS:
@@ -238,8 +262,13 @@ def _narrow_cells(
         before = len(uncertain)
         uncertain = [i for i in uncertain if high[i] - low[i] < width - TOLERANCE]
         stalled = stalled + 1 if len(uncertain) == before else 0
+    return uncertain
+
+
+def _exact(program: _Program, cells: list[int], width: float) -> list[tuple[int, float, float]]:
+    """The exact range of each cell; those narrower than ``width``."""
     narrow = []
-    for i in uncertain:
+    for i in cells:
         objective = np.zeros(program.size)
         objective[i] = -1.0
         top = program.solve(objective)
@@ -250,6 +279,105 @@ def _narrow_cells(
         if maximum - minimum < width - TOLERANCE:
             narrow.append((i, minimum, maximum))
     return narrow
+
+
+def _narrow_cells(
+    program: _Program, values: np.ndarray, cells: list[int], width: float, rng: random.Random
+) -> list[tuple[int, float, float]]:
+    """The cells whose feasible range is narrower than ``width``, with their exact range."""
+    low, high = values.copy(), values.copy()
+    return _exact(program, _witness(program, values, cells, width, rng, low, high), width)
+
+
+def _blocked_narrow_cells(
+    members: list[int],
+    keys: list[Key],
+    blocks: Mapping[Key, object],
+    equalities: list[tuple[dict[int, float], float]],
+    inequalities: list[tuple[dict[int, float], float]],
+    bounds: list[tuple[float, float | None]],
+    values: np.ndarray,
+    cells: list[int],
+    width: float,
+    rng: random.Random,
+) -> tuple[list[tuple[int, float, float]], int]:
+    """Witnesses for a very large group, found one block at a time.
+
+    Each program frees the hidden cells of one block (and the cells of no block) and
+    holds every other hidden cell at its true value; any table it finds is a feasible
+    table of the whole system, so the ranges it proves are real. A cell no block can
+    prove is reported with the range its witnesses reached: possibly narrower than an
+    attacker's true range, so it may get more suppression than it strictly needs, never less.
+    """
+    position = {cell: i for i, cell in enumerate(members)}
+    low, high = values.copy(), values.copy()
+    by_block: dict[object, list[int]] = {}
+    shared = []
+    for i, key in enumerate(keys):
+        if key in blocks:
+            by_block.setdefault(blocks[key], []).append(i)
+        else:
+            shared.append(i)
+    wanted = set(cells)
+    block_of_position = {i: blocks[key] for i, key in enumerate(keys) if key in blocks}
+    equalities_of = _rows_by_block(equalities, position, block_of_position, by_block)
+    inequalities_of = _rows_by_block(inequalities, position, block_of_position, by_block)
+    programs = 0
+    for block in sorted(by_block, key=repr):
+        free = sorted(set(by_block[block]) | set(shared))
+        local = {i: n for n, i in enumerate(free)}
+        program = _Program(
+            _restrict(equalities_of[block], position, local, values),
+            _restrict(inequalities_of[block], position, local, values),
+            [bounds[i] for i in free],
+            list(range(len(free))),
+        )
+        block_low, block_high = low[free], high[free]
+        targets = [local[i] for i in free if i in wanted]
+        _witness(program, values[free], targets, width, rng, block_low, block_high)
+        low[free], high[free] = block_low, block_high
+        programs += program.count
+    narrow = [(i, float(low[i]), float(high[i])) for i in cells if high[i] - low[i] < width - TOLERANCE]
+    return narrow, programs
+
+
+def _rows_by_block(
+    rows: list[tuple[dict[int, float], float]],
+    position: dict[int, int],
+    block_of_position: dict[int, object],
+    by_block: dict[object, list[int]],
+) -> dict[object, list[tuple[dict[int, float], float]]]:
+    """The rows each block's program needs: those touching its cells; rows touching cells
+    of no block (statewide totals) go to every block."""
+    found: dict[object, list] = {block: [] for block in by_block}
+    for row in rows:
+        touched = {block_of_position.get(position[cell]) for cell in row[0]}
+        for block in by_block if None in touched else touched:
+            found[block].append(row)
+    return found
+
+
+def _restrict(
+    rows: list[tuple[dict[int, float], float]],
+    position: dict[int, int],
+    local: dict[int, int],
+    values: np.ndarray,
+) -> _Rows:
+    """Rows over the freed cells only, every other hidden cell held at its true value."""
+    kept, rhs = [], []
+    for row, bound in rows:
+        inside = {}
+        fixed = 0.0
+        for cell, coefficient in row.items():
+            at = position[cell]
+            if at in local:
+                inside[local[at]] = coefficient
+            else:
+                fixed += coefficient * values[at]
+        if inside:
+            kept.append(inside)
+            rhs.append(bound - fixed)
+    return _Rows(kept, rhs)
 
 
 def _constraint_rows(

@@ -58,6 +58,10 @@ class TableSystem:
     inequalities: list[Inequality] = field(default_factory=list)
     #: cells hidden for reasons other than their own size, with the status to show
     coded: dict[Key, Status] = field(default_factory=dict)
+    #: optional grouping of detail cells (e.g. by district) that lets the audit of a very
+    #: large system look for its witnesses one group at a time; cells without a block
+    #: (statewide totals) take part in every group
+    blocks: dict[Key, Hashable] = field(default_factory=dict)
 
     def add_relation(self, total: Key, parts: Iterable[Key]) -> None:
         parts = tuple(parts)
