@@ -57,7 +57,9 @@ def test_an_edit_is_rebuilt_and_a_broken_edit_shows_its_errors(server: Server, s
     wait_for_version(server, 3)
     status, page = get(server, "/credentials/net-pro/")
     assert status == 500
-    assert "catalog/credentials/net-pro.md:7: points: input should be less than or equal to 12 (got 13)" in page
+    assert (
+        "catalog/credentials/net-pro.md:7: points: input should be less than or equal to 12 (got 13)" in page
+    )
     assert get(server, "/")[0] == 500  # every page shows the errors; the server keeps running
 
     path.write_text(original)

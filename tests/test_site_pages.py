@@ -6,6 +6,7 @@ Pages are checked by parsing their HTML with selectolax, never with regular expr
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -465,9 +466,7 @@ def test_sample_pages_have_one_h1_and_unique_titles(sample_site: BuiltSite) -> N
 
 
 def test_static_assets_are_fingerprinted(site: BuiltSite) -> None:
-    import re
-
-    for name, url in ASSETS.items():
+    for url in ASSETS.values():
         assert re.fullmatch(r"/static/[a-z-]+\.[0-9a-f]{10}\.[a-z]+", url), url
         assert (site.root / url.lstrip("/")).is_file(), url
     assert not (site.root / "static/site.css").exists()

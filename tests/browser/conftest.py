@@ -33,6 +33,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+
+
 def _netlify_policy() -> str:
     """The Content-Security-Policy that netlify.toml ships, read from the file itself, so
     the tests prove that the policy actually deployed is one every page satisfies."""
