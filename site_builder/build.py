@@ -6,8 +6,9 @@ import datetime as dt
 import os
 import subprocess
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.catalog import Catalog, load_catalog
@@ -52,6 +53,8 @@ class BuildResult:
     pages: int
     files: int
     seconds: float
+    #: seconds per stage: validate, compute, render, index
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validated:
@@ -94,25 +97,53 @@ def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validate
 
 
 def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None) -> BuildResult:
-    """Validate, compute and render the site into ``out_dir``, atomically."""
+    """Validate, compute, render and index the site into ``out_dir``, atomically."""
     from site_builder.site import render_site
+    from site_builder.site.search import index_search
 
-    started = time.perf_counter()
+    clock = Stopwatch(progress)
     check_out_dir(out_dir, [catalog_dir, Path.cwd()])
     built_on = build_date(catalog_dir)
-    validated = validate(catalog_dir, progress)
+    with clock.stage("validate"):
+        validated = validate(catalog_dir, progress)
     catalog, outcomes = validated.catalog, validated.outcomes
-    derived: Derived = derive(catalog)
-    # Only the protected reports go on to the renderer; the outcome rows stop here.
-    reports = compute_reports(catalog, outcomes, progress) if outcomes else None
-    info = BuildInfo(built_on=built_on, history=read_history(catalog_dir))
+    with clock.stage("compute"):
+        derived: Derived = derive(catalog)
+        # Only the protected reports go on to the renderer; the outcome rows stop here.
+        reports = compute_reports(catalog, outcomes, progress) if outcomes else None
+        history = read_history(catalog_dir)
+    info = BuildInfo(built_on=built_on, history=history)
     with staging(out_dir) as stage:
-        render_site(catalog, reports, validated.content, derived, info, stage)
-        pages = sum(1 for _ in stage.rglob("*.html"))
+        with clock.stage("render"):
+            render_site(catalog, reports, validated.content, derived, info, stage)
+            pages = sum(1 for _ in stage.rglob("*.html"))
+        with clock.stage("index"):
+            indexed = index_search(stage)
         files = sum(1 for path in stage.rglob("*") if path.is_file())
-    seconds = time.perf_counter() - started
-    progress(f"built {pages} pages ({files} files) into {out_dir} in {seconds:.1f}s")
-    return BuildResult(out_dir=out_dir, pages=pages, files=files, seconds=seconds)
+    progress(
+        f"built {pages} pages ({files} files, {indexed} in the search index) into {out_dir} "
+        f"in {clock.total():.1f}s"
+    )
+    return BuildResult(out_dir=out_dir, pages=pages, files=files, seconds=clock.total(), stages=clock.stages)
+
+
+class Stopwatch:
+    """Times the build's stages and reports each as it ends (``--quiet`` silences it)."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.started = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        began = time.perf_counter()
+        yield
+        self.stages[name] = time.perf_counter() - began
+        self.progress(f"{name}: {self.stages[name]:.1f}s (elapsed {self.total():.1f}s)")
+
+    def total(self) -> float:
+        return time.perf_counter() - self.started
 
 
 def build_date(catalog_dir: Path) -> dt.date | None:

@@ -19,7 +19,7 @@ from site_builder.site.environment import make_environment
 from site_builder.site.opendata import write_open_data
 from site_builder.site.pages import all_pages, canonical
 from site_builder.site.report_pages import report_url
-from site_builder.site.search import write_search
+from site_builder.site.search import write_search_page
 from site_builder.site.writer import copy_static, fingerprinted_assets, output_file, robots_txt, write_text
 
 if TYPE_CHECKING:
@@ -85,4 +85,4 @@ def render_site(
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))
     # last, so that it indexes every page above: the /search/ page and the Pagefind index
-    write_search(env, out)
+    write_search_page(env, out)

@@ -73,13 +73,17 @@ OUTPUT_FOLDER = "pagefind"
 T = TypeVar("T")
 
 
-def write_search(env: Environment, out: Path) -> int:
-    """Write the /search/ page, then index every page in ``out`` into ``out/pagefind/``.
-
-    Returns the number of pages indexed. Call it last: it indexes what is already written.
-    """
+def write_search_page(env: Environment, out: Path) -> None:
+    """The /search/ page itself (its results come from the index, built last)."""
     html = env.get_template(SEARCH_PAGE.template).render(page=SEARCH_PAGE, canonical_url=None)
     write_text(output_file(out, SEARCH_PAGE.path), html)
+
+
+def index_search(out: Path) -> int:
+    """Index every page in ``out`` into ``out/pagefind/``; the number of pages indexed.
+
+    Call it last: it indexes what is already written.
+    """
     pages = searchable_pages(out)
     files = run_coroutine(pagefind_files(pages))
     for relative, content in sorted(files.items()):
