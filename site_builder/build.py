@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.cache import ProtectionCache
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
@@ -18,8 +19,9 @@ from site_builder.errors import CatalogInvalid, InputError
 from site_builder.history import History, read_history
 from site_builder.outcomes import Outcomes, load_outcomes
 from site_builder.output import check_out_dir, staging
-from site_builder.paths import content_dirs_for
+from site_builder.paths import cache_dir_for, content_dirs_for
 from site_builder.reports import compute_reports
+from site_builder.rules.disclosure import protect
 
 Progress = Callable[[str], None]
 
@@ -110,7 +112,12 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     with clock.stage("compute"):
         derived: Derived = derive(catalog)
         # Only the protected reports go on to the renderer; the outcome rows stop here.
-        reports = compute_reports(catalog, outcomes, progress) if outcomes else None
+        cache = None if os.environ.get("CREDSITE_NO_CACHE") else ProtectionCache(cache_dir_for(catalog_dir))
+        reports = (
+            compute_reports(catalog, outcomes, progress, cache.protect if cache else protect)
+            if outcomes
+            else None
+        )
         history = read_history(catalog_dir)
     info = BuildInfo(built_on=built_on, history=history)
     with staging(out_dir) as stage:

@@ -22,3 +22,8 @@ def content_dirs_for(catalog_dir: Path) -> list[Path]:
     replace bundled ones of the same name and add new ones."""
     own = catalog_dir.resolve().parent / "content"
     return [CONTENT_DIR] if not own.is_dir() or own.resolve() == CONTENT_DIR.resolve() else [CONTENT_DIR, own]
+
+
+def cache_dir_for(catalog_dir: Path) -> Path:
+    """``.credsite-cache/`` beside the catalog (ignored by git)."""
+    return catalog_dir.resolve().parent / ".credsite-cache"

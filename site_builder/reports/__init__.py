@@ -26,16 +26,20 @@ from site_builder.reports.model import (
 from site_builder.reports.published import count, dollars, rate
 from site_builder.reports.systems import STATE, attainment_system, readiness_system
 from site_builder.rules.disclosure import Protection, protect
-from site_builder.rules.privacy import PUBLISHED, Key, Status, rate_thresholds
+from site_builder.rules.privacy import PUBLISHED, Key, Status, TableSystem, rate_thresholds
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
 
 __all__ = ["Reports", "compute_reports"]
 
 
 def compute_reports(
-    catalog: Catalog, outcomes: Outcomes, progress: Callable[[str], None] = lambda _: None
+    catalog: Catalog,
+    outcomes: Outcomes,
+    progress: Callable[[str], None] = lambda _: None,
+    protector: Callable[[TableSystem, int], Protection] = protect,
 ) -> Reports:
-    """Protected reports for every year of ``outcomes``."""
+    """Protected reports for every year of ``outcomes``; ``protector`` is ``protect`` or a
+    cache in front of it (see site_builder.cache)."""
     min_cell = catalog.site.min_cell
     schools = {school.school_id: school for school in outcomes.schools}
     primary_field = {key: credential.career_fields[0] for key, credential in catalog.credentials.items()}
@@ -45,8 +49,8 @@ def compute_reports(
         attainment = [row for row in outcomes.attainment if row.year == year]
         readiness = [row for row in outcomes.readiness if row.year == year]
         claims = [row for row in outcomes.claims if row.year == year]
-        counts = protect(attainment_system(attainment, claims, schools, primary_field), min_cell)
-        ready = protect(readiness_system(readiness, schools, min_cell), min_cell)
+        counts = protector(attainment_system(attainment, claims, schools, primary_field), min_cell)
+        ready = protector(readiness_system(readiness, schools, min_cell), min_cell)
         by_year[year] = _year_report(year, catalog, outcomes, counts, ready, claims, min_cell)
         seconds = time.perf_counter() - started
         by_year[year].audit.extend(_summary(p, seconds) for p in (counts, ready))

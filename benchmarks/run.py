@@ -1,0 +1,106 @@
+"""Time `credsite build` stage by stage on a synthetic catalog: medians and peak memory.
+
+    python benchmarks/run.py small                 # the bundled sample, 5 runs
+    python benchmarks/run.py state --runs 3        # 1,500 credentials, 4,000 schools, 5 years
+    python benchmarks/run.py state --schools 1000  # an intermediate size
+    python benchmarks/run.py national --runs 1
+
+Each run is a fresh process (nothing cached in memory) building into an empty folder:
+a cold build. Then one credential file is edited and the site rebuilt, which is what a
+contributor's pull request costs. The catalog is generated once into --workdir and reused.
+Every figure is printed per run, then as min / median / max.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+STAGES = ("validate", "compute", "render", "index")
+
+#: runs in a child process: one build, its stage times and its peak resident memory
+CHILD = """
+import json, resource, sys
+from pathlib import Path
+from site_builder.build import build
+result = build(Path(sys.argv[1]), Path(sys.argv[2]))
+print(json.dumps({"stages": result.stages, "total": result.seconds, "pages": result.pages,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def generate(size: str, workdir: Path, overrides: list[str]) -> Path:
+    catalog = workdir / "catalog"
+    if not catalog.is_dir():
+        command = [sys.executable, str(HERE / "generate_catalog.py"), size, str(workdir), *overrides]
+        subprocess.run(command, check=True)
+    return catalog
+
+
+def one_build(catalog: Path, out: Path) -> dict:
+    finished = subprocess.run(
+        [sys.executable, "-c", CHILD, str(catalog), str(out)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"SOURCE_DATE_EPOCH": "1700000000", "PATH": "/usr/bin:/bin"},
+    )
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+def edit_one_credential(catalog: Path, run: int) -> None:
+    """Change one credential's description, as a pull request would."""
+    path = sorted((catalog / "credentials").glob("*.md"))[0]
+    path.write_text(
+        path.read_text(encoding="utf-8") + f"\nEdited for benchmark run {run}.\n", encoding="utf-8"
+    )
+
+
+def summary(label: str, values: list[float], unit: str) -> str:
+    return f"{label:<22} min {min(values):8.2f}  median {statistics.median(values):8.2f}  max {max(values):8.2f} {unit}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("size", choices=("small", "state", "national"))
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--workdir", type=Path, help="where the catalog is generated (default: a folder in /tmp)"
+    )
+    parser.add_argument("--schools", type=int)
+    parser.add_argument("--credentials", type=int)
+    args = parser.parse_args()
+    overrides = [f"--{name}={value}" for name in ("schools", "credentials") if (value := getattr(args, name))]
+    workdir = args.workdir or Path(tempfile.gettempdir()) / f"credsite-bench-{args.size}{''.join(overrides)}"
+    catalog = generate(args.size, workdir, overrides)
+    cold, rebuilt = [], []
+    for run in range(1, args.runs + 1):
+        out = workdir / "public"
+        shutil.rmtree(out, ignore_errors=True)
+        cold.append(one_build(catalog, out))
+        edit_one_credential(catalog, run)
+        rebuilt.append(one_build(catalog, out))
+        print(f"run {run}: cold {json.dumps(cold[-1])}\n       rebuild {json.dumps(rebuilt[-1])}", flush=True)
+    for title, results in (("cold build", cold), ("rebuild after one edit", rebuilt)):
+        print(
+            f"\n{title} ({args.size}{' ' + ' '.join(overrides) if overrides else ''}, {len(results)} runs, "
+            f"{results[0]['pages']} pages)"
+        )
+        for stage in STAGES:
+            print(summary(stage, [r["stages"].get(stage, 0.0) for r in results], "s"))
+        print(summary("total", [r["total"] for r in results], "s"))
+        print(summary("peak memory", [r["peak_mb"] for r in results], "MB"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
