@@ -104,3 +104,27 @@ def test_a_program_with_a_hidden_total_hides_its_factor(small_catalog: Path) -> 
     assert pilot.factor is None
     assert pilot.claimed.value is None and pilot.paid.value is None
     assert all(payment.paid.value is None for payment in pilot.payments.values())
+
+
+def test_block_by_block_audit_of_a_large_system(small_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Systems too large for one program are audited a block (of districts) at a time."""
+    import site_builder.rules.audit as audit_module
+    import site_builder.rules.disclosure as disclosure_module
+
+    seen_blocks: list[int] = []
+    original = audit_module._blocked_narrow_cells
+
+    def spy(members, keys, blocks, *args, **kwargs):
+        seen_blocks.append(len(set(blocks.values())))
+        return original(members, keys, blocks, *args, **kwargs)
+
+    monkeypatch.setattr(audit_module, "FULL_PROGRAM_LIMIT", 1)
+    monkeypatch.setattr(audit_module, "_blocked_narrow_cells", spy)
+    monkeypatch.setattr("site_builder.reports.systems.BLOCK_SCHOOLS", 2)
+    write_outcomes(small_catalog)
+    validated = validate(small_catalog)
+    reports = compute_reports(validated.catalog, validated.outcomes, protector=disclosure_module.protect)
+    assert seen_blocks and max(seen_blocks) >= 2
+    for school in reports.by_year[2024].schools.values():
+        for cell in [school.total, *school.by_field.values(), *school.by_credential.values()]:
+            assert cell.value is None or cell.value == 0 or cell.value >= 10

@@ -57,6 +57,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         relations=sorted(system.relations, key=lambda r: (repr(r.total), repr(r.parts))),
         inequalities=system.inequalities,
         coded=system.coded,
+        blocks=system.blocks,
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     relations_of: dict[Key, list[Relation]] = defaultdict(list)
