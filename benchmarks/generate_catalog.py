@@ -28,6 +28,8 @@ from typing import TextIO
 
 import yaml
 
+from site_builder.outcomes.layout import package_descriptor
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CATALOG = REPO / "catalog"
 SEED = 20250101
@@ -539,26 +541,12 @@ def funding_rows(years: Sequence[int], claimed: dict[tuple[int, str], Decimal]) 
 
 def descriptor(years: Sequence[int]) -> dict:
     """datapackage.json: shared schemas by path, three resources per year (as in the sample)."""
-
-    def resource(name: str, path: str, schema: str) -> dict:
-        return {
-            "name": name,
-            "path": path,
-            "profile": "tabular-data-resource",
-            "encoding": "utf-8",
-            "schema": f"schemas/{schema}.json",
-        }
-
-    resources = [resource("schools", "schools.csv", "schools"), resource("funding", "funding.csv", "funding")]
-    for year in years:
-        resources += [resource(f"{table}-{year}", f"{year}/{table}.csv", table) for table in TABLES]
-    return {
-        "name": "credsite-outcomes",
-        "title": "Credential attainment, readiness and reimbursement by school (SYNTHETIC benchmark)",
-        "description": "Synthetic benchmark data from benchmarks/generate_catalog.py. Not real schools or students.",
-        "profile": "tabular-data-package",
-        "resources": resources,
-    }
+    return package_descriptor(
+        list(years),
+        "credsite-outcomes",
+        "Credential attainment, readiness and reimbursement by school (SYNTHETIC benchmark)",
+        "Synthetic benchmark data from benchmarks/generate_catalog.py. Not real schools or students.",
+    )
 
 
 def write_outcomes(

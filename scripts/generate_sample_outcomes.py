@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from site_builder.outcomes.layout import package_descriptor
+
 SEED = 20240701
 YEARS = (2023, 2024, 2025)
 DISTRICT_COUNT = 40
@@ -296,27 +298,13 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
 
 
 def descriptor(years: Sequence[int]) -> dict:
-    """datapackage.json: shared schemas by path, three short resource entries per year."""
-
-    def resource(name: str, path: str, schema: str) -> dict:
-        return {
-            "name": name,
-            "path": path,
-            "profile": "tabular-data-resource",
-            "encoding": "utf-8",
-            "schema": f"schemas/{schema}.json",
-        }
-
-    resources = [resource("schools", "schools.csv", "schools"), resource("funding", "funding.csv", "funding")]
-    for year in years:
-        resources += [resource(f"{table}-{year}", f"{year}/{table}.csv", table) for table in TABLE_ORDER]
-    return {
-        "name": "credsite-outcomes",
-        "title": "Credential attainment, readiness and reimbursement by school (SAMPLE, synthetic)",
-        "description": "Synthetic sample data for credsite. Not real schools or students. See README.md.",
-        "profile": "tabular-data-package",
-        "resources": resources,
-    }
+    """datapackage.json: shared schemas by path, three resources per year (as in the sample)."""
+    return package_descriptor(
+        list(years),
+        "credsite-outcomes",
+        "Credential attainment, readiness and reimbursement by school (SAMPLE, synthetic)",
+        "Synthetic sample data for credsite. Not real schools or students. See README.md.",
+    )
 
 
 def generate(catalog_dir: Path, out_dir: Path) -> dict[str, int]:

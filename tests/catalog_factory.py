@@ -229,28 +229,15 @@ def write_outcomes(
     import json
     import shutil
 
+    from site_builder.outcomes.layout import package_descriptor
+
     outcomes = catalog / "outcomes"
     shutil.copytree(REPO / "catalog/outcomes/schemas", outcomes / "schemas")
     for name, text in (files or OUTCOME_FILES).items():
         (outcomes / name).parent.mkdir(parents=True, exist_ok=True)
         (outcomes / name).write_text(text)
-    resources = [
-        _resource("schools", "schools.csv", "schools"),
-        _resource("funding", "funding.csv", "funding"),
-    ]
-    for year in years:
-        for table in ("attainment", "readiness", "claims"):
-            resources.append(_resource(f"{table}-{year}", f"{year}/{table}.csv", table))
-    descriptor = {"profile": "tabular-data-package", "resources": resources}
+    descriptor = package_descriptor(
+        list(years), "test-outcomes", "Test outcome data", "Written by the tests."
+    )
     (outcomes / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     return outcomes
-
-
-def _resource(name: str, path: str, schema: str) -> dict:
-    return {
-        "name": name,
-        "path": path,
-        "profile": "tabular-data-resource",
-        "encoding": "utf-8",
-        "schema": f"schemas/{schema}.json",
-    }

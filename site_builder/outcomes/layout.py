@@ -72,6 +72,31 @@ def expected_path(table: str, year: int | None) -> str:
     return f"{table}.csv" if year is None else f"{year}/{table}.csv"
 
 
+def package_descriptor(years: list[int] | tuple[int, ...], name: str, title: str, description: str) -> dict:
+    """A datapackage.json in the layout this module expects: the shared schemas by path,
+    schools and funding, then three short resource entries per year."""
+
+    def resource(table: str, year: int | None) -> dict:
+        return {
+            "name": expected_resource_name(table, year),
+            "path": expected_path(table, year),
+            "profile": "tabular-data-resource",
+            "encoding": "utf-8",
+            "schema": f"schemas/{table}.json",
+        }
+
+    resources = [resource(table, None) for table in SHARED_TABLES]
+    for year in years:
+        resources += [resource(table, year) for table in YEARLY_TABLES]
+    return {
+        "name": name,
+        "title": title,
+        "description": description,
+        "profile": "tabular-data-package",
+        "resources": resources,
+    }
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """One declared CSV file: which contract table it is and where it is declared."""
