@@ -49,7 +49,10 @@ def compute_reports(
         attainment = [row for row in outcomes.attainment if row.year == year]
         readiness = [row for row in outcomes.readiness if row.year == year]
         claims = [row for row in outcomes.claims if row.year == year]
-        counts = protector(attainment_system(attainment, claims, schools, primary_field), min_cell)
+        counts_system = attainment_system(attainment, claims, schools, primary_field)
+        # Protection can take long on a large state: say what is being done before it starts.
+        progress(f"protecting {year}: {len(counts_system.values)} attainment and claim cells")
+        counts = protector(counts_system, min_cell)
         ready = protector(readiness_system(readiness, schools, min_cell), min_cell)
         by_year[year] = _year_report(year, catalog, outcomes, counts, ready, claims, min_cell)
         seconds = time.perf_counter() - started
