@@ -41,6 +41,7 @@ def system_fingerprint(system: TableSystem, min_cell: int) -> str:
     digest.update(repr(sorted((r.total, r.parts) for r in system.relations)).encode())
     digest.update(repr(sorted((i.terms, i.bound) for i in system.inequalities)).encode())
     digest.update(repr(sorted(system.coded.items(), key=repr)).encode())
+    digest.update(repr(sorted(system.coded_by.items(), key=repr)).encode())
     digest.update(repr(sorted(system.blocks.items(), key=repr)).encode())
     return digest.hexdigest()
 

@@ -206,3 +206,17 @@ def test_the_pattern_is_deterministic_whatever_the_input_order(
     shuffled = TableSystem(values=dict(system.values), relations=list(system.relations))
     rng.shuffle(shuffled.relations)
     assert protect(shuffled, N).statuses == first
+
+
+def test_a_coded_cell_is_exempt_only_while_its_rate_is_shown() -> None:
+    from site_builder.rules.privacy import must_be_wide
+
+    system = TableSystem(values={"g": 40, "m": 39, "n": 1})
+    system.coded.update({"m": "top-coded", "n": "top-coded"})
+    system.coded_by.update({"m": "g", "n": "g"})
+    shown = {"g": PUBLISHED, "m": "top-coded", "n": "top-coded"}
+    assert not must_be_wide(system, shown, "m")
+    # complementary suppression hid the denominator: no coded rate is shown, so the
+    # counts behind it must be protected like any other hidden count
+    hidden = {**shown, "g": "suppressed-complementary"}
+    assert must_be_wide(system, hidden, "m") and must_be_wide(system, hidden, "n")

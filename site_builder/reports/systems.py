@@ -171,6 +171,7 @@ def _code(system: TableSystem, g: tuple, m: tuple, n: tuple, coding: Status, gra
     top, bottom = rate_thresholds(graduates)
     system.coded[m] = coding
     system.coded[n] = coding
+    system.coded_by[m] = system.coded_by[n] = g
     if coding == "top-coded":  # met >= top * graduates
         system.inequalities.append(Inequality(((m, -1.0), (g, float(top))), 0.0))
     else:  # met <= bottom * graduates

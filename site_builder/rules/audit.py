@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 
-from site_builder.rules.privacy import CODED_STATUSES, HIDDEN_STATUSES, Key, Status, TableSystem
+from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
 
 TOLERANCE = 1e-6
 #: a range narrower than this is a pinned cell
@@ -177,7 +177,7 @@ def audit(
         check: {
             key
             for key in hidden
-            if statuses[key] not in CODED_STATUSES and not (check == "pinning" and key in exempt)
+            if must_be_wide(system, statuses, key) and not (check == "pinning" and key in exempt)
         }
         for check in models
     }
@@ -188,7 +188,7 @@ def audit(
         )
         keys = [hidden[cell] for cell in cells.members]
         values = np.array([system.values[key] for key in keys], dtype=float)
-        checked += sum(1 for key in keys if statuses[key] not in CODED_STATUSES)
+        checked += sum(1 for key in keys if must_be_wide(system, statuses, key))
         for check, (bounds, width) in models.items():
             must_check = [i for i, key in enumerate(keys) if key in must_prove[check]]
             if not must_check:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from site_builder.rules.audit import PIN_WIDTH, TOLERANCE, AuditReport, audit, status_bounds
 from site_builder.rules.privacy import (
-    CODED_STATUSES,
     HIDDEN_STATUSES,
     PUBLISHED,
     Key,
@@ -16,6 +15,7 @@ from site_builder.rules.privacy import (
     Status,
     TableSystem,
     complementary_suppression,
+    must_be_wide,
     primary_statuses,
 )
 from site_builder.rules.propagation import propagate
@@ -57,6 +57,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         relations=sorted(system.relations, key=lambda r: (repr(r.total), repr(r.parts))),
         inequalities=system.inequalities,
         coded=system.coded,
+        coded_by=system.coded_by,
         blocks=system.blocks,
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
@@ -124,7 +125,7 @@ def quick_exposures(
             low, high = result.bounds[key]
             if check == "pinning" and key in exempt:
                 continue
-            if statuses[key] not in CODED_STATUSES and high - low < width - TOLERANCE:
+            if must_be_wide(system, statuses, key) and high - low < width - TOLERANCE:
                 exposed.append(QuickExposure(key, check, result.causes[key]))
     return exposed
 

@@ -58,6 +58,8 @@ class TableSystem:
     inequalities: list[Inequality] = field(default_factory=list)
     #: cells hidden for reasons other than their own size, with the status to show
     coded: dict[Key, Status] = field(default_factory=dict)
+    #: for each coded cell, the denominator whose publication shows its coded rate
+    coded_by: dict[Key, Key] = field(default_factory=dict)
     #: optional grouping of detail cells (e.g. by district) that lets the audit of a very
     #: large system look for its witnesses one group at a time; cells without a block
     #: (statewide totals) take part in every group
@@ -67,6 +69,16 @@ class TableSystem:
         parts = tuple(parts)
         if parts:
             self.relations.append(Relation(total, parts))
+
+
+def must_be_wide(system: TableSystem, statuses: Mapping[Key, Status], key: Key) -> bool:
+    """Whether the audit must prove a hidden cell wide. A coded cell is exempt only while
+    its coded rate is actually shown, that is while its denominator is published: if
+    complementary suppression hid the denominator, the cell is protected like any other."""
+    if statuses[key] not in CODED_STATUSES:
+        return True
+    denominator = system.coded_by.get(key)
+    return denominator is None or statuses[denominator] != PUBLISHED
 
 
 def is_primary(count: int, min_cell: int) -> bool:
