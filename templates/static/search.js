@@ -71,17 +71,20 @@
     var searchId = 0;
     var pending = [];
     var timer = null;
+    var lastAsked = null;
 
     input.value = new URLSearchParams(window.location.search).get("q") || "";
     app.hidden = false;
     needsJs.hidden = true;
 
+    // Searching only once the filters have loaded: a search started while Pagefind is
+    // still loading its first index chunks can come back empty.
     import("/pagefind/pagefind.js").then(function (module) {
-      pagefind = module;
-      return pagefind.filters();
-    }).then(function (filters) {
-      buildFilters(filters);
-      run();
+      return module.filters().then(function (filters) {
+        pagefind = module;
+        buildFilters(filters);
+        run();
+      });
     }).catch(function () {
       app.hidden = true;
       needsJs.hidden = false;
@@ -141,6 +144,13 @@
       }
       var term = input.value.trim();
       var filters = chosenFilters();
+      // The same search again (typing that ends where it began, or the first search
+      // after the index loads) would only clear and redraw the same results.
+      var asked = JSON.stringify([term, filters]);
+      if (asked === lastAsked) {
+        return;
+      }
+      lastAsked = asked;
       var id = ++searchId;
       var address = new URL(window.location.href);
       if (term) {
