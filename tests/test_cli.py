@@ -185,3 +185,12 @@ def test_annotation_properties_are_escaped() -> None:
 
     error = InputError("catalog/a,b:c.md", 3, None, "50% done\nnext")
     assert error.github_annotation() == "::error file=catalog/a%2Cb%3Ac.md,line=3::50%25 done%0Anext"
+
+
+def test_the_module_entry_point_runs_only_as_main(capsys) -> None:
+    """Protection's worker processes import the main module again under another name;
+    that import must not start a second build."""
+    import runpy
+
+    runpy.run_module("site_builder", run_name="__mp_main__")
+    assert capsys.readouterr() == ("", "")

@@ -128,3 +128,35 @@ def test_block_by_block_audit_of_a_large_system(small_catalog: Path, monkeypatch
     for school in reports.by_year[2024].schools.values():
         for cell in [school.total, *school.by_field.values(), *school.by_credential.values()]:
             assert cell.value is None or cell.value == 0 or cell.value >= 10
+
+
+def test_years_protected_side_by_side_publish_the_same_numbers(
+    small_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a machine with two or more cores a large state's systems are protected in a
+    pool of processes; what is published must not depend on it."""
+    import os
+
+    import site_builder.reports as reports_module
+
+    write_outcomes(small_catalog)
+    validated = validate(small_catalog)
+    alone = compute_reports(validated.catalog, validated.outcomes)
+    pools: list[int] = []
+    original = reports_module.ProcessPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        pools.append(kwargs["max_workers"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reports_module, "PARALLEL_CELLS", 0)
+    monkeypatch.setattr(reports_module, "ProcessPoolExecutor", counting_pool)
+    side_by_side = compute_reports(validated.catalog, validated.outcomes)
+    assert pools == [2]
+    assert side_by_side.years == alone.years
+    for year in alone.years:
+        mine, theirs = side_by_side.by_year[year], alone.by_year[year]
+        for part in ("total", "by_field", "by_credential", "by_district", "readiness", "schools", "programs"):
+            assert getattr(mine, part) == getattr(theirs, part), f"{year} {part}"
+        assert [a.hidden for a in mine.audit] == [a.hidden for a in theirs.audit]

@@ -7,9 +7,12 @@ reimbursement allocations, and returns reports that hold published values only.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from decimal import Decimal
 
 from site_builder.catalog import Catalog
@@ -43,25 +46,33 @@ def compute_reports(
     min_cell = catalog.site.min_cell
     schools = {school.school_id: school for school in outcomes.schools}
     primary_field = {key: credential.career_fields[0] for key, credential in catalog.credentials.items()}
-    by_year = {}
+    systems: list[TableSystem] = []
     for year in outcomes.years:
-        started = time.perf_counter()
         attainment = [row for row in outcomes.attainment if row.year == year]
         readiness = [row for row in outcomes.readiness if row.year == year]
         claims = [row for row in outcomes.claims if row.year == year]
-        counts_system = attainment_system(attainment, claims, schools, primary_field)
-        # Protection can take long on a large state: say what is being done before it starts.
-        progress(f"protecting {year}: {len(counts_system.values)} attainment and claim cells")
-        counts = protector(counts_system, min_cell)
-        ready = protector(readiness_system(readiness, schools, min_cell), min_cell)
+        systems.append(attainment_system(attainment, claims, schools, primary_field))
+        systems.append(readiness_system(readiness, schools, min_cell))
+    cells = sum(len(system.values) for system in systems)
+    # Protection can take long on a large state: say what is being done before it starts.
+    progress(f"protecting {len(outcomes.years)} years: {cells} cells")
+    names = [f"{year} {kind}" for year in outcomes.years for kind in ("attainment", "readiness")]
+    done = []
+
+    def finished(number: int, seconds: float) -> None:
+        done.append(number)
+        progress(f"protected {names[number]} ({len(done)} of {len(systems)}) in {seconds:.1f}s")
+
+    protected = protect_all(systems, min_cell, protector, finished)
+    by_year = {}
+    for number, year in enumerate(outcomes.years):
+        (counts, counts_seconds), (ready, ready_seconds) = protected[2 * number : 2 * number + 2]
+        claims = [row for row in outcomes.claims if row.year == year]
         by_year[year] = _year_report(year, catalog, outcomes, counts, ready, claims, min_cell)
-        seconds = time.perf_counter() - started
-        by_year[year].audit.extend(_summary(p, seconds) for p in (counts, ready))
+        by_year[year].audit.extend((_summary(counts, counts_seconds), _summary(ready, ready_seconds)))
         hidden = counts.report.hidden + ready.report.hidden
         programs = counts.report.linear_programs + ready.report.linear_programs
-        progress(
-            f"protected {year}: {hidden} cells hidden, audit passed ({programs} linear programs, {seconds:.1f}s)"
-        )
+        progress(f"{year}: {hidden} cells hidden, audit passed ({programs} linear programs)")
     districts = {school.district_id: school.district_name for school in outcomes.schools}
     schools_by_district: dict[str, list[str]] = defaultdict(list)
     for school in sorted(outcomes.schools, key=lambda school: (school.name.lower(), school.school_id)):
@@ -74,6 +85,48 @@ def compute_reports(
         schools_by_district=dict(schools_by_district),
         by_year=by_year,
     )
+
+
+#: below this many cells in all, protection runs in this process: a pool costs more than it saves
+PARALLEL_CELLS = 50_000
+
+
+def protect_all(
+    systems: list[TableSystem],
+    min_cell: int,
+    protector: Callable[[TableSystem, int], Protection] = protect,
+    finished: Callable[[int, float], None] = lambda number, seconds: None,
+) -> list[tuple[Protection, float]]:
+    """Each system protected, with the seconds it took, in the order given.
+
+    The systems are independent (one per year and kind), so on a machine with more than
+    one core a large state's years are protected side by side, largest first. The result
+    does not depend on how many processes ran: each system's protection is deterministic.
+    """
+    workers = min(len(systems), os.cpu_count() or 1)
+    if workers < 2 or sum(len(system.values) for system in systems) < PARALLEL_CELLS:
+        results = []
+        for number, system in enumerate(systems):
+            results.append(_timed(protector, system, min_cell))
+            finished(number, results[-1][1])
+        return results
+    order = sorted(range(len(systems)), key=lambda n: -len(systems[n].values))
+    by_number: dict[int, tuple[Protection, float]] = {}
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_timed, protector, systems[n], min_cell): n for n in order}
+        for future in as_completed(futures):
+            by_number[futures[future]] = future.result()
+            finished(futures[future], by_number[futures[future]][1])
+    return [by_number[n] for n in range(len(systems))]
+
+
+def _timed(
+    protector: Callable[[TableSystem, int], Protection], system: TableSystem, min_cell: int
+) -> tuple[Protection, float]:
+    started = time.perf_counter()
+    protection = protector(system, min_cell)
+    return protection, time.perf_counter() - started
 
 
 def _summary(protection: Protection, seconds: float) -> AuditSummary:
