@@ -20,7 +20,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+from site_builder.paths import cache_dir_for
 
 HERE = Path(__file__).resolve().parent
 STAGES = ("validate", "compute", "render", "index")
@@ -45,14 +48,42 @@ def generate(size: str, workdir: Path, overrides: list[str]) -> Path:
 
 
 def one_build(catalog: Path, out: Path) -> dict:
-    finished = subprocess.run(
+    """One build in a fresh process. Peak memory is the largest total resident size of
+    the build and its protection workers together, sampled every 50 ms (on Linux; elsewhere
+    the build process's own peak)."""
+    with subprocess.Popen(
         [sys.executable, "-c", CHILD, str(catalog), str(out)],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env={"SOURCE_DATE_EPOCH": "1700000000", "PATH": "/usr/bin:/bin"},
-    )
-    return json.loads(finished.stdout.strip().splitlines()[-1])
+    ) as child:
+        peak_kb = 0
+        while child.poll() is None:
+            peak_kb = max(peak_kb, tree_rss_kb(child.pid))
+            time.sleep(0.05)
+        stdout, stderr = child.communicate()
+    if child.returncode:
+        raise SystemExit(f"build failed ({child.returncode}):\n{stderr}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["peak_mb"] = max(result["peak_mb"], peak_kb / 1024)
+    return result
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in kB (0 without /proc)."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total
 
 
 def edit_one_credential(catalog: Path, run: int) -> None:
@@ -86,6 +117,8 @@ def main() -> int:
     for run in range(1, args.runs + 1):
         out = workdir / "public"
         shutil.rmtree(out, ignore_errors=True)
+        # Cold means cold: the protection cache the last run left behind goes too.
+        shutil.rmtree(cache_dir_for(catalog), ignore_errors=True)
         cold.append(one_build(catalog, out))
         edit_one_credential(catalog, run)
         rebuilt.append(one_build(catalog, out))
