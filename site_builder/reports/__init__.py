@@ -46,13 +46,13 @@ def compute_reports(
     min_cell = catalog.site.min_cell
     schools = {school.school_id: school for school in outcomes.schools}
     primary_field = {key: credential.career_fields[0] for key, credential in catalog.credentials.items()}
+    attainment, readiness, claims = (
+        _by_year(rows) for rows in (outcomes.attainment, outcomes.readiness, outcomes.claims)
+    )
     systems: list[TableSystem] = []
     for year in outcomes.years:
-        attainment = [row for row in outcomes.attainment if row.year == year]
-        readiness = [row for row in outcomes.readiness if row.year == year]
-        claims = [row for row in outcomes.claims if row.year == year]
-        systems.append(attainment_system(attainment, claims, schools, primary_field))
-        systems.append(readiness_system(readiness, schools, min_cell))
+        systems.append(attainment_system(attainment[year], claims[year], schools, primary_field))
+        systems.append(readiness_system(readiness[year], schools, min_cell))
     cells = sum(len(system.values) for system in systems)
     # Protection can take long on a large state: say what is being done before it starts.
     progress(f"protecting {len(outcomes.years)} years: {cells} cells")
@@ -67,8 +67,7 @@ def compute_reports(
     by_year = {}
     for number, year in enumerate(outcomes.years):
         (counts, counts_seconds), (ready, ready_seconds) = protected[2 * number : 2 * number + 2]
-        claims = [row for row in outcomes.claims if row.year == year]
-        by_year[year] = _year_report(year, catalog, outcomes, counts, ready, claims, min_cell)
+        by_year[year] = _year_report(year, catalog, outcomes, counts, ready, claims[year], min_cell)
         by_year[year].audit.extend((_summary(counts, counts_seconds), _summary(ready, ready_seconds)))
         hidden = counts.report.hidden + ready.report.hidden
         programs = counts.report.linear_programs + ready.report.linear_programs
@@ -85,6 +84,14 @@ def compute_reports(
         schools_by_district=dict(schools_by_district),
         by_year=by_year,
     )
+
+
+def _by_year(rows: list) -> defaultdict[int, list]:
+    """Rows grouped by their year, in one pass."""
+    grouped: defaultdict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.year].append(row)
+    return grouped
 
 
 #: below this many cells in all, protection runs in this process: a pool costs more than it saves
