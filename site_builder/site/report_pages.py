@@ -7,7 +7,7 @@ catalog supplies names (credentials, career fields) and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -45,6 +45,11 @@ def download_urls(year: int) -> list[Link]:
         Link(f"/data/readiness-{year}.csv", f"Readiness by school, {year} (CSV)"),
         Link(f"/data/reimbursement-{year}.csv", f"Reimbursement payments by school, {year} (CSV)"),
     ]
+
+
+def year_links(reports: Reports, url_of: Callable[[int], str]) -> list[Link]:
+    """One link per year, newest first: the year switcher of the yearly pages."""
+    return [Link(url_of(year), str(year)) for year in sorted(reports.years, reverse=True)]
 
 
 def program_label(program: str) -> str:
@@ -276,7 +281,7 @@ def year_report_page(catalog: Catalog, reports: Reports, year: int) -> Page:
         description=f"Credentials earned statewide in {year}, by career field, credential and district, with readiness.",
         context={
             "year": year,
-            "other_years": [Link(report_url(y), str(y)) for y in sorted(reports.years, reverse=True)],
+            "other_years": year_links(reports, report_url),
             "report": report,
             "fields": fields,
             "fields_chart": bar_chart(
@@ -394,7 +399,7 @@ def reimbursement_page(reports: Reports, year: int) -> Page:
         description=f"Allocation, claims, proration factor and payments by school for {year}.",
         context={
             "year": year,
-            "other_years": [Link(reimbursement_url(y), str(y)) for y in sorted(reports.years, reverse=True)],
+            "other_years": year_links(reports, reimbursement_url),
             "programs": [program_context(reports, program) for program in report.programs],
             "report_url": report_url(year),
             "download": Link(
