@@ -106,25 +106,34 @@ def test_a_program_with_a_hidden_total_hides_its_factor(small_catalog: Path) -> 
     assert all(payment.paid.value is None for payment in pilot.payments.values())
 
 
-def test_block_by_block_audit_of_a_large_system(small_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Systems too large for one program are audited a block (of districts) at a time."""
+def test_attainment_is_audited_with_flows_and_readiness_with_linear_programs(
+    small_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attainment tables (and claims) are a flow network; readiness, with its coded
+    rates, is not: each gets the audit that fits, and the published cells keep the rules."""
     import site_builder.rules.audit as audit_module
     import site_builder.rules.disclosure as disclosure_module
 
-    seen_blocks: list[int] = []
-    original = audit_module._blocked_narrow_cells
+    audited: dict[str, int] = {"flows": 0, "linear programs": 0}
+    flows_before, programs_before = audit_module._network_narrow_cells, audit_module._narrow_cells
 
-    def spy(members, keys, blocks, *args, **kwargs):
-        seen_blocks.append(len(set(blocks.values())))
-        return original(members, keys, blocks, *args, **kwargs)
+    def flows_spy(arcs, keys, *args, **kwargs):
+        answer = flows_before(arcs, keys, *args, **kwargs)
+        if answer is not None:
+            assert all(key[0] in {"att", "claims"} for key in keys)
+            audited["flows"] += 1
+        return answer
 
-    monkeypatch.setattr(audit_module, "FULL_PROGRAM_LIMIT", 1)
-    monkeypatch.setattr(audit_module, "_blocked_narrow_cells", spy)
-    monkeypatch.setattr("site_builder.reports.systems.BLOCK_SCHOOLS", 2)
+    def programs_spy(program, *args, **kwargs):
+        audited["linear programs"] += 1
+        return programs_before(program, *args, **kwargs)
+
+    monkeypatch.setattr(audit_module, "_network_narrow_cells", flows_spy)
+    monkeypatch.setattr(audit_module, "_narrow_cells", programs_spy)
     write_outcomes(small_catalog)
     validated = validate(small_catalog)
     reports = compute_reports(validated.catalog, validated.outcomes, protector=disclosure_module.protect)
-    assert seen_blocks and max(seen_blocks) >= 2
+    assert audited["flows"] > 0 and audited["linear programs"] > 0
     for school in reports.by_year[2024].schools.values():
         for cell in [school.total, *school.by_field.values(), *school.by_credential.values()]:
             assert cell.value is None or cell.value == 0 or cell.value >= 10

@@ -70,8 +70,8 @@ def compute_reports(
         by_year[year] = _year_report(year, catalog, outcomes, counts, ready, claims[year], min_cell)
         by_year[year].audit.extend((_summary(counts, counts_seconds), _summary(ready, ready_seconds)))
         hidden = counts.report.hidden + ready.report.hidden
-        programs = counts.report.linear_programs + ready.report.linear_programs
-        progress(f"{year}: {hidden} cells hidden, audit passed ({programs} linear programs)")
+        solved = counts.report.solved + ready.report.solved
+        progress(f"{year}: {hidden} cells hidden, audit passed ({solved} linear programs and flows)")
     districts = {school.district_id: school.district_name for school in outcomes.schools}
     schools_by_district: dict[str, list[str]] = defaultdict(list)
     for school in sorted(outcomes.schools, key=lambda school: (school.name.lower(), school.school_id)):
@@ -138,9 +138,7 @@ def _timed(
 
 def _summary(protection: Protection, seconds: float) -> AuditSummary:
     report = protection.report
-    return AuditSummary(
-        report.hidden, report.checked, report.linear_programs, protection.repair_rounds, seconds
-    )
+    return AuditSummary(report.hidden, report.checked, report.solved, protection.repair_rounds, seconds)
 
 
 def _year_report(

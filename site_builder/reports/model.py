@@ -62,7 +62,8 @@ class AuditSummary:
 
     hidden: int
     checked: int
-    linear_programs: int
+    #: linear programs and network-flow problems solved
+    solved: int
     repair_rounds: int
     seconds: float
 

@@ -73,34 +73,40 @@ def attainment_system(
     if districts:
         system.add_relation(("att", STATE), [("att", "district", d) for d in sorted(districts)])
 
+    _attainment_arcs(system, schools, primary_field)
     _add_claims(system, claims)
-    block_of_school = school_blocks(school_credentials, schools)
-    for key in system.values:
-        if key[0] == "att" and key[1] in {"school-credential", "school-field", "school"}:
-            system.blocks[key] = block_of_school[key[2]]
-        elif key[:2] == ("claims", "school") and key[3] in block_of_school:
-            system.blocks[key] = block_of_school[key[3]]
     return system
 
 
-#: schools per block when a very large system is audited block by block
-BLOCK_SCHOOLS = 150
-
-
-def school_blocks(school_ids: Iterable[str], schools: Mapping[str, School]) -> dict[str, int]:
-    """Whole districts packed, in id order, into blocks of about BLOCK_SCHOOLS schools."""
-    by_district: dict[str, list[str]] = defaultdict(list)
-    for school_id in school_ids:
-        by_district[schools[school_id].district_id].append(school_id)
-    blocks: dict[str, int] = {}
-    block = size = 0
-    for district_id in sorted(by_district):
-        if size >= BLOCK_SCHOOLS:
-            block, size = block + 1, 0
-        for school_id in by_district[district_id]:
-            blocks[school_id] = block
-        size += len(by_district[district_id])
-    return blocks
+def _attainment_arcs(
+    system: TableSystem, schools: Mapping[str, School], primary_field: Mapping[str, str]
+) -> None:
+    """The attainment tables as a circulation: from the state total through the career
+    fields and credentials to each school's counts, then up through the schools' field
+    totals, schools and districts back to the state total. Each node is one relation
+    ("the field total is the sum of its credentials"); the one relation left out, a
+    field's total as the sum of its schools' field totals, follows from the others."""
+    arcs = system.arcs
+    for key in system.values:
+        if key[0] != "att":
+            continue
+        kind = key[1]
+        if kind == "school-credential":
+            _, _, school_id, credential_id = key
+            field_id = primary_field[credential_id]
+            arcs[key] = (("credential", credential_id), ("school-field", school_id, field_id))
+        elif kind == "school-field":
+            arcs[key] = (("school-field", key[2], key[3]), ("school", key[2]))
+        elif kind == "school":
+            arcs[key] = (("school", key[2]), ("district", schools[key[2]].district_id))
+        elif kind == "district":
+            arcs[key] = (("district", key[2]), ("districts",))
+        elif kind == STATE:
+            arcs[key] = (("districts",), ("fields",))
+        elif kind == "field":
+            arcs[key] = (("fields",), ("field", key[2]))
+        elif kind == "credential":
+            arcs[key] = (("field", primary_field[key[2]]), ("credential", key[2]))
 
 
 def _add_claims(system: TableSystem, claims: Iterable[Claim]) -> None:
@@ -124,6 +130,9 @@ def _add_claims(system: TableSystem, claims: Iterable[Claim]) -> None:
         parts = [("claims", "school", program, s) for s in school_ids]
         system.values[("claims", "program", program)] = sum(system.values[p] for p in parts)
         system.add_relation(("claims", "program", program), parts)
+        system.arcs[("claims", "program", program)] = (("claimed", program), ("program", program))
+        for part in parts:
+            system.arcs[part] = (("program", program), ("claimed", program))
 
 
 def readiness_system(rows: Iterable[Readiness], schools: Mapping[str, School], min_cell: int) -> TableSystem:

@@ -20,6 +20,10 @@ unproven (the gain per cell capped at what it needs, the direction drawn at rand
 cells sharing a relation do not all compete); a handful of such programs per connected
 group of hidden cells proves almost every cell, and only the rest get their exact
 minimum and maximum.
+
+A group whose cells are all arcs of flow networks (the attainment tables and the
+claims, see ``TableSystem.arcs``) is answered by ``site_builder.rules.flows`` instead:
+the same questions as maximum flows and min-cost flows, far faster at state scale.
 """
 
 from __future__ import annotations
@@ -33,14 +37,13 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 
+from site_builder.rules import flows
 from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
 
 TOLERANCE = 1e-6
 #: a range narrower than this is a pinned cell
 PIN_WIDTH = 1e-4
 WITNESS_ROUNDS = 20
-#: above this many hidden cells in one connected group, witnesses are sought block by block
-FULL_PROGRAM_LIMIT = 12_000
 STALL_ROUNDS = 3
 
 
@@ -60,7 +63,8 @@ class AuditReport:
     hidden: int
     checked: int
     components: int
-    linear_programs: int
+    #: linear programs and network-flow problems solved
+    solved: int
     exposures: tuple[Exposure, ...]
 
     @property
@@ -159,8 +163,16 @@ def audit(
     min_cell: int,
     seed: int = 0,
     exempt: frozenset[Key] | set[Key] = frozenset(),
+    proven: set[tuple[Key, str]] | None = None,
 ) -> AuditReport:
-    """Check every hidden, uncoded cell of ``system`` under both attacker models."""
+    """Check every hidden, uncoded cell of ``system`` under both attacker models.
+
+    ``proven`` remembers, across audits of one system, the (cell, check) pairs already
+    proven wide; they are not checked again, and the cells proven now are added. That
+    is sound only while each audit hides a superset of the cells the last one hid,
+    with the same statuses (as ``protect`` does): hiding one more cell makes it a free
+    variable of every witness table, which stays feasible with it at its true value.
+    """
     hidden = sorted((key for key, status in statuses.items() if status in HIDDEN_STATUSES), key=repr)
     index = {key: position for position, key in enumerate(hidden)}
     equalities = _constraint_rows(system, statuses, index)
@@ -168,7 +180,7 @@ def audit(
     groups = _groups(len(hidden), equalities, inequalities)
     rng = random.Random(seed)
     exposures: list[Exposure] = []
-    programs = checked = 0
+    solved = checked = 0
     models = {
         "width": ({key: (0.0, math.inf) for key in hidden}, float(min_cell)),
         "pinning": ({key: status_bounds(statuses[key], min_cell) for key in hidden}, PIN_WIDTH),
@@ -177,7 +189,9 @@ def audit(
         check: {
             key
             for key in hidden
-            if must_be_wide(system, statuses, key) and not (check == "pinning" and key in exempt)
+            if must_be_wide(system, statuses, key)
+            and not (check == "pinning" and key in exempt)
+            and (proven is None or (key, check) not in proven)
         }
         for check in models
     }
@@ -193,32 +207,33 @@ def audit(
             must_check = [i for i, key in enumerate(keys) if key in must_prove[check]]
             if not must_check:
                 continue
-            lp_bounds = [_lp_bound(bounds[key]) for key in keys]
-            if len(keys) > FULL_PROGRAM_LIMIT and system.blocks:
-                narrow, count = _blocked_narrow_cells(
-                    cells.members,
+            answer = None
+            if all(key in system.arcs for key in keys):
+                answer = _network_narrow_cells(
+                    system.arcs,
                     keys,
-                    system.blocks,
-                    [equalities[r] for r in cells.equalities],
-                    [inequalities[r] for r in cells.inequalities],
-                    lp_bounds,
                     values,
+                    _local_rows([inequalities[r] for r in cells.inequalities], cells.members),
+                    [bounds[key] for key in keys],
                     must_check,
-                    width,
+                    max(1, math.ceil(width - TOLERANCE)),
                     rng,
                 )
-            else:
-                program = _Program(eq, ub, lp_bounds, cells.members)
-                narrow = _narrow_cells(program, values, must_check, width, rng)
-                count = program.count
+            if answer is None:
+                program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
+                answer = _narrow_cells(program, values, must_check, width, rng), program.count
+            narrow, count = answer
             for i, low, high in narrow:
                 exposures.append(Exposure(keys[i], check, int(values[i]), round(low, 6), round(high, 6)))
-            programs += count
+            if proven is not None:
+                exposed = {i for i, _, _ in narrow}
+                proven.update((keys[i], check) for i in must_check if i not in exposed)
+            solved += count
     return AuditReport(
         hidden=len(hidden),
         checked=checked,
         components=len(groups),
-        linear_programs=programs,
+        solved=solved,
         exposures=tuple(sorted(exposures, key=lambda exposure: (repr(exposure.key), exposure.check))),
     )
 
@@ -289,95 +304,170 @@ def _narrow_cells(
     return _exact(program, _witness(program, values, cells, width, rng, low, high), width)
 
 
-def _blocked_narrow_cells(
-    members: list[int],
-    keys: list[Key],
-    blocks: Mapping[Key, object],
-    equalities: list[tuple[dict[int, float], float]],
-    inequalities: list[tuple[dict[int, float], float]],
-    bounds: list[tuple[float, float | None]],
-    values: np.ndarray,
-    cells: list[int],
-    width: float,
-    rng: random.Random,
-) -> tuple[list[tuple[int, float, float]], int]:
-    """Witnesses for a very large group, found one block at a time.
-
-    Each program frees the hidden cells of one block (and the cells of no block) and
-    holds every other hidden cell at its true value; any table it finds is a feasible
-    table of the whole system, so the ranges it proves are real. A cell no block can
-    prove is reported with the range its witnesses reached: possibly narrower than an
-    attacker's true range, so it may get more suppression than it strictly needs, never less.
-    """
+def _local_rows(
+    rows: list[tuple[dict[int, float], float]], members: list[int]
+) -> list[tuple[dict[int, float], float]]:
     position = {cell: i for i, cell in enumerate(members)}
-    low, high = values.copy(), values.copy()
-    by_block: dict[object, list[int]] = {}
-    shared = []
-    for i, key in enumerate(keys):
-        if key in blocks:
-            by_block.setdefault(blocks[key], []).append(i)
-        else:
-            shared.append(i)
-    wanted = set(cells)
-    block_of_position = {i: blocks[key] for i, key in enumerate(keys) if key in blocks}
-    equalities_of = _rows_by_block(equalities, position, block_of_position, by_block)
-    inequalities_of = _rows_by_block(inequalities, position, block_of_position, by_block)
-    programs = 0
-    for block in sorted(by_block, key=repr):
-        free = sorted(set(by_block[block]) | set(shared))
-        local = {i: n for n, i in enumerate(free)}
-        program = _Program(
-            _restrict(equalities_of[block], position, local, values),
-            _restrict(inequalities_of[block], position, local, values),
-            [bounds[i] for i in free],
-            list(range(len(free))),
-        )
-        block_low, block_high = low[free], high[free]
-        targets = [local[i] for i in free if i in wanted]
-        _witness(program, values[free], targets, width, rng, block_low, block_high)
-        low[free], high[free] = block_low, block_high
-        programs += program.count
-    narrow = [(i, float(low[i]), float(high[i])) for i in cells if high[i] - low[i] < width - TOLERANCE]
-    return narrow, programs
+    return [
+        ({position[cell]: coefficient for cell, coefficient in row.items()}, bound) for row, bound in rows
+    ]
 
 
-def _rows_by_block(
-    rows: list[tuple[dict[int, float], float]],
-    position: dict[int, int],
-    block_of_position: dict[int, object],
-    by_block: dict[object, list[int]],
-) -> dict[object, list[tuple[dict[int, float], float]]]:
-    """The rows each block's program needs: those touching its cells; rows touching cells
-    of no block (statewide totals) go to every block."""
-    found: dict[object, list] = {block: [] for block in by_block}
-    for row in rows:
-        touched = {block_of_position.get(position[cell]) for cell in row[0]}
-        for block in by_block if None in touched else touched:
-            found[block].append(row)
-    return found
-
-
-def _restrict(
-    rows: list[tuple[dict[int, float], float]],
-    position: dict[int, int],
-    local: dict[int, int],
+def _network_narrow_cells(
+    arcs: Mapping[Key, tuple],
+    keys: list[Key],
     values: np.ndarray,
-) -> _Rows:
-    """Rows over the freed cells only, every other hidden cell held at its true value."""
-    kept, rhs = [], []
-    for row, bound in rows:
-        inside = {}
-        fixed = 0.0
-        for cell, coefficient in row.items():
-            at = position[cell]
-            if at in local:
-                inside[local[at]] = coefficient
-            else:
-                fixed += coefficient * values[at]
-        if inside:
-            kept.append(inside)
-            rhs.append(bound - fixed)
-    return _Rows(kept, rhs)
+    inequalities: list[tuple[dict[int, float], float]],
+    bounds: list[tuple[float, float]],
+    cells: list[int],
+    width: int,
+    rng: random.Random,
+) -> tuple[list[tuple[int, float, float]], int] | None:
+    """The narrow cells of a group whose cells are all arcs of flow networks, by network
+    flows, and the number of flow problems solved; None when an inequality links more
+    than two cells, or two cells of one network (the linear programs answer those).
+
+    An inequality between two networks (a school's claims cannot exceed its students'
+    credentials) is handled one network at a time. First each network is moved once,
+    within what its inequalities allow with the other networks at their true values,
+    as far as it can go in the direction that gives the others room (credentials up,
+    claims down). A network is then audited with its inequalities as bounds, the
+    networks it is linked to held at those moved values (the rest at their true
+    values). Every table found, together with the moved others, is feasible in the
+    whole system, so every range proven is real. An attacker moving all networks at
+    once may do better, so this can find a range narrower than the true one (more
+    suppression than strictly needed), never a wider one.
+    """
+    if any(len(row) > 2 for row, _ in inequalities):
+        return None
+    component = _network_components([arcs[key] for key in keys])
+    members_of: dict[int, list[int]] = {}
+    for i, root in enumerate(component):
+        members_of.setdefault(root, []).append(i)
+    neighbours: dict[int, set[int]] = {root: set() for root in members_of}
+    loosen: dict[int, bool] = {}  # True: the cell gives room by rising
+    for row, _ in inequalities:
+        if len(row) < 2:
+            continue  # a plain bound
+        (a, coefficient_a), (b, coefficient_b) = row.items()
+        if component[a] == component[b]:
+            return None
+        neighbours[component[a]].add(component[b])
+        neighbours[component[b]].add(component[a])
+        loosen.setdefault(a, coefficient_a < 0)
+        loosen.setdefault(b, coefficient_b < 0)
+
+    def limits(others: np.ndarray) -> list[tuple[float, float]]:
+        """Each cell's bounds, with its inequalities read against ``others``' values."""
+        found = [list(bound) for bound in bounds]
+        for row, bound in inequalities:
+            for i, coefficient in row.items():
+                rest = (bound - sum(c * others[j] for j, c in row.items() if j != i)) / coefficient
+                if coefficient > 0:
+                    found[i][1] = min(found[i][1], rest)
+                else:
+                    found[i][0] = max(found[i][0], rest)
+        return [tuple(bound) for bound in found]
+
+    def network(members: list[int], bounds_of: list[tuple[float, float]]) -> flows.Network:
+        return flows.Network.build(
+            [arcs[keys[i]] for i in members],
+            [int(values[i]) for i in members],
+            [bounds_of[i] for i in members],
+        )
+
+    solved = 0
+    at_truth = limits(values)
+    moves: dict[int, np.ndarray] = {}
+    for root, members in members_of.items():
+        linked = [(n, loosen[i]) for n, i in enumerate(members) if i in loosen]
+        if linked:
+            moves[root] = flows.loosening_move(network(members, at_truth), linked, width)
+            solved += 1
+    wanted = set(cells)
+    narrow = []
+    networks: dict[int, flows.Network] = {}
+    for root, members in sorted(members_of.items(), key=lambda item: item[1]):
+        targets = [n for n, i in enumerate(members) if i in wanted]
+        if not targets:
+            continue
+        others = values.copy()
+        for neighbour in neighbours[root]:
+            others[members_of[neighbour]] += moves[neighbour]
+        networks[root] = network(members, limits(others))
+        found, count = flows.narrow_cells(networks[root], targets, width, rng)
+        narrow.extend((members[n], low, high) for n, low, high in found)
+        solved += count
+    # The one move per network above serves every cell at once, so it may leave a cell
+    # narrow that another setting of its partners widens. Ranges proven in different
+    # settings join (each end is reached by a feasible table), so a narrow cell gets a
+    # second look with the linked networks at their true values, and a cell of an
+    # inequality a third, with each partner pushed as far as it gives the cell room.
+    by_component: dict[int, list[tuple[int, float, float]]] = {}
+    for found in narrow:
+        by_component.setdefault(component[found[0]], []).append(found)
+    position = {i: n for members in members_of.values() for n, i in enumerate(members)}
+    partners: dict[int, list[int]] = {}
+    for row, _ in inequalities:
+        if len(row) == 2:
+            a, b = row
+            partners.setdefault(a, []).append(b)
+            partners.setdefault(b, []).append(a)
+
+    def pushed(i: int, low: float, high: float) -> tuple[int, float, float] | None:
+        linked = partners.get(i, [])
+        if not linked or len({component[j] for j in linked}) < len(linked):
+            return (i, low, high)  # partners in one network would have to move together
+        others = values.copy()
+        for j in linked:
+            members = members_of[component[j]]
+            others[members] += flows.push(network(members, at_truth), position[j], loosen[j], width)
+        members = members_of[component[i]]
+        bounds_now = limits(others)
+        again = flows.exact_narrow_cells(
+            networks[component[i]].with_bounds([bounds_now[m] for m in members]),
+            [(position[i], low, high)],
+            width,
+        )
+        return (i, again[0][1], again[0][2]) if again else None
+
+    confirmed = []
+    for root, found in sorted(by_component.items()):
+        members = members_of[root]
+        if not neighbours[root]:
+            confirmed.extend(found)
+            continue
+        again = flows.exact_narrow_cells(
+            networks[root].with_bounds([at_truth[i] for i in members]),
+            [(position[i], low, high) for i, low, high in found],
+            width,
+        )
+        solved += 2 * len(found)
+        for n, low, high in again:
+            solved += 2 * (1 + len(partners.get(members[n], ())))
+            result = pushed(members[n], low, high)
+            if result is not None:
+                confirmed.append(result)
+    return sorted(confirmed), solved
+
+
+def _network_components(arcs: list[tuple]) -> list[int]:
+    """For each arc, a label shared by exactly the arcs it is connected to through nodes."""
+    parent: dict[object, object] = {}
+
+    def find(node: object) -> object:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for tail, head in arcs:
+        a, b = find(tail), find(head)
+        if a != b:
+            parent[b] = a
+    roots: dict[object, int] = {}
+    return [roots.setdefault(find(tail), len(roots)) for tail, _ in arcs]
 
 
 def _constraint_rows(

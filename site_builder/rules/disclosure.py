@@ -58,7 +58,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         inequalities=system.inequalities,
         coded=system.coded,
         coded_by=system.coded_by,
-        blocks=system.blocks,
+        arcs=system.arcs,
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     relations_of: dict[Key, list[Relation]] = defaultdict(list)
@@ -67,7 +67,15 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         totals.add(relation.total)
         for key in (relation.total, *relation.parts):
             relations_of[key].append(relation)
+    # An inequality links its cells too: a claimed count is widened by widening the
+    # school's count of credentials it cannot exceed.
+    for inequality in system.inequalities:
+        (first, _), *rest = inequality.terms
+        link = Relation(first, tuple(key for key, _ in rest))
+        for key, _ in inequality.terms:
+            relations_of[key].append(link)
     inherent: set[Key] = set()
+    proven: set[tuple[Key, str]] = set()
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
         chosen: set[Key] = set()
         unrepairable: list[Key] = []
@@ -83,7 +91,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
             else:
                 unrepairable.append(exposure.key)
         if not quick:
-            report = audit(system, statuses, min_cell, exempt=inherent)
+            report = audit(system, statuses, min_cell, exempt=inherent, proven=proven)
             if report.passed:
                 return Protection(system.values, statuses, report, round_number, frozenset(inherent))
             for exposure in report.exposures:
@@ -93,6 +101,10 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
                 else:
                     chosen.add(candidate)
         if unrepairable:
+            if not quick and system.arcs:
+                exact = _audit_without_flows(system, statuses, min_cell, inherent)
+                if exact.passed:
+                    return Protection(system.values, statuses, exact, round_number, frozenset(inherent))
             break
         # A round that only recorded inherent cells goes on without hiding anything.
         for key in chosen:
@@ -100,6 +112,15 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         statuses = complementary_suppression(system, statuses, min_cell)
     listed = ", ".join(repr(key) for key in unrepairable[:5])
     raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
+
+
+def _audit_without_flows(
+    system: TableSystem, statuses: dict[Key, Status], min_cell: int, inherent: set[Key]
+) -> AuditReport:
+    """The exact linear programs' verdict, for when the network flows (which treat an
+    inequality between two networks cautiously) leave a cell that nothing more can widen."""
+    exact = TableSystem(system.values, system.relations, system.inequalities, system.coded, system.coded_by)
+    return audit(exact, statuses, min_cell, exempt=inherent)
 
 
 @dataclass(frozen=True)

@@ -60,10 +60,10 @@ class TableSystem:
     coded: dict[Key, Status] = field(default_factory=dict)
     #: for each coded cell, the denominator whose publication shows its coded rate
     coded_by: dict[Key, Key] = field(default_factory=dict)
-    #: optional grouping of detail cells (e.g. by district) that lets the audit of a very
-    #: large system look for its witnesses one group at a time; cells without a block
-    #: (statewide totals) take part in every group
-    blocks: dict[Key, Hashable] = field(default_factory=dict)
+    #: optional: the system as a flow network, each cell an arc (tail node, head node),
+    #: such that "what flows into each node flows out of it" says exactly what the
+    #: relations say; the audit then answers with network flows (``rules.flows``)
+    arcs: dict[Key, tuple[Hashable, Hashable]] = field(default_factory=dict)
 
     def add_relation(self, total: Key, parts: Iterable[Key]) -> None:
         parts = tuple(parts)
