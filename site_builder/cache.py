@@ -43,6 +43,7 @@ def system_fingerprint(system: TableSystem, min_cell: int) -> str:
     digest.update(repr(sorted(system.coded.items(), key=repr)).encode())
     digest.update(repr(sorted(system.coded_by.items(), key=repr)).encode())
     digest.update(repr(sorted(system.arcs.items(), key=repr)).encode())
+    digest.update(repr(sorted(system.regions.items(), key=repr)).encode())
     return digest.hexdigest()
 
 

@@ -117,8 +117,8 @@ def test_attainment_is_audited_with_flows_and_readiness_with_linear_programs(
     audited: dict[str, int] = {"flows": 0, "linear programs": 0}
     flows_before, programs_before = audit_module._network_narrow_cells, audit_module._narrow_cells
 
-    def flows_spy(arcs, keys, *args, **kwargs):
-        answer = flows_before(arcs, keys, *args, **kwargs)
+    def flows_spy(arcs, regions, keys, *args, **kwargs):
+        answer = flows_before(arcs, regions, keys, *args, **kwargs)
         if answer is not None:
             assert all(key[0] in {"att", "claims"} for key in keys)
             audited["flows"] += 1

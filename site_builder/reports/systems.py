@@ -95,8 +95,10 @@ def _attainment_arcs(
             _, _, school_id, credential_id = key
             field_id = primary_field[credential_id]
             arcs[key] = (("credential", credential_id), ("school-field", school_id, field_id))
+            system.regions[key] = field_id
         elif kind == "school-field":
             arcs[key] = (("school-field", key[2], key[3]), ("school", key[2]))
+            system.regions[key] = key[3]
         elif kind == "school":
             arcs[key] = (("school", key[2]), ("district", schools[key[2]].district_id))
         elif kind == "district":
@@ -105,8 +107,10 @@ def _attainment_arcs(
             arcs[key] = (("districts",), ("fields",))
         elif kind == "field":
             arcs[key] = (("fields",), ("field", key[2]))
+            system.regions[key] = key[2]
         elif kind == "credential":
             arcs[key] = (("field", primary_field[key[2]]), ("credential", key[2]))
+            system.regions[key] = primary_field[key[2]]
 
 
 def _add_claims(system: TableSystem, claims: Iterable[Claim]) -> None:

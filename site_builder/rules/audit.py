@@ -211,6 +211,7 @@ def audit(
             if all(key in system.arcs for key in keys):
                 answer = _network_narrow_cells(
                     system.arcs,
+                    system.regions,
                     keys,
                     values,
                     _local_rows([inequalities[r] for r in cells.inequalities], cells.members),
@@ -315,6 +316,7 @@ def _local_rows(
 
 def _network_narrow_cells(
     arcs: Mapping[Key, tuple],
+    regions: Mapping[Key, object],
     keys: list[Key],
     values: np.ndarray,
     inequalities: list[tuple[dict[int, float], float]],
@@ -369,11 +371,17 @@ def _network_narrow_cells(
                     found[i][0] = max(found[i][0], rest)
         return [tuple(bound) for bound in found]
 
+    region_number: dict[object, int] = {}
+    for key in keys:
+        if key in regions:
+            region_number.setdefault(regions[key], len(region_number))
+
     def network(members: list[int], bounds_of: list[tuple[float, float]]) -> flows.Network:
         return flows.Network.build(
             [arcs[keys[i]] for i in members],
             [int(values[i]) for i in members],
             [bounds_of[i] for i in members],
+            [region_number[regions[keys[i]]] if keys[i] in regions else -1 for i in members],
         )
 
     solved = 0

@@ -59,6 +59,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         coded=system.coded,
         coded_by=system.coded_by,
         arcs=system.arcs,
+        regions=system.regions,
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     relations_of: dict[Key, list[Relation]] = defaultdict(list)

@@ -64,6 +64,10 @@ class TableSystem:
     #: such that "what flows into each node flows out of it" says exactly what the
     #: relations say; the audit then answers with network flows (``rules.flows``)
     arcs: dict[Key, tuple[Hashable, Hashable]] = field(default_factory=dict)
+    #: optional, a speed hint for the flow audit: a region for each arc among whose
+    #: cells most of its flows stay (the career field of an attainment count); arcs
+    #: with none belong to every region. Ranges are tried within a region first.
+    regions: dict[Key, Hashable] = field(default_factory=dict)
 
     def add_relation(self, total: Key, parts: Iterable[Key]) -> None:
         parts = tuple(parts)
