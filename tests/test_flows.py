@@ -12,17 +12,30 @@ import dataclasses
 from decimal import Decimal
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from site_builder.outcomes import Attainment, Claim, School
 from site_builder.reports.systems import attainment_system
+from site_builder.rules import audit as audit_module
 from site_builder.rules import disclosure
 from site_builder.rules.audit import audit
 from site_builder.rules.disclosure import protect
 from site_builder.rules.privacy import TableSystem, complementary_suppression, primary_statuses
 
 N = 10
+
+
+@pytest.fixture(autouse=True, scope="module")
+def flows_for_every_size():
+    """The build uses flows only for large groups; here every group is large enough."""
+    limit = audit_module.NETWORK_LIMIT
+    audit_module.NETWORK_LIMIT = 0
+    yield
+    audit_module.NETWORK_LIMIT = limit
+
+
 FIELDS = ("health", "trades")
 counts = st.one_of(st.integers(1, 9), st.integers(1, 9), st.integers(10, 40))
 

@@ -128,6 +128,7 @@ def test_attainment_is_audited_with_flows_and_readiness_with_linear_programs(
         audited["linear programs"] += 1
         return programs_before(program, *args, **kwargs)
 
+    monkeypatch.setattr(audit_module, "NETWORK_LIMIT", 0)  # the sample's groups are small
     monkeypatch.setattr(audit_module, "_network_narrow_cells", flows_spy)
     monkeypatch.setattr(audit_module, "_narrow_cells", programs_spy)
     write_outcomes(small_catalog)

@@ -21,9 +21,10 @@ cells sharing a relation do not all compete); a handful of such programs per con
 group of hidden cells proves almost every cell, and only the rest get their exact
 minimum and maximum.
 
-A group whose cells are all arcs of flow networks (the attainment tables and the
-claims, see ``TableSystem.arcs``) is answered by ``site_builder.rules.flows`` instead:
-the same questions as maximum flows and min-cost flows, far faster at state scale.
+A large group whose cells are all arcs of flow networks (the attainment tables and the
+claims of a state, see ``TableSystem.arcs``) is answered by ``site_builder.rules.flows``
+instead: the same questions as maximum flows and min-cost flows, which finish at state
+scale where the linear programs do not.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ TOLERANCE = 1e-6
 PIN_WIDTH = 1e-4
 WITNESS_ROUNDS = 20
 STALL_ROUNDS = 3
+#: above this many hidden cells in one connected group of flow-network cells, the
+#: audit answers with network flows. Below it the linear programs are fast enough, and
+#: exact where the flows are cautious (an inequality between two networks).
+NETWORK_LIMIT = 12_000
 
 
 @dataclass(frozen=True)
@@ -208,7 +213,7 @@ def audit(
             if not must_check:
                 continue
             answer = None
-            if all(key in system.arcs for key in keys):
+            if len(keys) > NETWORK_LIMIT and all(key in system.arcs for key in keys):
                 answer = _network_narrow_cells(
                     system.arcs,
                     system.regions,

@@ -21,6 +21,8 @@ from site_builder.rules.privacy import (
 from site_builder.rules.propagation import propagate
 
 MAX_REPAIR_ROUNDS = 200
+#: audits in a row with the same narrow cells before the flows hand over to the linear programs
+FLOW_REPEATS = 2
 
 
 class DisclosureRisk(Exception):
@@ -77,6 +79,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
             relations_of[key].append(link)
     inherent: set[Key] = set()
     proven: set[tuple[Key, str]] = set()
+    audited, last_exposed, repeats = system, set(), 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
         chosen: set[Key] = set()
         unrepairable: list[Key] = []
@@ -92,9 +95,17 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
             else:
                 unrepairable.append(exposure.key)
         if not quick:
-            report = audit(system, statuses, min_cell, exempt=inherent, proven=proven)
+            report = audit(audited, statuses, min_cell, exempt=inherent, proven=proven)
             if report.passed:
                 return Protection(system.values, statuses, report, round_number, frozenset(inherent))
+            # The flows treat an inequality between two networks cautiously: a cell they
+            # keep finding narrow, whatever is hidden around it, goes to the exact
+            # linear programs (every proof so far stays valid).
+            exposed = {(exposure.key, exposure.check) for exposure in report.exposures}
+            repeats = repeats + 1 if exposed == last_exposed else 0
+            last_exposed = exposed
+            if repeats >= FLOW_REPEATS and audited.arcs:
+                audited = _without_flows(system)
             for exposure in report.exposures:
                 candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
                 if candidate is None:
@@ -102,8 +113,8 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
                 else:
                     chosen.add(candidate)
         if unrepairable:
-            if not quick and system.arcs:
-                exact = _audit_without_flows(system, statuses, min_cell, inherent)
+            if not quick and audited.arcs:
+                exact = audit(_without_flows(system), statuses, min_cell, exempt=inherent)
                 if exact.passed:
                     return Protection(system.values, statuses, exact, round_number, frozenset(inherent))
             break
@@ -115,13 +126,10 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
 
 
-def _audit_without_flows(
-    system: TableSystem, statuses: dict[Key, Status], min_cell: int, inherent: set[Key]
-) -> AuditReport:
-    """The exact linear programs' verdict, for when the network flows (which treat an
-    inequality between two networks cautiously) leave a cell that nothing more can widen."""
-    exact = TableSystem(system.values, system.relations, system.inequalities, system.coded, system.coded_by)
-    return audit(exact, statuses, min_cell, exempt=inherent)
+def _without_flows(system: TableSystem) -> TableSystem:
+    """The system for the exact linear programs, for when the network flows (which treat
+    an inequality between two networks cautiously) leave cells they cannot prove."""
+    return TableSystem(system.values, system.relations, system.inequalities, system.coded, system.coded_by)
 
 
 @dataclass(frozen=True)
