@@ -66,8 +66,6 @@ class Network:
         tails = np.array([nodes.setdefault(tail, len(nodes)) for tail, _ in arcs], dtype=np.int64)
         heads = np.array([nodes.setdefault(head, len(nodes)) for _, head in arcs], dtype=np.int64)
         value_array = np.array(values, dtype=np.int64)
-        # Bounds rounded inward to whole counts: a smaller set of tables, so every range
-        # found is one an attacker can reach too.
         region_array = None if regions is None else np.array(regions, dtype=np.int64)
         return cls(tails, heads, value_array, *_bound_arrays(bounds), region_array)
 
@@ -76,8 +74,7 @@ class Network:
 
     def subset(self, cells: np.ndarray) -> Network:
         """The network of ``cells`` alone (every other cell held at its true value)."""
-        nodes, ends = np.unique(np.concatenate([self.tails[cells], self.heads[cells]]), return_inverse=True)
-        del nodes
+        _, ends = np.unique(np.concatenate([self.tails[cells], self.heads[cells]]), return_inverse=True)
         return Network(
             ends[: len(cells)], ends[len(cells) :], self.values[cells], self.lower[cells], self.upper[cells]
         )
@@ -101,6 +98,8 @@ class Network:
 
 
 def _bound_arrays(bounds: Sequence[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds rounded inward to whole counts: a smaller set of tables, so every range
+    found is one an attacker can reach too."""
     lower = np.array([math.ceil(low) for low, _ in bounds], dtype=np.int64)
     upper = np.array([high if math.isinf(high) else math.floor(high) for _, high in bounds], dtype=float)
     return lower, upper
