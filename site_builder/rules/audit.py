@@ -169,6 +169,7 @@ def audit(
     seed: int = 0,
     exempt: frozenset[Key] | set[Key] = frozenset(),
     proven: set[tuple[Key, str]] | None = None,
+    exact: set[tuple[Key, str]] | frozenset = frozenset(),
 ) -> AuditReport:
     """Check every hidden, uncoded cell of ``system`` under both attacker models.
 
@@ -177,6 +178,9 @@ def audit(
     is sound only while each audit hides a superset of the cells the last one hid,
     with the same statuses (as ``protect`` does): hiding one more cell makes it a free
     variable of every witness table, which stays feasible with it at its true value.
+
+    ``exact`` lists (cell, check) pairs to answer with the exact linear programs even in
+    a group the flows answer (where their caution keeps finding a cell narrow).
     """
     hidden = sorted((key for key, status in statuses.items() if status in HIDDEN_STATUSES), key=repr)
     index = {key: position for position, key in enumerate(hidden)}
@@ -213,6 +217,7 @@ def audit(
             if not must_check:
                 continue
             answer = None
+            by_programs = [i for i in must_check if (keys[i], check) in exact]
             if len(keys) > NETWORK_LIMIT and all(key in system.arcs for key in keys):
                 answer = _network_narrow_cells(
                     system.arcs,
@@ -221,10 +226,14 @@ def audit(
                     values,
                     _local_rows([inequalities[r] for r in cells.inequalities], cells.members),
                     [bounds[key] for key in keys],
-                    must_check,
+                    [i for i in must_check if (keys[i], check) not in exact],
                     max(1, math.ceil(width - TOLERANCE)),
                     rng,
                 )
+                if answer is not None and by_programs:
+                    program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
+                    narrow = answer[0] + _exact(program, by_programs, width)
+                    answer = sorted(narrow), answer[1] + program.count
             if answer is None:
                 program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
                 answer = _narrow_cells(program, values, must_check, width, rng), program.count

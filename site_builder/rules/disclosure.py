@@ -79,10 +79,14 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
             relations_of[key].append(link)
     inherent: set[Key] = set()
     proven: set[tuple[Key, str]] = set()
-    audited, last_exposed, repeats = system, set(), 0
+    # (cell, check) pairs the audit answers with linear programs even in a flow network
+    exact: set[tuple[Key, str]] = set()
+    last_exposed: set[tuple[Key, str]] = set()
+    repeats = 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
         chosen: set[Key] = set()
         unrepairable: list[Key] = []
+        cautious: set[tuple[Key, str]] = set()
         quick = quick_exposures(system, statuses, min_cell, inherent)
         for exposure in quick:
             candidate = _widening_candidate(exposure.causes, system, statuses, totals)
@@ -95,41 +99,34 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
             else:
                 unrepairable.append(exposure.key)
         if not quick:
-            report = audit(audited, statuses, min_cell, exempt=inherent, proven=proven)
+            report = audit(system, statuses, min_cell, exempt=inherent, proven=proven, exact=exact)
             if report.passed:
                 return Protection(system.values, statuses, report, round_number, frozenset(inherent))
-            # The flows treat an inequality between two networks cautiously: a cell they
-            # keep finding narrow, whatever is hidden around it, goes to the exact
-            # linear programs (every proof so far stays valid).
+            # The flows treat an inequality between two networks cautiously. A cell they
+            # keep finding narrow whatever is hidden around it, or that nothing more can
+            # widen, is checked by the exact linear programs from then on.
             exposed = {(exposure.key, exposure.check) for exposure in report.exposures}
             repeats = repeats + 1 if exposed == last_exposed else 0
             last_exposed = exposed
-            if repeats >= FLOW_REPEATS and audited.arcs:
-                audited = _without_flows(system)
+            if repeats >= FLOW_REPEATS:
+                exact |= exposed
             for exposure in report.exposures:
                 candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
                 if candidate is None:
                     unrepairable.append(exposure.key)
+                    cautious.add((exposure.key, exposure.check))
                 else:
                     chosen.add(candidate)
         if unrepairable:
-            if not quick and audited.arcs:
-                exact = audit(_without_flows(system), statuses, min_cell, exempt=inherent)
-                if exact.passed:
-                    return Protection(system.values, statuses, exact, round_number, frozenset(inherent))
-            break
+            if quick or not system.arcs or cautious <= exact:
+                break
+            exact |= cautious
         # A round that only recorded inherent cells goes on without hiding anything.
         for key in chosen:
             statuses[key] = "suppressed-complementary"
         statuses = complementary_suppression(system, statuses, min_cell)
     listed = ", ".join(repr(key) for key in unrepairable[:5])
     raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
-
-
-def _without_flows(system: TableSystem) -> TableSystem:
-    """The system for the exact linear programs, for when the network flows (which treat
-    an inequality between two networks cautiously) leave cells they cannot prove."""
-    return TableSystem(system.values, system.relations, system.inequalities, system.coded, system.coded_by)
 
 
 @dataclass(frozen=True)
