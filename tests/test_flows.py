@@ -66,8 +66,8 @@ def without_network(system: TableSystem) -> TableSystem:
     return dataclasses.replace(system, arcs={})
 
 
-def exposures(system: TableSystem, statuses: dict) -> dict:
-    return {(e.key, e.check): (e.low, e.high) for e in audit(system, statuses, N).exposures}
+def exposures(system: TableSystem, statuses: dict, **options) -> dict:
+    return {(e.key, e.check): (e.low, e.high) for e in audit(system, statuses, N, **options).exposures}
 
 
 def first_statuses(system: TableSystem) -> dict:
@@ -130,3 +130,22 @@ def test_the_network_says_what_the_relations_say(system: TableSystem) -> None:
     assert set(system.arcs) == set(system.values)
     rank = np.linalg.matrix_rank
     assert rank(relations) == rank(conservation) == rank(np.vstack([relations, conservation]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment(with_claims=True), st.integers(1, 12))
+def test_cells_handed_to_the_linear_programs_get_their_exact_verdict(
+    system: TableSystem, nearby: int
+) -> None:
+    """Cells the flows hand over are tried among their nearest neighbours first (a
+    smaller program, so it may only call a wide cell narrow), then exactly: the verdict
+    is the exact one whatever the size of the neighbourhood."""
+    statuses = first_statuses(system)
+    every_pair = {(key, check) for key in statuses for check in ("width", "pinning")}
+    limit = audit_module.NEARBY_CELLS
+    try:
+        audit_module.NEARBY_CELLS = nearby
+        handed_over = exposures(system, statuses, exact=every_pair)
+    finally:
+        audit_module.NEARBY_CELLS = limit
+    assert handed_over == exposures(without_network(system), statuses)

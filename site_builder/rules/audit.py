@@ -231,9 +231,15 @@ def audit(
                     rng,
                 )
                 if answer is not None and by_programs:
-                    program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
-                    narrow = answer[0] + _exact(program, by_programs, width)
-                    answer = sorted(narrow), answer[1] + program.count
+                    lp_bounds = [_lp_bound(bounds[key]) for key in keys]
+                    narrow, count = _exact_nearby(
+                        eq, ub, cells.members, lp_bounds, values, by_programs, width
+                    )
+                    if narrow:
+                        program = _Program(eq, ub, lp_bounds, cells.members)
+                        narrow = _exact(program, [i for i, _, _ in narrow], width)
+                        count += program.count
+                    answer = sorted(answer[0] + narrow), answer[1] + count
             if answer is None:
                 program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
                 answer = _narrow_cells(program, values, must_check, width, rng), program.count
@@ -317,6 +323,61 @@ def _narrow_cells(
     """The cells whose feasible range is narrower than ``width``, with their exact range."""
     low, high = values.copy(), values.copy()
     return _exact(program, _witness(program, values, cells, width, rng, low, high), width)
+
+
+#: hidden cells around one cell in the linear programs that try it before the whole group
+NEARBY_CELLS = 2_000
+
+
+def _exact_nearby(
+    equalities: _Rows,
+    inequalities: _Rows,
+    members: list[int],
+    bounds: list[tuple[float, float | None]],
+    values: np.ndarray,
+    cells: list[int],
+    width: float,
+) -> tuple[list[tuple[int, float, float]], int]:
+    """Each cell's range with only the hidden cells nearest it free (found relation by
+    relation, up to NEARBY_CELLS) and the rest at their true values: every table found is
+    feasible in the whole group, so a cell wide here is wide. Returns the others, with
+    their range here, and the number of programs solved."""
+    position = {cell: i for i, cell in enumerate(members)}
+    rows = [
+        *zip(equalities.rows, equalities.rhs, strict=True),
+        *zip(inequalities.rows, inequalities.rhs, strict=True),
+    ]
+    equality_count = len(equalities.rows)
+    rows_of: dict[int, list[int]] = {}
+    for number, (row, _) in enumerate(rows):
+        for cell in row:
+            rows_of.setdefault(position[cell], []).append(number)
+    narrow, solved = [], 0
+    for i in cells:
+        free, frontier = {i: 0}, [i]
+        while frontier and len(free) < NEARBY_CELLS:
+            following = []
+            for cell in frontier:
+                for number in rows_of.get(cell, ()):
+                    for other in rows[number][0]:
+                        at = position[other]
+                        if at not in free and len(free) < NEARBY_CELLS:
+                            free[at] = len(free)
+                            following.append(at)
+            frontier = following
+        kept: tuple[_Rows, _Rows] = (_Rows([], []), _Rows([], []))
+        for number in sorted({number for cell in free for number in rows_of.get(cell, ())}):
+            row, bound = rows[number]
+            inside = {free[position[cell]]: c for cell, c in row.items() if position[cell] in free}
+            fixed = sum(c * values[position[cell]] for cell, c in row.items() if position[cell] not in free)
+            target = kept[number >= equality_count]
+            target.rows.append(inside)
+            target.rhs.append(bound - fixed)
+        local = sorted(free, key=free.get)
+        program = _Program(kept[0], kept[1], [bounds[cell] for cell in local], list(range(len(local))))
+        narrow.extend((i, low, high) for _, low, high in _exact(program, [0], width))
+        solved += program.count
+    return narrow, solved
 
 
 def _local_rows(
