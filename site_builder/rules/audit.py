@@ -461,11 +461,18 @@ def _network_narrow_cells(
 
     solved = 0
     at_truth = limits(values)
+    truth_networks: dict[int, flows.Network] = {}
+
+    def at_truth_network(root: int) -> flows.Network:
+        if root not in truth_networks:
+            truth_networks[root] = network(members_of[root], at_truth)
+        return truth_networks[root]
+
     moves: dict[int, np.ndarray] = {}
     for root, members in members_of.items():
         linked = [(n, loosen[i]) for n, i in enumerate(members) if i in loosen]
         if linked:
-            moves[root] = flows.loosening_move(network(members, at_truth), linked, width)
+            moves[root] = flows.loosening_move(at_truth_network(root), linked, width)
             solved += 1
     wanted = set(cells)
     narrow = []
@@ -504,7 +511,7 @@ def _network_narrow_cells(
         others = values.copy()
         for j in linked:
             members = members_of[component[j]]
-            others[members] += flows.push(network(members, at_truth), position[j], loosen[j], width)
+            others[members] += flows.push(at_truth_network(component[j]), position[j], loosen[j], width)
         members = members_of[component[i]]
         bounds_now = limits(others)
         again = flows.exact_narrow_cells(
