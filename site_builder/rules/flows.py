@@ -28,7 +28,6 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
@@ -238,6 +237,10 @@ def _move(
     gain_down = np.zeros(n, dtype=np.int64)
     gain_up[targets[up]] = np.minimum(need[up], rise[targets[up]])
     gain_down[targets[~up]] = np.minimum(need[~up], fall[targets[~up]])
+    # Imported here: OR-tools costs about 70 MB in every process that loads it, and only
+    # state-size builds need it.
+    from ortools.graph.python import min_cost_flow
+
     tails, heads = network.tails, network.heads
     solver = min_cost_flow.SimpleMinCostFlow()
     # Four arcs per cell: rising (rewarded part, rest) and falling (rewarded part, rest).
