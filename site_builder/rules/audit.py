@@ -434,17 +434,25 @@ def _network_narrow_cells(
         loosen.setdefault(a, coefficient_a < 0)
         loosen.setdefault(b, coefficient_b < 0)
 
+    rows_of: dict[int, list[tuple[dict[int, float], float]]] = {}
+    for row, bound in inequalities:
+        for i in row:
+            rows_of.setdefault(i, []).append((row, bound))
+
+    def limit(i: int, others: np.ndarray) -> tuple[float, float]:
+        """A cell's bounds, with its inequalities read against ``others``' values."""
+        low, high = bounds[i]
+        for row, bound in rows_of.get(i, ()):
+            coefficient = row[i]
+            rest = (bound - sum(c * others[j] for j, c in row.items() if j != i)) / coefficient
+            if coefficient > 0:
+                high = min(high, rest)
+            else:
+                low = max(low, rest)
+        return low, high
+
     def limits(others: np.ndarray) -> list[tuple[float, float]]:
-        """Each cell's bounds, with its inequalities read against ``others``' values."""
-        found = [list(bound) for bound in bounds]
-        for row, bound in inequalities:
-            for i, coefficient in row.items():
-                rest = (bound - sum(c * others[j] for j, c in row.items() if j != i)) / coefficient
-                if coefficient > 0:
-                    found[i][1] = min(found[i][1], rest)
-                else:
-                    found[i][0] = max(found[i][0], rest)
-        return [tuple(bound) for bound in found]
+        return [limit(i, others) for i in range(len(bounds))]
 
     region_number: dict[object, int] = {}
     for key in keys:
@@ -476,7 +484,6 @@ def _network_narrow_cells(
             solved += 1
     wanted = set(cells)
     narrow = []
-    networks: dict[int, flows.Network] = {}
     for root, members in sorted(members_of.items(), key=lambda item: item[1]):
         targets = [n for n, i in enumerate(members) if i in wanted]
         if not targets:
@@ -484,8 +491,7 @@ def _network_narrow_cells(
         others = values.copy()
         for neighbour in neighbours[root]:
             others[members_of[neighbour]] += moves[neighbour]
-        networks[root] = network(members, limits(others))
-        found, count = flows.narrow_cells(networks[root], targets, width, rng)
+        found, count = flows.narrow_cells(network(members, limits(others)), targets, width, rng)
         narrow.extend((members[n], low, high) for n, low, high in found)
         solved += count
     # The one move per network above serves every cell at once, so it may leave a cell
@@ -497,25 +503,32 @@ def _network_narrow_cells(
     for found in narrow:
         by_component.setdefault(component[found[0]], []).append(found)
     position = {i: n for members in members_of.values() for n, i in enumerate(members)}
-    partners: dict[int, list[int]] = {}
-    for row, _ in inequalities:
-        if len(row) == 2:
-            a, b = row
-            partners.setdefault(a, []).append(b)
-            partners.setdefault(b, []).append(a)
+
+    def partners(i: int) -> list[int]:
+        return [j for row, _ in rows_of.get(i, ()) for j in row if j != i]
 
     def pushed(i: int, low: float, high: float) -> tuple[int, float, float] | None:
-        linked = partners.get(i, [])
+        linked = partners(i)
         if not linked or len({component[j] for j in linked}) < len(linked):
             return (i, low, high)  # partners in one network would have to move together
         others = values.copy()
         for j in linked:
             members = members_of[component[j]]
             others[members] += flows.push(at_truth_network(component[j]), position[j], loosen[j], width)
-        members = members_of[component[i]]
-        bounds_now = limits(others)
+        # Only the cells sharing an inequality with a moved partner have new bounds.
+        changed = sorted(
+            {
+                m
+                for moved in np.flatnonzero(others != values)
+                for row, _ in rows_of.get(int(moved), ())
+                for m in row
+                if component[m] == component[i]
+            }
+        )
         again = flows.exact_narrow_cells(
-            networks[component[i]].with_bounds([bounds_now[m] for m in members]),
+            at_truth_network(component[i]).with_bounds_at(
+                [position[m] for m in changed], [limit(m, others) for m in changed]
+            ),
             [(position[i], low, high)],
             width,
         )
@@ -528,13 +541,13 @@ def _network_narrow_cells(
             confirmed.extend(found)
             continue
         again = flows.exact_narrow_cells(
-            networks[root].with_bounds([at_truth[i] for i in members]),
+            at_truth_network(root),
             [(position[i], low, high) for i, low, high in found],
             width,
         )
         solved += 2 * len(found)
         for n, low, high in again:
-            solved += 2 * (1 + len(partners.get(members[n], ())))
+            solved += 2 * (1 + len(partners(members[n])))
             result = pushed(members[n], low, high)
             if result is not None:
                 confirmed.append(result)

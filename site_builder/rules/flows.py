@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -68,8 +68,12 @@ class Network:
         region_array = None if regions is None else np.array(regions, dtype=np.int64)
         return cls(tails, heads, value_array, *_bound_arrays(bounds), region_array)
 
-    def with_bounds(self, bounds: Sequence[tuple[float, float]]) -> Network:
-        return Network(self.tails, self.heads, self.values, *_bound_arrays(bounds), self.regions)
+    def with_bounds_at(self, cells: Sequence[int], bounds: Sequence[tuple[float, float]]) -> Network:
+        """The network with new bounds for ``cells`` only."""
+        lower, upper = self.lower.copy(), self.upper.copy()
+        if cells:
+            lower[cells], upper[cells] = _bound_arrays(bounds)
+        return replace(self, lower=lower, upper=upper)
 
     def subset(self, cells: np.ndarray) -> Network:
         """The network of ``cells`` alone (every other cell held at its true value)."""
@@ -157,10 +161,11 @@ def exact_narrow_cells(
     low = np.zeros(network.size, dtype=np.int64)
     high = np.zeros(network.size, dtype=np.int64)
     known = {}
+    unlimited = network.unlimited(width)
     for i, known_low, known_high in cells:
         value = int(network.values[i])
         low[i] = max(known_low - value, -value)
-        high[i] = min(known_high - value, network.unlimited(width))
+        high[i] = min(known_high - value, unlimited)
         known[i] = (known_low, known_high)
     narrow = _exact(network, [i for i, _, _ in cells], width, low, high)[0]
     joined = []
