@@ -191,31 +191,29 @@ def _all_of(checks: list[tuple[str, Check]]) -> Check | None:
 def _value_reader(field: Field) -> Callable[[str], Any]:
     """Cell text to value, or None when it does not parse; fast paths for the common types."""
     if field.type == "integer" and field.bare_number:  # type: ignore[attr-defined]
-
-        def integer(cell: str) -> int | None:
-            try:
-                return int(cell.strip())
-            except Exception:
-                return None
-
-        return integer
+        return _parsed_by(int)
     number_options = {"group_char", "decimal_char", "bare_number"}
     if (
         field.type == "number"
         and not field.float_number  # type: ignore[attr-defined]
         and not number_options & set(field.list_defined())
     ):
-
-        def number(cell: str) -> Decimal | None:
-            try:
-                return Decimal(cell.strip())
-            except Exception:
-                return None
-
-        return number
+        return _parsed_by(Decimal)
     # Anything else (dates, booleans, year, number options...) means exactly what
     # Frictionless says it means.
     return field.create_value_reader()
+
+
+def _parsed_by(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A reader giving ``convert`` of the trimmed cell, or None when it does not parse."""
+
+    def read(cell: str) -> Any:
+        try:
+            return convert(cell.strip())
+        except Exception:
+            return None
+
+    return read
 
 
 _BOUNDS = {
