@@ -1,9 +1,9 @@
 """A cache of disclosure protection results, keyed on the full content of their input.
 
-Protecting a state's outcome data (suppression and the audit's linear programs and flows) is the
+Protecting a state's outcome data (suppression, the audit's linear programs and the certificates) is the
 slow part of a build, and most pull requests do not change it. Each result is stored
 under a hash of everything the computation reads: every cell value, relation, coded
-rate and network arc of the table system, the minimum cell size, and the source code of the
+rate and grid place of the table system, the minimum cell size, and the source code of the
 rules themselves. So a hit can only ever return what a cold build would compute; never
 timestamps. A damaged or unreadable entry is ignored and recomputed.
 """
@@ -17,7 +17,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from site_builder.rules import audit, disclosure, flows, privacy, propagation
+from site_builder.rules import audit, certificates, disclosure, privacy, propagation
 from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import TableSystem
 
@@ -28,7 +28,7 @@ FORMAT = b"credsite-protection-1"
 def code_fingerprint() -> str:
     """A hash of the rule modules' source: a change to the rules empties the cache."""
     digest = hashlib.sha256(FORMAT)
-    for module in (privacy, propagation, audit, flows, disclosure):
+    for module in (privacy, propagation, audit, certificates, disclosure):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
 
@@ -42,8 +42,7 @@ def system_fingerprint(system: TableSystem, min_cell: int) -> str:
     digest.update(repr(sorted((i.terms, i.bound) for i in system.inequalities)).encode())
     digest.update(repr(sorted(system.coded.items(), key=repr)).encode())
     digest.update(repr(sorted(system.coded_by.items(), key=repr)).encode())
-    digest.update(repr(sorted(system.arcs.items(), key=repr)).encode())
-    digest.update(repr(sorted(system.regions.items(), key=repr)).encode())
+    digest.update(repr(sorted(system.grid.items(), key=repr)).encode())
     return digest.hexdigest()
 
 

@@ -106,35 +106,33 @@ def test_a_program_with_a_hidden_total_hides_its_factor(small_catalog: Path) -> 
     assert all(payment.paid.value is None for payment in pilot.payments.values())
 
 
-def test_attainment_is_audited_with_flows_and_readiness_with_linear_programs(
+def test_large_attainment_tables_are_protected_by_certificates_and_readiness_by_linear_programs(
     small_catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The attainment tables (and claims) are a flow network; readiness, with its coded
-    rates, is not: each gets the audit that fits, and the published cells keep the rules."""
-    import site_builder.rules.audit as audit_module
+    """Above the size limit the attainment tables (and claims), which have a grid of
+    schools by credentials, are protected by certificates; readiness, with its coded
+    rates and no grid, keeps the linear programs. The published cells keep the rules."""
     import site_builder.rules.disclosure as disclosure_module
 
-    audited: dict[str, int] = {"flows": 0, "linear programs": 0}
-    flows_before, programs_before = audit_module._network_narrow_cells, audit_module._narrow_cells
+    protected: dict[str, list[str]] = {"certificates": [], "linear programs": []}
+    certificates_before, audit_before = disclosure_module.protect_by_certificates, disclosure_module.audit
 
-    def flows_spy(arcs, regions, keys, *args, **kwargs):
-        answer = flows_before(arcs, regions, keys, *args, **kwargs)
-        if answer is not None:
-            assert all(key[0] in {"att", "claims"} for key in keys)
-            audited["flows"] += 1
-        return answer
+    def certificates_spy(system, *args, **kwargs):
+        protected["certificates"].extend(sorted({key[0] for key in system.values}))
+        return certificates_before(system, *args, **kwargs)
 
-    def programs_spy(program, *args, **kwargs):
-        audited["linear programs"] += 1
-        return programs_before(program, *args, **kwargs)
+    def audit_spy(system, *args, **kwargs):
+        protected["linear programs"].extend(sorted({key[0] for key in system.values}))
+        return audit_before(system, *args, **kwargs)
 
-    monkeypatch.setattr(audit_module, "NETWORK_LIMIT", 0)  # the sample's groups are small
-    monkeypatch.setattr(audit_module, "_network_narrow_cells", flows_spy)
-    monkeypatch.setattr(audit_module, "_narrow_cells", programs_spy)
+    monkeypatch.setattr(disclosure_module, "CERTIFICATE_LIMIT", 0)  # the sample's tables are small
+    monkeypatch.setattr(disclosure_module, "protect_by_certificates", certificates_spy)
+    monkeypatch.setattr(disclosure_module, "audit", audit_spy)
     write_outcomes(small_catalog)
     validated = validate(small_catalog)
     reports = compute_reports(validated.catalog, validated.outcomes, protector=disclosure_module.protect)
-    assert audited["flows"] > 0 and audited["linear programs"] > 0
+    assert set(protected["certificates"]) == {"att", "claims"}
+    assert set(protected["linear programs"]) == {"ready"}
     for school in reports.by_year[2024].schools.values():
         for cell in [school.total, *school.by_field.values(), *school.by_credential.values()]:
             assert cell.value is None or cell.value == 0 or cell.value >= 10

@@ -71,7 +71,7 @@ def compute_reports(
         by_year[year].audit.extend((_summary(counts, counts_seconds), _summary(ready, ready_seconds)))
         hidden = counts.report.hidden + ready.report.hidden
         solved = counts.report.solved + ready.report.solved
-        progress(f"{year}: {hidden} cells hidden, audit passed ({solved} linear programs and flows)")
+        progress(f"{year}: {hidden} cells hidden, audit passed ({solved} linear programs and certificates)")
     districts = {school.district_id: school.district_name for school in outcomes.schools}
     schools_by_district: dict[str, list[str]] = defaultdict(list)
     for school in sorted(outcomes.schools, key=lambda school: (school.name.lower(), school.school_id)):

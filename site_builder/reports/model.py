@@ -62,7 +62,7 @@ class AuditSummary:
 
     hidden: int
     checked: int
-    #: linear programs and network-flow problems solved
+    #: linear programs solved, or certificates found (``rules.certificates``)
     solved: int
     repair_rounds: int
     seconds: float

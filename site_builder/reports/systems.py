@@ -27,7 +27,9 @@ def attainment_system(
     values = system.values
     school_credentials: dict[str, list[str]] = defaultdict(list)
     for row in rows:
-        values[("att", "school-credential", row.school_id, row.credential_id)] = row.earned
+        key = ("att", "school-credential", row.school_id, row.credential_id)
+        values[key] = row.earned
+        system.grid[key] = (row.school_id, row.credential_id)
         school_credentials[row.school_id].append(row.credential_id)
 
     def add(key: tuple, parts: list[tuple]) -> None:
@@ -73,44 +75,8 @@ def attainment_system(
     if districts:
         system.add_relation(("att", STATE), [("att", "district", d) for d in sorted(districts)])
 
-    _attainment_arcs(system, schools, primary_field)
     _add_claims(system, claims)
     return system
-
-
-def _attainment_arcs(
-    system: TableSystem, schools: Mapping[str, School], primary_field: Mapping[str, str]
-) -> None:
-    """The attainment tables as a circulation: from the state total through the career
-    fields and credentials to each school's counts, then up through the schools' field
-    totals, schools and districts back to the state total. Each node is one relation
-    ("the field total is the sum of its credentials"); the one relation left out, a
-    field's total as the sum of its schools' field totals, follows from the others."""
-    arcs = system.arcs
-    for key in system.values:
-        if key[0] != "att":
-            continue
-        kind = key[1]
-        if kind == "school-credential":
-            _, _, school_id, credential_id = key
-            field_id = primary_field[credential_id]
-            arcs[key] = (("credential", credential_id), ("school-field", school_id, field_id))
-            system.regions[key] = field_id
-        elif kind == "school-field":
-            arcs[key] = (("school-field", key[2], key[3]), ("school", key[2]))
-            system.regions[key] = key[3]
-        elif kind == "school":
-            arcs[key] = (("school", key[2]), ("district", schools[key[2]].district_id))
-        elif kind == "district":
-            arcs[key] = (("district", key[2]), ("districts",))
-        elif kind == STATE:
-            arcs[key] = (("districts",), ("fields",))
-        elif kind == "field":
-            arcs[key] = (("fields",), ("field", key[2]))
-            system.regions[key] = key[2]
-        elif kind == "credential":
-            arcs[key] = (("field", primary_field[key[2]]), ("credential", key[2]))
-            system.regions[key] = primary_field[key[2]]
 
 
 def _add_claims(system: TableSystem, claims: Iterable[Claim]) -> None:
@@ -121,6 +87,7 @@ def _add_claims(system: TableSystem, claims: Iterable[Claim]) -> None:
     by_program: dict[str, list[str]] = defaultdict(list)
     for (program, school_id), total in sorted(counts.items()):
         system.values[("claims", "school", program, school_id)] = total
+        system.grid[("claims", "school", program, school_id)] = (("claims", program), ("claims", school_id))
         by_program[program].append(school_id)
         # Claimed credentials cannot outnumber the credentials the school's students earned.
         if ("att", "school", school_id) in system.values:
@@ -134,9 +101,6 @@ def _add_claims(system: TableSystem, claims: Iterable[Claim]) -> None:
         parts = [("claims", "school", program, s) for s in school_ids]
         system.values[("claims", "program", program)] = sum(system.values[p] for p in parts)
         system.add_relation(("claims", "program", program), parts)
-        system.arcs[("claims", "program", program)] = (("claimed", program), ("program", program))
-        for part in parts:
-            system.arcs[part] = (("program", program), ("claimed", program))
 
 
 def readiness_system(rows: Iterable[Readiness], schools: Mapping[str, School], min_cell: int) -> TableSystem:

@@ -21,14 +21,14 @@ cells sharing a relation do not all compete); a handful of such programs per con
 group of hidden cells proves almost every cell, and only the rest get their exact
 minimum and maximum.
 
-A large group whose cells are all arcs of flow networks (the attainment tables and the
-claims of a state, see ``TableSystem.arcs``) is answered by ``site_builder.rules.flows``
-instead: the same questions as maximum flows and min-cost flows, which finish at state
-scale where the linear programs do not.
+At state scale even these programs do not finish: ``site_builder.rules.certificates``
+answers the same two questions there with explicit moves, and sends the few cells it
+cannot prove to ``narrow_nearby``, the programs over each cell's nearest hidden cells.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 from collections.abc import Mapping
@@ -38,7 +38,6 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 
-from site_builder.rules import flows
 from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
 
 TOLERANCE = 1e-6
@@ -46,10 +45,6 @@ TOLERANCE = 1e-6
 PIN_WIDTH = 1e-4
 WITNESS_ROUNDS = 20
 STALL_ROUNDS = 3
-#: above this many hidden cells in one connected group of flow-network cells, the
-#: audit answers with network flows. Below it the linear programs are fast enough, and
-#: exact where the flows are cautious (an inequality between two networks).
-NETWORK_LIMIT = 12_000
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,7 @@ class AuditReport:
     hidden: int
     checked: int
     components: int
-    #: linear programs and network-flow problems solved
+    #: linear programs solved, or certificates found
     solved: int
     exposures: tuple[Exposure, ...]
 
@@ -169,7 +164,6 @@ def audit(
     seed: int = 0,
     exempt: frozenset[Key] | set[Key] = frozenset(),
     proven: set[tuple[Key, str]] | None = None,
-    exact: set[tuple[Key, str]] | frozenset = frozenset(),
 ) -> AuditReport:
     """Check every hidden, uncoded cell of ``system`` under both attacker models.
 
@@ -178,9 +172,6 @@ def audit(
     is sound only while each audit hides a superset of the cells the last one hid,
     with the same statuses (as ``protect`` does): hiding one more cell makes it a free
     variable of every witness table, which stays feasible with it at its true value.
-
-    ``exact`` lists (cell, check) pairs to answer with the exact linear programs even in
-    a group the flows answer (where their caution keeps finding a cell narrow).
     """
     hidden = sorted((key for key, status in statuses.items() if status in HIDDEN_STATUSES), key=repr)
     index = {key: position for position, key in enumerate(hidden)}
@@ -216,33 +207,8 @@ def audit(
             must_check = [i for i, key in enumerate(keys) if key in must_prove[check]]
             if not must_check:
                 continue
-            answer = None
-            by_programs = [i for i in must_check if (keys[i], check) in exact]
-            if len(keys) > NETWORK_LIMIT and all(key in system.arcs for key in keys):
-                answer = _network_narrow_cells(
-                    system.arcs,
-                    system.regions,
-                    keys,
-                    values,
-                    _local_rows([inequalities[r] for r in cells.inequalities], cells.members),
-                    [bounds[key] for key in keys],
-                    [i for i in must_check if (keys[i], check) not in exact],
-                    max(1, math.ceil(width - TOLERANCE)),
-                    rng,
-                )
-                if answer is not None and by_programs:
-                    lp_bounds = [_lp_bound(bounds[key]) for key in keys]
-                    narrow, count = _exact_nearby(
-                        eq, ub, cells.members, lp_bounds, values, by_programs, width
-                    )
-                    if narrow:
-                        program = _Program(eq, ub, lp_bounds, cells.members)
-                        narrow = _exact(program, [i for i, _, _ in narrow], width)
-                        count += program.count
-                    answer = sorted(answer[0] + narrow), answer[1] + count
-            if answer is None:
-                program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
-                answer = _narrow_cells(program, values, must_check, width, rng), program.count
+            program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
+            answer = _narrow_cells(program, values, must_check, width, rng), program.count
             narrow, count = answer
             for i, low, high in narrow:
                 exposures.append(Exposure(keys[i], check, int(values[i]), round(low, 6), round(high, 6)))
@@ -327,6 +293,8 @@ def _narrow_cells(
 
 #: hidden cells around one cell in the linear programs that try it before the whole group
 NEARBY_CELLS = 2_000
+#: relations with more hidden cells than this do not make cells near each other
+NEARBY_RELATION = 500
 
 
 def _exact_nearby(
@@ -337,6 +305,7 @@ def _exact_nearby(
     values: np.ndarray,
     cells: list[int],
     width: float,
+    nearby: int | None = None,
 ) -> tuple[list[tuple[int, float, float]], int]:
     """Each cell's range with only the hidden cells nearest it free (found relation by
     relation, up to NEARBY_CELLS) and the rest at their true values: every table found is
@@ -354,17 +323,22 @@ def _exact_nearby(
             rows_of.setdefault(position[cell], []).append(number)
     narrow, solved = [], 0
     for i in cells:
-        free, frontier = {i: 0}, [i]
-        while frontier and len(free) < NEARBY_CELLS:
-            following = []
-            for cell in frontier:
-                for number in rows_of.get(cell, ()):
-                    for other in rows[number][0]:
-                        at = position[other]
-                        if at not in free and len(free) < NEARBY_CELLS:
-                            free[at] = len(free)
-                            following.append(at)
-            frontier = following
+        # Nearest by relation size: a cell reached through a relation of k hidden cells is
+        # k further away, so a school's own tables come before the statewide totals.
+        free: dict[int, int] = {}
+        queue = [(0, i)]
+        while queue and len(free) < (nearby or NEARBY_CELLS):
+            distance, at = heapq.heappop(queue)
+            if at in free:
+                continue
+            free[at] = len(free)
+            for number in rows_of.get(at, ()):
+                row = rows[number][0]
+                if len(row) > NEARBY_RELATION:
+                    continue  # a statewide total: every cell is near it, none by it
+                for other in row:
+                    if position[other] not in free:
+                        heapq.heappush(queue, (distance + len(row), position[other]))
         kept: tuple[_Rows, _Rows] = (_Rows([], []), _Rows([], []))
         for number in sorted({number for cell in free for number in rows_of.get(cell, ())}):
             row, bound = rows[number]
@@ -380,197 +354,37 @@ def _exact_nearby(
     return narrow, solved
 
 
-def _local_rows(
-    rows: list[tuple[dict[int, float], float]], members: list[int]
-) -> list[tuple[dict[int, float], float]]:
-    position = {cell: i for i, cell in enumerate(members)}
-    return [
-        ({position[cell]: coefficient for cell, coefficient in row.items()}, bound) for row, bound in rows
-    ]
-
-
-def _network_narrow_cells(
-    arcs: Mapping[Key, tuple],
-    regions: Mapping[Key, object],
-    keys: list[Key],
-    values: np.ndarray,
-    inequalities: list[tuple[dict[int, float], float]],
-    bounds: list[tuple[float, float]],
-    cells: list[int],
-    width: int,
-    rng: random.Random,
-) -> tuple[list[tuple[int, float, float]], int] | None:
-    """The narrow cells of a group whose cells are all arcs of flow networks, by network
-    flows, and the number of flow problems solved; None when an inequality links more
-    than two cells, or two cells of one network (the linear programs answer those).
-
-    An inequality between two networks (a school's claims cannot exceed its students'
-    credentials) is handled one network at a time. First each network is moved once,
-    within what its inequalities allow with the other networks at their true values,
-    as far as it can go in the direction that gives the others room (credentials up,
-    claims down). A network is then audited with its inequalities as bounds, the
-    networks it is linked to held at those moved values (the rest at their true
-    values). Every table found, together with the moved others, is feasible in the
-    whole system, so every range proven is real. An attacker moving all networks at
-    once may do better, so this can find a range narrower than the true one (more
-    suppression than strictly needed), never a wider one.
-    """
-    if any(len(row) > 2 for row, _ in inequalities):
-        return None
-    component = _network_components([arcs[key] for key in keys])
-    members_of: dict[int, list[int]] = {}
-    for i, root in enumerate(component):
-        members_of.setdefault(root, []).append(i)
-    neighbours: dict[int, set[int]] = {root: set() for root in members_of}
-    loosen: dict[int, bool] = {}  # True: the cell gives room by rising
-    for row, _ in inequalities:
-        if len(row) < 2:
-            continue  # a plain bound
-        (a, coefficient_a), (b, coefficient_b) = row.items()
-        if component[a] == component[b]:
-            return None
-        neighbours[component[a]].add(component[b])
-        neighbours[component[b]].add(component[a])
-        loosen.setdefault(a, coefficient_a < 0)
-        loosen.setdefault(b, coefficient_b < 0)
-
-    rows_of: dict[int, list[tuple[dict[int, float], float]]] = {}
-    for row, bound in inequalities:
-        for i in row:
-            rows_of.setdefault(i, []).append((row, bound))
-
-    def limit(i: int, others: np.ndarray) -> tuple[float, float]:
-        """A cell's bounds, with its inequalities read against ``others``' values."""
-        low, high = bounds[i]
-        for row, bound in rows_of.get(i, ()):
-            coefficient = row[i]
-            rest = (bound - sum(c * others[j] for j, c in row.items() if j != i)) / coefficient
-            if coefficient > 0:
-                high = min(high, rest)
-            else:
-                low = max(low, rest)
-        return low, high
-
-    def limits(others: np.ndarray) -> list[tuple[float, float]]:
-        return [limit(i, others) for i in range(len(bounds))]
-
-    region_number: dict[object, int] = {}
-    for key in keys:
-        if key in regions:
-            region_number.setdefault(regions[key], len(region_number))
-
-    def network(members: list[int], bounds_of: list[tuple[float, float]]) -> flows.Network:
-        return flows.Network.build(
-            [arcs[keys[i]] for i in members],
-            [int(values[i]) for i in members],
-            [bounds_of[i] for i in members],
-            [region_number[regions[keys[i]]] if keys[i] in regions else -1 for i in members],
-        )
-
-    solved = 0
-    at_truth = limits(values)
-    truth_networks: dict[int, flows.Network] = {}
-
-    def at_truth_network(root: int) -> flows.Network:
-        if root not in truth_networks:
-            truth_networks[root] = network(members_of[root], at_truth)
-        return truth_networks[root]
-
-    moves: dict[int, np.ndarray] = {}
-    for root, members in members_of.items():
-        linked = [(n, loosen[i]) for n, i in enumerate(members) if i in loosen]
-        if linked:
-            moves[root] = flows.loosening_move(at_truth_network(root), linked, width)
-            solved += 1
-    wanted = set(cells)
+def narrow_nearby(
+    system: TableSystem,
+    statuses: Mapping[Key, Status],
+    min_cell: int,
+    pairs: list[tuple[Key, str]],
+    nearby: int | None = None,
+) -> list[tuple[Key, str]]:
+    """The (cell, check) pairs still narrow when each cell's exact range is found with only
+    the hidden cells nearest it free (``_exact_nearby``). Every table these programs find
+    is feasible in the whole system, so a cell they find wide is wide; one they find
+    narrow may still be wide, and is treated as narrow."""
+    hidden = sorted((key for key, status in statuses.items() if status in HIDDEN_STATUSES), key=repr)
+    index = {key: position for position, key in enumerate(hidden)}
+    equalities = _constraint_rows(system, statuses, index)
+    inequalities = _inequality_rows(system, statuses, index)
+    eq = _Rows([row for row, _ in equalities], [rhs for _, rhs in equalities])
+    ub = _Rows([row for row, _ in inequalities], [rhs for _, rhs in inequalities])
+    values = np.array([system.values[key] for key in hidden], dtype=float)
+    members = list(range(len(hidden)))
     narrow = []
-    for root, members in sorted(members_of.items(), key=lambda item: item[1]):
-        targets = [n for n, i in enumerate(members) if i in wanted]
-        if not targets:
+    for check, width in (("width", float(min_cell)), ("pinning", PIN_WIDTH)):
+        cells = sorted(index[key] for key, asked in pairs if asked == check)
+        if not cells:
             continue
-        others = values.copy()
-        for neighbour in neighbours[root]:
-            others[members_of[neighbour]] += moves[neighbour]
-        found, count = flows.narrow_cells(network(members, limits(others)), targets, width, rng)
-        narrow.extend((members[n], low, high) for n, low, high in found)
-        solved += count
-    # The one move per network above serves every cell at once, so it may leave a cell
-    # narrow that another setting of its partners widens. Ranges proven in different
-    # settings join (each end is reached by a feasible table), so a narrow cell gets a
-    # second look with the linked networks at their true values, and a cell of an
-    # inequality a third, with each partner pushed as far as it gives the cell room.
-    by_component: dict[int, list[tuple[int, float, float]]] = {}
-    for found in narrow:
-        by_component.setdefault(component[found[0]], []).append(found)
-    position = {i: n for members in members_of.values() for n, i in enumerate(members)}
-
-    def partners(i: int) -> list[int]:
-        return [j for row, _ in rows_of.get(i, ()) for j in row if j != i]
-
-    def pushed(i: int, low: float, high: float) -> tuple[int, float, float] | None:
-        linked = partners(i)
-        if not linked or len({component[j] for j in linked}) < len(linked):
-            return (i, low, high)  # partners in one network would have to move together
-        others = values.copy()
-        for j in linked:
-            members = members_of[component[j]]
-            others[members] += flows.push(at_truth_network(component[j]), position[j], loosen[j], width)
-        # Only the cells sharing an inequality with a moved partner have new bounds.
-        changed = sorted(
-            {
-                m
-                for moved in np.flatnonzero(others != values)
-                for row, _ in rows_of.get(int(moved), ())
-                for m in row
-                if component[m] == component[i]
-            }
-        )
-        again = flows.exact_narrow_cells(
-            at_truth_network(component[i]).with_bounds_at(
-                [position[m] for m in changed], [limit(m, others) for m in changed]
-            ),
-            [(position[i], low, high)],
-            width,
-        )
-        return (i, again[0][1], again[0][2]) if again else None
-
-    confirmed = []
-    for root, found in sorted(by_component.items()):
-        members = members_of[root]
-        if not neighbours[root]:
-            confirmed.extend(found)
-            continue
-        again = flows.exact_narrow_cells(
-            at_truth_network(root),
-            [(position[i], low, high) for i, low, high in found],
-            width,
-        )
-        solved += 2 * len(found)
-        for n, low, high in again:
-            solved += 2 * (1 + len(partners(members[n])))
-            result = pushed(members[n], low, high)
-            if result is not None:
-                confirmed.append(result)
-    return sorted(confirmed), solved
-
-
-def _network_components(arcs: list[tuple]) -> list[int]:
-    """For each arc, a label shared by exactly the arcs it is connected to through nodes."""
-    parent: dict[object, object] = {}
-
-    def find(node: object) -> object:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for tail, head in arcs:
-        a, b = find(tail), find(head)
-        if a != b:
-            parent[b] = a
-    roots: dict[object, int] = {}
-    return [roots.setdefault(find(tail), len(roots)) for tail, _ in arcs]
+        if check == "width":
+            bounds = [(0.0, None)] * len(hidden)
+        else:
+            bounds = [_lp_bound(status_bounds(statuses[key], min_cell)) for key in hidden]
+        found, _ = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
+        narrow.extend((hidden[i], check) for i, _, _ in found)
+    return sorted(narrow, key=repr)
 
 
 def _constraint_rows(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from site_builder.rules.audit import PIN_WIDTH, TOLERANCE, AuditReport, audit, status_bounds
+from site_builder.rules.audit import PIN_WIDTH, TOLERANCE, AuditReport, audit, narrow_nearby, status_bounds
+from site_builder.rules.certificates import CHECKS, Certifier
 from site_builder.rules.privacy import (
     HIDDEN_STATUSES,
     PUBLISHED,
@@ -15,14 +17,21 @@ from site_builder.rules.privacy import (
     Status,
     TableSystem,
     complementary_suppression,
+    complementary_suppression_after,
     must_be_wide,
     primary_statuses,
 )
 from site_builder.rules.propagation import propagate
 
 MAX_REPAIR_ROUNDS = 200
-#: audits in a row with the same narrow cells before the flows hand over to the linear programs
-FLOW_REPEATS = 2
+#: above this many hidden cells, a system with a grid is protected by certificates
+#: (``rules.certificates``), not by the audit's linear programs, which do not finish at
+#: state scale. Below it the programs are exact, so they hide no more than needed.
+CERTIFICATE_LIMIT = 12_000
+#: repairs tried for one cell before the linear programs over its neighbourhood decide it
+CERTIFICATE_REPAIRS = 3
+#: hidden cells free in the linear programs that try a cell the certificates could not prove
+CERTIFICATE_NEARBY = 300
 
 
 class DisclosureRisk(Exception):
@@ -60,10 +69,178 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         inequalities=system.inequalities,
         coded=system.coded,
         coded_by=system.coded_by,
-        arcs=system.arcs,
-        regions=system.regions,
+        grid=system.grid,
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
+    hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
+    if hidden > CERTIFICATE_LIMIT and system.grid:
+        return protect_by_certificates(system, statuses, min_cell)
+    relations_of, totals = _links(system)
+    inherent: set[Key] = set()
+    proven: set[tuple[Key, str]] = set()
+    for round_number in range(MAX_REPAIR_ROUNDS + 1):
+        chosen: set[Key] = set()
+        unrepairable: list[Key] = []
+        quick = quick_exposures(system, statuses, min_cell, inherent)
+        for exposure in quick:
+            candidate = _widening_candidate(exposure.causes, system, statuses, totals)
+            if candidate is None and exposure.check == "width":
+                candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
+            if candidate is not None:
+                chosen.add(candidate)
+            elif exposure.check == "pinning":
+                inherent.add(exposure.key)
+            else:
+                unrepairable.append(exposure.key)
+        if not quick:
+            report = audit(system, statuses, min_cell, exempt=inherent, proven=proven)
+            if report.passed:
+                return Protection(system.values, statuses, report, round_number, frozenset(inherent))
+            for exposure in report.exposures:
+                candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
+                if candidate is None:
+                    unrepairable.append(exposure.key)
+                else:
+                    chosen.add(candidate)
+        if unrepairable:
+            break
+        # A round that only recorded inherent cells goes on without hiding anything.
+        for key in chosen:
+            statuses[key] = "suppressed-complementary"
+        statuses = complementary_suppression(system, statuses, min_cell)
+    listed = ", ".join(repr(key) for key in unrepairable[:5])
+    raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
+
+
+def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], min_cell: int) -> Protection:
+    """Statuses for which every hidden cell is proven wide under both checks.
+
+    Starts from a pattern that obeys the spec's rules. Each round certifies the cells
+    not yet proven (``rules.certificates``). For a cell the search cannot prove,
+    ``Certifier.repair`` hides the published cells that complete a new move through
+    it, and the spec's rules are applied again around them. A cell that no such move
+    can help, or that repairs have not helped for ``CERTIFICATE_REPAIRS`` rounds, is
+    tried by the linear programs over its nearest hidden cells; if they cannot prove it
+    either, its nearest published detail cell is hidden (as ``protect`` does).
+    Certificates stay valid as more cells are hidden, so each round only searches for
+    the cells still unproven and the ones newly hidden.
+    """
+    certifier = Certifier(system, min_cell)
+    keys = certifier.keys
+    relations_of, totals = _links(system)
+    proven: set[tuple[int, str]] = set()
+    hints: dict[tuple[int, str], list[dict[int, int]]] = defaultdict(list)
+    inherent: set[int] = set()
+    certificates = 0
+    for round_number in range(MAX_REPAIR_ROUNDS + 1):
+        certifier.use(statuses)
+        cells = certifier.must_prove()
+        failed = []
+        for check in CHECKS:
+            low, high = certifier.bounds(check)
+            for cell in cells:
+                if (cell, check) in proven or (check == "pinning" and cell in inherent):
+                    continue
+                certificate, _ = certifier.certify(cell, check, low, high, hints.get((cell, check), ()))
+                if certificate is None:
+                    failed.append((cell, check, low, high))
+                else:
+                    proven.add((cell, check))
+                    certificates += 1
+        chosen: set[Key] = set()
+        hard: list[tuple[Key, str]] = []
+        for cell, check, low, high in failed:
+            to_hide, move = [], {}
+            if len(hints[(cell, check)]) < CERTIFICATE_REPAIRS:
+                to_hide, move = certifier.repair(cell, check, low, high)
+            if to_hide:
+                chosen.update(keys[i] for i in to_hide)
+                hints[(cell, check)].append(move)
+            else:
+                hard.append((keys[cell], check))
+        unrepairable: list[Key] = []
+        if hard:
+            # A small neighbourhood first, then a larger one for the cells it leaves narrow.
+            narrow = narrow_nearby(system, statuses, min_cell, hard, CERTIFICATE_NEARBY)
+            narrow = set(narrow_nearby(system, statuses, min_cell, narrow) if narrow else ())
+            pinned = pinned_by_statuses(
+                [key for key, check in narrow if check == "pinning"], statuses, relations_of, system, min_cell
+            )
+            for key, check in hard:
+                if (key, check) not in narrow:
+                    proven.add((certifier.index[key], check))
+                    continue
+                if check == "pinning" and key in pinned:
+                    inherent.add(certifier.index[key])
+                    continue
+                candidate = _nearest_candidate(key, system, statuses, relations_of, totals)
+                if candidate is not None:
+                    chosen.add(candidate)
+                elif check == "pinning":
+                    inherent.add(certifier.index[key])
+                else:
+                    unrepairable.append(key)
+        if unrepairable:
+            break
+        if not failed:
+            hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
+            report = AuditReport(
+                hidden=hidden, checked=len(cells), components=1, solved=certificates, exposures=()
+            )
+            return Protection(
+                system.values, statuses, report, round_number, frozenset(keys[i] for i in inherent)
+            )
+        for key in chosen:
+            statuses[key] = "suppressed-complementary"
+        statuses = complementary_suppression_after(system, statuses, min_cell, chosen)
+    else:
+        unrepairable = [keys[cell] for cell, *_ in failed]
+    listed = ", ".join(repr(key) for key in unrepairable[:5])
+    raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
+
+
+def pinned_by_statuses(
+    keys: list[Key],
+    statuses: Mapping[Key, Status],
+    relations_of: Mapping[Key, list[Relation]],
+    system: TableSystem,
+    min_cell: int,
+) -> set[Key]:
+    """Those of ``keys`` that the status column's ranges alone pin, whatever else is hidden.
+
+    A relation whose cells are all hidden is *tight* when its parts' smallest possible
+    sum is the total's largest possible value, or the other way round (nine "<10" parts
+    of a "<10" total: each is 1): then every cell of it is pinned. A cell is also pinned
+    when every other cell of an all-hidden relation is. Hiding more cannot help either.
+    """
+    ranges = {"suppressed": (1, min_cell - 1), "suppressed-complementary": (min_cell, math.inf)}
+    pinned: set[Key] = set()
+    pending = list(keys)
+    seen: set[int] = set()
+    while pending:
+        key = pending.pop()
+        for relation in relations_of.get(key, ()):
+            cells = (relation.total, *relation.parts)
+            if relation.total not in system.values or any(statuses[c] not in ranges for c in cells):
+                continue  # an inequality's link, or a relation with a published or coded cell
+            if id(relation) in seen and not any(c in pinned for c in cells):
+                continue
+            seen.add(id(relation))
+            total_low, total_high = ranges[statuses[relation.total]]
+            parts_low = sum(ranges[statuses[c]][0] for c in relation.parts)
+            parts_high = sum(ranges[statuses[c]][1] for c in relation.parts)
+            if parts_low == total_high or parts_high == total_low:
+                newly = [c for c in cells if c not in pinned]
+            else:
+                free = [c for c in cells if c not in pinned]
+                newly = free if len(free) == 1 else []
+            pinned.update(newly)
+            pending.extend(newly)
+    return pinned & set(keys)
+
+
+def _links(system: TableSystem) -> tuple[dict[Key, list[Relation]], set[Key]]:
+    """Each cell's relations (an inequality counting as one), and the cells that are totals."""
     relations_of: dict[Key, list[Relation]] = defaultdict(list)
     totals = set()
     for relation in system.relations:
@@ -77,56 +254,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         link = Relation(first, tuple(key for key, _ in rest))
         for key, _ in inequality.terms:
             relations_of[key].append(link)
-    inherent: set[Key] = set()
-    proven: set[tuple[Key, str]] = set()
-    # (cell, check) pairs the audit answers with linear programs even in a flow network
-    exact: set[tuple[Key, str]] = set()
-    last_exposed: set[tuple[Key, str]] = set()
-    repeats = 0
-    for round_number in range(MAX_REPAIR_ROUNDS + 1):
-        chosen: set[Key] = set()
-        unrepairable: list[Key] = []
-        cautious: set[tuple[Key, str]] = set()
-        quick = quick_exposures(system, statuses, min_cell, inherent)
-        for exposure in quick:
-            candidate = _widening_candidate(exposure.causes, system, statuses, totals)
-            if candidate is None and exposure.check == "width":
-                candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
-            if candidate is not None:
-                chosen.add(candidate)
-            elif exposure.check == "pinning":
-                inherent.add(exposure.key)
-            else:
-                unrepairable.append(exposure.key)
-        if not quick:
-            report = audit(system, statuses, min_cell, exempt=inherent, proven=proven, exact=exact)
-            if report.passed:
-                return Protection(system.values, statuses, report, round_number, frozenset(inherent))
-            # The flows treat an inequality between two networks cautiously. A cell they
-            # keep finding narrow whatever is hidden around it, or that nothing more can
-            # widen, is checked by the exact linear programs from then on.
-            exposed = {(exposure.key, exposure.check) for exposure in report.exposures}
-            repeats = repeats + 1 if exposed == last_exposed else 0
-            last_exposed = exposed
-            if repeats >= FLOW_REPEATS:
-                exact |= exposed
-            for exposure in report.exposures:
-                candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
-                if candidate is None:
-                    unrepairable.append(exposure.key)
-                    cautious.add((exposure.key, exposure.check))
-                else:
-                    chosen.add(candidate)
-        if unrepairable:
-            if quick or not system.arcs or cautious <= exact:
-                break
-            exact |= cautious
-        # A round that only recorded inherent cells goes on without hiding anything.
-        for key in chosen:
-            statuses[key] = "suppressed-complementary"
-        statuses = complementary_suppression(system, statuses, min_cell)
-    listed = ", ".join(repr(key) for key in unrepairable[:5])
-    raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
+    return relations_of, totals
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ result with linear programming and ``protect`` adds suppression until it passes.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -60,14 +61,10 @@ class TableSystem:
     coded: dict[Key, Status] = field(default_factory=dict)
     #: for each coded cell, the denominator whose publication shows its coded rate
     coded_by: dict[Key, Key] = field(default_factory=dict)
-    #: optional: the system as a flow network, each cell an arc (tail node, head node),
-    #: such that "what flows into each node flows out of it" says exactly what the
-    #: relations say; the audit then answers with network flows (``rules.flows``)
-    arcs: dict[Key, tuple[Hashable, Hashable]] = field(default_factory=dict)
-    #: optional, a speed hint for the flow audit: a region for each arc among whose
-    #: cells most of its flows stay (the career field of an attainment count); arcs
-    #: with none belong to every region. Ranges are tried within a region first.
-    regions: dict[Key, Hashable] = field(default_factory=dict)
+    #: optional: a (row, column) place for each detail cell (one that is no relation's
+    #: total), such as (school, credential). The certificates (``rules.certificates``)
+    #: look for moves along rows and columns of hidden cells.
+    grid: dict[Key, tuple[Hashable, Hashable]] = field(default_factory=dict)
 
     def add_relation(self, total: Key, parts: Iterable[Key]) -> None:
         parts = tuple(parts)
@@ -114,38 +111,65 @@ def complementary_suppression(
     while changed:
         changed = False
         for relation in relations:
-            if _repair(relation, system.values, statuses, min_cell):
+            if _repair(relation, system.values, statuses, min_cell) is not None:
                 changed = True
     return statuses
 
 
-def hide_one_more(relation: Relation, values: Mapping[Key, int], statuses: dict[Key, Status]) -> bool:
+def complementary_suppression_after(
+    system: TableSystem, statuses: dict[Key, Status], min_cell: int, changed: Iterable[Key]
+) -> dict[Key, Status]:
+    """The same rules, for a pattern that obeyed them until the ``changed`` cells were
+    hidden: only relations holding a newly hidden cell are looked at again, smallest
+    first, and so on from each cell they hide. Deterministic."""
+    statuses = dict(statuses)
+    relations = _ordered(system.relations)
+    positions_of: dict[Key, list[int]] = {}
+    for position, relation in enumerate(relations):
+        for key in (relation.total, *relation.parts):
+            positions_of.setdefault(key, []).append(position)
+    pending = sorted({position for key in changed for position in positions_of.get(key, ())})
+    heapq.heapify(pending)
+    queued = set(pending)
+    while pending:
+        position = heapq.heappop(pending)
+        queued.discard(position)
+        hidden = _repair(relations[position], system.values, statuses, min_cell)
+        if hidden is None:
+            continue
+        for again in (position, *positions_of[hidden]):
+            if again not in queued:
+                queued.add(again)
+                heapq.heappush(pending, again)
+    return statuses
+
+
+def hide_one_more(relation: Relation, values: Mapping[Key, int], statuses: dict[Key, Status]) -> Key | None:
     """Hide the smallest non-zero published part of ``relation`` (ties by key), or its
-    total when no part is left; False when nothing more can be hidden there."""
+    total when no part is left; the cell hidden, or None when nothing more can be."""
     candidates = [part for part in relation.parts if statuses[part] == PUBLISHED and values[part] > 0]
     if candidates:
-        statuses[min(candidates, key=lambda part: (values[part], _sort_key(part)))] = (
-            "suppressed-complementary"
-        )
-        return True
+        chosen = min(candidates, key=lambda part: (values[part], _sort_key(part)))
+        statuses[chosen] = "suppressed-complementary"
+        return chosen
     if statuses[relation.total] == PUBLISHED and values[relation.total] > 0:
         statuses[relation.total] = "suppressed-complementary"
-        return True
-    return False
+        return relation.total
+    return None
 
 
 def _repair(
     relation: Relation, values: Mapping[Key, int], statuses: dict[Key, Status], min_cell: int
-) -> bool:
+) -> Key | None:
     hidden_parts = [part for part in relation.parts if statuses[part] != PUBLISHED]
     total_hidden = statuses[relation.total] != PUBLISHED
     hidden = len(hidden_parts) + total_hidden
     if hidden == 0:
-        return False
+        return None
     too_few = hidden == 1
     too_small = not total_hidden and sum(values[part] for part in hidden_parts) < min_cell
     if not (too_few or too_small):
-        return False
+        return None
     return hide_one_more(relation, values, statuses)
 
 

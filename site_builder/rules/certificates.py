@@ -1,0 +1,535 @@
+"""Disclosure certificates: explicit proof, cell by cell, that no hidden count can be narrowed.
+
+The audit's linear programs ask, for each hidden cell, how far it can move in a table
+that agrees with everything published. A *certificate* answers the same question with
+two such tables, written down:
+
+- a *move* changes hidden cells only and keeps every relation. For example +1 at
+  (school A, credential X) and (school B, credential Y) and -1 at (A, Y) and (B, X)
+  leaves every school's and every credential's total as it was;
+- moving the true table ``t`` steps along moves, while every cell stays within what the
+  attacker knows of it and every inequality holds, gives a table the attacker cannot
+  tell from the truth;
+- a cell's certificate is one such table above its true value and one below, at least
+  ``min_cell`` apart when only non-negativity is known (the *width* check), or apart at
+  all when the status column's ranges are known too (the *pinning* check).
+
+Each certificate is checked exactly (``verify``) before it counts, so a cell is only
+ever called safe when it is: the search for moves is a heuristic, the proof is not.
+A cell the search cannot prove is hidden more around (``Certifier.repair``), never
+published as it is. Hiding another cell keeps every certificate valid (a move touches
+hidden cells only, and the newly hidden cell stays at its true value), so certificates
+found in one round of repair are kept for the next.
+
+Moves are built from *detail cells* (cells that are no relation's total), each placed
+in a grid (``TableSystem.grid``: for attainment, school by credential): rectangles of
+four hidden cells, pairs in a row or a column, and a single cell. The totals a move
+changes are found by walking up the relations; each must be hidden too.
+
+This answers at state scale, where the linear programs do not: a few explicit moves
+per cell, found by set lookups, in place of a program over every hidden cell.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
+
+#: the two attacker models and the range each requires (the width one is min_cell)
+CHECKS = ("width", "pinning")
+#: plain rectangles (those that change no total) tried per cell and check
+RECTANGLE_BUDGET = 4_000
+#: other moves examined per cell and check before the search gives up on it
+SEARCH_BUDGET = 60
+#: candidate moves weighed per cell when choosing what to hide next
+REPAIR_BUDGET = 60
+#: moves examined for a cell that eases an inequality in another cell's way
+SUPPORT_BUDGET = 40
+#: detail changes looked at, per move weighed, before the search stops
+LOOK_FACTOR = 4
+
+Move = dict[int, int]
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Two feasible tables, as displacements from the true one: ``upper`` raises the
+    cell, ``lower`` lowers it; the cell's range is at least ``upper[cell] - lower[cell]``."""
+
+    cell: int
+    check: str
+    upper: Move
+    lower: Move
+
+    @property
+    def width(self) -> int:
+        return self.upper.get(self.cell, 0) - self.lower.get(self.cell, 0)
+
+
+class Certifier:
+    """The moves of one table system, for certifying its hidden cells under one pattern."""
+
+    def __init__(self, system: TableSystem, min_cell: int):
+        self.system = system
+        self.min_cell = min_cell
+        self.keys: list[Key] = sorted(system.values, key=repr)
+        index = {key: number for number, key in enumerate(self.keys)}
+        self.index = index
+        self.value = [system.values[key] for key in self.keys]
+        size = len(self.keys)
+        # relation number -> (total, parts); each cell's relations with its sign in them
+        self.relations = [(index[r.total], [index[p] for p in r.parts]) for r in system.relations]
+        self.relations_of: list[list[tuple[int, int]]] = [[] for _ in range(size)]
+        parents: list[set[int]] = [set() for _ in range(size)]
+        is_total = [False] * size
+        for number, (total, parts) in enumerate(self.relations):
+            is_total[total] = True
+            self.relations_of[total].append((number, 1))
+            for part in parts:
+                self.relations_of[part].append((number, -1))
+                parents[part].add(total)
+        self.inequalities = [
+            ([(index[key], coefficient) for key, coefficient in inequality.terms], inequality.bound)
+            for inequality in system.inequalities
+        ]
+        self.inequalities_of: list[list[int]] = [[] for _ in range(size)]
+        for number, (terms, _) in enumerate(self.inequalities):
+            for cell, _ in terms:
+                self.inequalities_of[cell].append(number)
+        # Every total above a detail cell: a detail cell moved by t moves each of them by t.
+        above: dict[int, frozenset[int]] = {}
+
+        def ancestors(cell: int) -> frozenset[int]:
+            if cell not in above:
+                found: set[int] = set()
+                for parent in parents[cell]:
+                    found.add(parent)
+                    found |= ancestors(parent)
+                above[cell] = frozenset(found)
+            return above[cell]
+
+        self.detail = [i for i in range(size) if not is_total[i]]
+        self.closure: dict[int, frozenset[int]] = {i: ancestors(i) for i in self.detail}
+        # A random weight per total: a move whose weights cancel changes (almost surely) no
+        # total, so it needs no closer look; verify() checks every certificate exactly.
+        rng = random.Random(0)
+        self.weight = weight = [rng.getrandbits(62) for _ in range(size)]
+        self.signature = {i: sum(weight[a] for a in self.closure[i]) for i in self.detail}
+        self.below: dict[int, list[int]] = defaultdict(list)
+        for i in self.detail:
+            for total in sorted(self.closure[i]):
+                self.below[total].append(i)
+        rows: dict[object, int] = {}
+        columns: dict[object, int] = {}
+        grid = {index[key]: place for key, place in system.grid.items()}
+        for row, column in sorted(set(grid.values()), key=repr):
+            rows.setdefault(row, len(rows))
+            columns.setdefault(column, len(columns))
+        self.row = {i: rows[grid[i][0]] for i in self.detail if i in grid}
+        self.column = {i: columns[grid[i][1]] for i in self.detail if i in grid}
+        self.hidden = [False] * size
+        self.statuses: list[Status] = ["published"] * size
+
+    # --- the pattern -------------------------------------------------------------------
+
+    def use(self, statuses: Mapping[Key, Status]) -> None:
+        """Take the current pattern: which cells are hidden, and the grid of hidden details."""
+        self.status_of = statuses
+        self.statuses = [statuses[key] for key in self.keys]
+        self.hidden = [status in HIDDEN_STATUSES for status in self.statuses]
+        hidden = self.hidden
+        self.row_cells: dict[int, list[int]] = defaultdict(list)
+        self.column_cells: dict[int, dict[int, int]] = defaultdict(dict)
+        self.any_row_cells: dict[int, list[int]] = defaultdict(list)
+        self.any_column_cells: dict[int, dict[int, int]] = defaultdict(dict)
+        by_size = sorted(self.row, key=lambda i: (-self.value[i], i))
+        for i in by_size:
+            if self.value[i] > 0:  # a zero is always published, so it never moves
+                self.any_row_cells[self.row[i]].append(i)
+                self.any_column_cells[self.column[i]][self.row[i]] = i
+            if hidden[i]:
+                self.row_cells[self.row[i]].append(i)
+                self.column_cells[self.column[i]][self.row[i]] = i
+        self.published_signature = {
+            i: sum(self.weight[a] for a in self.closure[i] if not hidden[a]) for i in self.detail
+        }
+        self.hidden_below = {
+            total: [i for i in cells if hidden[i]] for total, cells in self.below.items() if hidden[total]
+        }
+
+    def bounds(self, check: str) -> tuple[list[float], list[float]]:
+        """What the attacker knows of each cell under one model (published cells are fixed)."""
+        low, high = [], []
+        for value, status in zip(self.value, self.statuses, strict=True):
+            if status not in HIDDEN_STATUSES:
+                low.append(value)
+                high.append(value)
+            elif check == "pinning" and status == "suppressed":
+                low.append(1)
+                high.append(self.min_cell - 1)
+            elif check == "pinning" and status == "suppressed-complementary":
+                low.append(self.min_cell)
+                high.append(math.inf)
+            else:
+                low.append(0)
+                high.append(math.inf)
+        return low, high
+
+    def must_prove(self) -> list[int]:
+        """Hidden cells the audit must prove wide (coded cells only while their rate is hidden)."""
+        return [
+            i
+            for i, key in enumerate(self.keys)
+            if self.hidden[i] and must_be_wide(self.system, self.status_of, key)
+        ]
+
+    # --- moves ---------------------------------------------------------------------------
+
+    def complete(self, detail: Move, allow: bool = False) -> tuple[Move, list[int]] | None:
+        """The whole move a change of detail cells makes, with the totals it changes.
+
+        Returns the move and the published cells it touches (which must be empty for a
+        move to be used; ``repair`` weighs moves that need a few more cells hidden)."""
+        if not allow and sum(c * self.published_signature[i] for i, c in detail.items()):
+            return None  # it changes a published total
+        if sum(coefficient * self.signature[i] for i, coefficient in detail.items()) == 0:
+            move = detail
+        else:
+            changes: Counter[int] = Counter()
+            for i, coefficient in detail.items():
+                changes[i] += coefficient
+                for total in self.closure[i]:
+                    changes[total] += coefficient
+            move = {i: c for i, c in changes.items() if c}
+        published = [i for i in move if not self.hidden[i]]
+        if published and (not allow or any(self.value[i] == 0 for i in published)):
+            return None
+        return move, published
+
+    def detail_moves(
+        self, cell: int, allow: bool = False, skip_plain: bool = False, pairs_first: bool = False
+    ) -> Iterator[Move]:
+        """Detail changes through a detail ``cell``: rectangles, pairs, and the cell alone
+        (pairs first for a total, which rectangles within one table never change)."""
+        if cell not in self.row:
+            yield {cell: 1}
+            return
+        rows_of = self.any_row_cells if allow else self.row_cells
+        columns_of = self.any_column_cells if allow else self.column_cells
+        row, column = self.row[cell], self.column[cell]
+        here = columns_of[column]
+        partners = rows_of[row]
+        if pairs_first:
+            yield from self._pairs(cell, partners, here)
+        for other in partners:
+            if other == cell:
+                continue
+            there = columns_of[self.column[other]]
+            base = self.signature[cell] - self.signature[other]
+            for other_row in here.keys() & there.keys():
+                if other_row != row:
+                    mine, theirs = here[other_row], there[other_row]
+                    if skip_plain and base == self.signature[mine] - self.signature[theirs]:
+                        continue  # a rectangle that changes no total: ``_rectangles`` had it
+                    yield {cell: 1, other: -1, mine: -1, theirs: 1}
+        if not pairs_first:
+            yield from self._pairs(cell, partners, here)
+        yield {cell: 1}
+
+    @staticmethod
+    def _pairs(cell: int, partners: list[int], here: dict[int, int]) -> Iterator[Move]:
+        for other in partners:
+            if other != cell:
+                yield {cell: 1, other: -1}
+        for other in here.values():
+            if other != cell:
+                yield {cell: 1, other: -1}
+
+    def moves(
+        self, target: int, budget: int, allow: bool = False, skip_plain: bool = False
+    ) -> Iterator[tuple[Move, list[int]]]:
+        """Moves that change ``target`` (by +1), with the published cells each would need
+        hidden; at most ``budget`` changes of detail cells are looked at."""
+        if target in self.closure:
+            sources = [target]
+        else:
+            sources = self.below.get(target, []) if allow else self.hidden_below.get(target, [])
+        sources = [source for source in sources if self.value[source] > 0 or self.hidden[source]]
+        looked = 0
+        for source in sources:
+            for detail in self.detail_moves(source, allow, skip_plain, pairs_first=source != target):
+                looked += 1
+                if looked > LOOK_FACTOR * budget:
+                    return
+                if target not in detail and not any(target in self.closure[i] for i in detail):
+                    continue
+                if target not in detail and not sum(
+                    c for i, c in detail.items() if target in self.closure[i]
+                ):
+                    continue  # the totals it changes do not include the target
+                budget -= 1
+                if budget < 0:
+                    return
+                completed = self.complete(detail, allow)
+                if completed is None:
+                    continue
+                move, published = completed
+                sign = move.get(target, 0)
+                if sign == 0:
+                    continue
+                if sign < 0:
+                    move = {i: -c for i, c in move.items()}
+                yield move, published
+
+    def room(self, move: Move, shift: Move, direction: int, low: list[float], high: list[float]) -> float:
+        """How many steps along ``direction * move`` the table ``truth + shift`` can still go."""
+        steps = math.inf
+        value = self.value
+        for i, coefficient in move.items():
+            coefficient *= direction
+            current = value[i] + shift.get(i, 0)
+            if coefficient > 0:
+                steps = min(steps, (high[i] - current) // coefficient)
+            else:
+                steps = min(steps, (current - low[i]) // -coefficient)
+            if steps <= 0:
+                return 0
+        touched = {n for i in move for n in self.inequalities_of[i]}
+        for number in touched:
+            terms, bound = self.inequalities[number]
+            rate = sum(c * move.get(i, 0) * direction for i, c in terms)
+            if rate > 0:
+                used = sum(c * (value[i] + shift.get(i, 0)) for i, c in terms)
+                steps = min(steps, math.floor((bound - used) / rate + 1e-9))
+        return max(0, steps)
+
+    def supported_room(
+        self, move: Move, shift: Move, direction: int, low: list[float], high: list[float], wanted: int
+    ) -> int:
+        """``room``, after first easing each inequality that stops the move: a cell of it
+        outside the move is moved along a move of its own, the way that gives more slack
+        (to raise a school's claims, raise the school's count of credentials first)."""
+        steps = min(self.room(move, shift, direction, low, high), wanted)
+        if steps >= wanted or not any(self.inequalities_of[i] for i in move):
+            return steps
+        for number in sorted({n for i in move for n in self.inequalities_of[i]}):
+            terms, _ = self.inequalities[number]
+            if sum(c * move.get(i, 0) * direction for i, c in terms) <= 0:
+                continue
+            for other, coefficient in terms:
+                if other in move or not self.hidden[other]:
+                    continue
+                ease = 1 if coefficient < 0 else -1
+                for support, _ in self.moves(other, SUPPORT_BUDGET):
+                    if any(i in move for i in support):
+                        continue
+                    room = min(self.room(support, shift, ease, low, high), wanted - steps)
+                    if room > 0:
+                        for i, c in support.items():
+                            shift[i] = shift.get(i, 0) + ease * c * room
+                        break
+            steps = min(self.room(move, shift, direction, low, high), wanted)
+        return steps
+
+    # --- certificates ----------------------------------------------------------------------
+
+    def certify(
+        self, target: int, check: str, low: list[float], high: list[float], hints: list[Move] = ()
+    ) -> tuple[Certificate | None, int]:
+        """A certificate for ``target`` (or None), and the range the search did reach."""
+        need = self.min_cell if check == "width" else 1
+        upper: Move = {}
+        lower: Move = {}
+        up = down = 0
+        quick = target in self.row and not self.inequalities_of[target]
+        if quick:
+            up, down = self._rectangles(target, low, high, need, upper, lower)
+        candidates = ((move, []) for move in hints)
+        for move, published in _chain(candidates, self.moves(target, SEARCH_BUDGET, skip_plain=quick)):
+            if up + down >= need:
+                break
+            if published:
+                continue
+            for direction, shift in ((1, upper), (-1, lower)):
+                steps = self.supported_room(move, shift, direction, low, high, need - up - down)
+                if steps > 0:
+                    for i, coefficient in move.items():
+                        shift[i] = shift.get(i, 0) + direction * coefficient * steps
+                    if direction > 0:
+                        up += steps
+                    else:
+                        down += steps
+        if up + down >= need:
+            certificate = Certificate(target, check, upper, lower)
+            if self.verify(certificate, low, high):
+                return certificate, up + down
+            return None, 0
+        return None, up + down
+
+    def _rectangles(
+        self, target: int, low: list[float], high: list[float], need: int, upper: Move, lower: Move
+    ) -> tuple[int, int]:
+        """The quick part of ``certify`` for a detail cell: rectangles of hidden cells that
+        change no total (within one career field), applied to ``upper`` and ``lower`` in
+        place. Returns how far each got."""
+        value, signature = self.value, self.signature
+        row, column = self.row[target], self.column[target]
+        here = self.column_cells[column]
+        up = down = 0
+        looked = 0
+        for other in self.row_cells[row]:
+            if other == target:
+                continue
+            there = self.column_cells[self.column[other]]
+            base = signature[target] - signature[other]
+            for other_row in here.keys() & there.keys():
+                if other_row == row:
+                    continue
+                mine, theirs = here[other_row], there[other_row]
+                if base - signature[mine] + signature[theirs]:
+                    continue  # it changes a total: left to the general search
+                looked += 1
+                if looked > RECTANGLE_BUDGET:
+                    return up, down
+                # +1 at target and theirs, -1 at other and mine (or the other way round)
+                for direction, shift in ((1, upper), (-1, lower)):
+                    t, o, m, h = (value[i] + shift.get(i, 0) for i in (target, other, mine, theirs))
+                    if direction > 0:
+                        steps = min(high[target] - t, o - low[other], m - low[mine], high[theirs] - h)
+                    else:
+                        steps = min(t - low[target], high[other] - o, high[mine] - m, h - low[theirs])
+                    steps = min(steps, need - up - down)
+                    if steps > 0:
+                        change = direction * steps
+                        shift[target] = t + change - value[target]
+                        shift[other] = o - change - value[other]
+                        shift[mine] = m - change - value[mine]
+                        shift[theirs] = h + change - value[theirs]
+                        if direction > 0:
+                            up += steps
+                        else:
+                            down += steps
+                if up + down >= need:
+                    return up, down
+        return up, down
+
+    def verify(self, certificate: Certificate, low: list[float], high: list[float]) -> bool:
+        """Exactly: both tables agree with every published cell and relation, keep every
+        cell within its bounds and every inequality, and are ``need`` apart on the cell."""
+        need = self.min_cell if certificate.check == "width" else 1
+        if certificate.width < need:
+            return False
+        for shift in (certificate.upper, certificate.lower):
+            for i, change in shift.items():
+                if change and not self.hidden[i]:
+                    return False
+                if not low[i] <= self.value[i] + change <= high[i]:
+                    return False
+            # total - sum(parts) must change by nothing, in every relation a changed cell is in
+            balance: Counter[int] = Counter()
+            for i, change in shift.items():
+                for number, sign in self.relations_of[i]:
+                    balance[number] += sign * change
+            if any(balance.values()):
+                return False
+            inequalities = {n for i in shift for n in self.inequalities_of[i]}
+            for number in inequalities:
+                terms, bound = self.inequalities[number]
+                if sum(c * (self.value[i] + shift.get(i, 0)) for i, c in terms) > bound + 1e-9:
+                    return False
+        return True
+
+    def repair(self, target: int, check: str, low: list[float], high: list[float]) -> tuple[list[int], Move]:
+        """Published cells to hide so that a new move through ``target`` exists: of the moves
+        that need the fewest cells hidden, the one with the most room, then the smallest
+        counts hidden. Returns the cells and the move (a hint for the next search)."""
+        need = self.min_cell if check == "width" else 1
+        hidden_low = self.min_cell if check == "pinning" else 0
+        if target in self.row:
+            found = self._repair_rectangle(target, need, hidden_low, low, high)
+            if found is not None:
+                return found
+        best = None
+        for move, published in self.moves(target, REPAIR_BUDGET, allow=True):
+            if not published:
+                continue
+            # Weighed as the attacker would see the cells once hidden, then put back.
+            saved = [(low[i], high[i]) for i in published]
+            for i in published:
+                low[i], high[i] = hidden_low, math.inf
+            steps = min(need, self.room(move, {}, 1, low, high)) + min(
+                need, self.room(move, {}, -1, low, high)
+            )
+            for i, (old_low, old_high) in zip(published, saved, strict=True):
+                low[i], high[i] = old_low, old_high
+            if steps > 0:
+                score = (
+                    len(published),
+                    -min(steps, need),
+                    sum(self.value[i] for i in published),
+                    sorted(published),
+                )
+                if best is None or score < best[0]:
+                    best = (score, published, move)
+                    if len(published) == 1 and steps >= need:
+                        break  # as good as a move can be, short of the smallest count
+        if best is None:
+            return [], {}
+        return sorted(best[1]), best[2]
+
+    def _repair_rectangle(
+        self, target: int, need: int, hidden_low: int, low: list[float], high: list[float]
+    ) -> tuple[list[int], Move] | None:
+        """The quick repair of a detail cell: a rectangle through it that changes no published
+        total and has exactly one published corner; the one with the most room, then the
+        smallest count to hide."""
+        hidden, value, signature = self.hidden, self.value, self.published_signature
+        row, column = self.row[target], self.column[target]
+        here = self.any_column_cells[column]
+        best = None
+        looked = 0
+        for other in self.any_row_cells[row]:
+            if other == target:
+                continue
+            there = self.any_column_cells[self.column[other]]
+            for other_row in here.keys() & there.keys():
+                if other_row == row:
+                    continue
+                looked += 1
+                if looked > REPAIR_BUDGET:
+                    break
+                mine, theirs = here[other_row], there[other_row]
+                published = [i for i in (other, mine, theirs) if not hidden[i]]
+                if len(published) != 1:
+                    continue
+                if signature[target] - signature[other] - signature[mine] + signature[theirs]:
+                    continue  # it would change a published total
+                (cell,) = published
+                # +1 at target and theirs, -1 at other and mine; the published cell as if hidden
+                bottom = [low[target], low[other], low[mine], low[theirs]]
+                top = [high[target], high[other], high[mine], high[theirs]]
+                where = (target, other, mine, theirs).index(cell)
+                bottom[where], top[where] = hidden_low, math.inf
+                t, o, m, h = value[target], value[other], value[mine], value[theirs]
+                raised = min(top[0] - t, o - bottom[1], m - bottom[2], top[3] - h, need)
+                lowered = min(t - bottom[0], top[1] - o, top[2] - m, h - bottom[3], need)
+                steps = max(0, raised) + max(0, lowered)
+                if steps > 0:
+                    score = (-min(steps, need), value[cell], cell)
+                    if best is None or score < best[0]:
+                        best = (score, [cell], {target: 1, other: -1, mine: -1, theirs: 1})
+                        if steps >= need:
+                            break
+            if looked > REPAIR_BUDGET or (best is not None and -best[0][0] >= need):
+                break
+        return None if best is None else (best[1], best[2])
+
+
+def _chain(*iterables):
+    for iterable in iterables:
+        yield from iterable

@@ -1,0 +1,192 @@
+"""Protection by certificates, checked against the exact linear programs.
+
+The attainment system is built the way the build builds it, from random schools,
+districts, credentials, counts and claims. Certificates are the state-scale method; here
+every system is made to use them, and the audit's linear programs (exact at this size)
+judge the result.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from site_builder.outcomes import Attainment, Claim, School
+from site_builder.reports.systems import attainment_system
+from site_builder.rules import disclosure
+from site_builder.rules.audit import audit
+from site_builder.rules.certificates import Certificate, Certifier
+from site_builder.rules.disclosure import pinned_by_statuses, protect
+from site_builder.rules.privacy import (
+    HIDDEN_STATUSES,
+    PUBLISHED,
+    TableSystem,
+    complementary_suppression,
+    complementary_suppression_after,
+    primary_statuses,
+)
+
+N = 10
+FIELDS = ("health", "trades")
+counts = st.one_of(st.integers(1, 9), st.integers(1, 9), st.integers(10, 40))
+
+
+@pytest.fixture(autouse=True)
+def certificates_for_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build uses certificates only for large systems; here every system is large."""
+    monkeypatch.setattr(disclosure, "CERTIFICATE_LIMIT", 0)
+
+
+@st.composite
+def attainment(draw) -> TableSystem:
+    """A small state: 2 to 3 districts of 1 to 3 schools, 3 to 5 credentials in 2 fields."""
+    schools = {}
+    for district in range(draw(st.integers(2, 3))):
+        for number in range(draw(st.integers(1, 3))):
+            school_id = f"s{district}{number}"
+            schools[school_id] = School(school_id, school_id, f"d{district}", f"d{district}", "c")
+    credentials = [f"c{n}" for n in range(draw(st.integers(3, 5)))]
+    primary_field = {c: FIELDS[n % 2] for n, c in enumerate(credentials)}
+    rows, claims = [], []
+    for school_id in schools:
+        for credential_id in credentials:
+            if draw(st.booleans()) or credential_id == credentials[0]:
+                earned = draw(counts)
+                rows.append(Attainment(2025, school_id, credential_id, earned))
+                if draw(st.booleans()):
+                    count = draw(st.integers(1, earned))
+                    claims.append(Claim(2025, "fees", school_id, credential_id, count, Decimal(count * 100)))
+    return attainment_system(rows, claims, schools, primary_field)
+
+
+def first_statuses(system: TableSystem) -> dict:
+    return complementary_suppression(system, primary_statuses(system, N), N)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment())
+def test_a_pattern_protected_by_certificates_passes_the_linear_programs(system: TableSystem) -> None:
+    protection = protect(system, N)
+    assert protection.report.solved > 0  # certificates, not the programs, protected it
+    assert audit(system, protection.statuses, N, exempt=protection.inherent).passed
+    # What is recorded as inherent really is pinned, and by the status column alone.
+    exposed = audit(system, protection.statuses, N).exposures
+    assert {(e.key, e.check) for e in exposed} == {(key, "pinning") for key in protection.inherent}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment())
+def test_a_cell_with_a_certificate_is_wide_in_the_linear_programs(system: TableSystem) -> None:
+    statuses = first_statuses(system)
+    narrow = {(e.key, e.check) for e in audit(system, statuses, N).exposures}
+    certifier = Certifier(system, N)
+    certifier.use(statuses)
+    for check in ("width", "pinning"):
+        low, high = certifier.bounds(check)
+        for cell in certifier.must_prove():
+            certificate, _ = certifier.certify(cell, check, low, high)
+            if certificate is not None:
+                assert (certifier.keys[cell], check) not in narrow
+                assert certifier.verify(certificate, low, high)
+
+
+def _certified(system: TableSystem) -> tuple[Certifier, Certificate, list[float], list[float]]:
+    statuses = first_statuses(system)
+    certifier = Certifier(system, N)
+    certifier.use(statuses)
+    low, high = certifier.bounds("width")
+    for cell in certifier.must_prove():
+        certificate, _ = certifier.certify(cell, "width", low, high)
+        if certificate is not None:
+            return certifier, certificate, low, high
+    raise AssertionError("no cell was certified")
+
+
+def test_verify_rejects_every_kind_of_false_certificate() -> None:
+    """The search may be wrong; the check may not. Each way a certificate can lie is caught."""
+    rng = random.Random(7)
+    schools = {f"s{n}": School(f"s{n}", f"s{n}", f"d{n % 3}", f"d{n % 3}", "c") for n in range(9)}
+    credentials = [f"c{n}" for n in range(6)]
+    rows = [
+        Attainment(2025, school, credential, rng.choice([1, 2, 3, 5, 8, 12, 30]))
+        for school in schools
+        for credential in credentials
+    ]
+    system = attainment_system(rows, [], schools, {c: FIELDS[n % 2] for n, c in enumerate(credentials)})
+    certifier, certificate, low, high = _certified(system)
+    assert certifier.verify(certificate, low, high)
+    cell = certificate.cell
+    lies = []
+    # not far enough apart
+    lies.append(Certificate(cell, "width", {cell: 1}, {}))
+    # one table breaks a relation: the cell moves and nothing pays for it
+    broken = dict(certificate.upper)
+    broken[cell] += 1
+    lies.append(Certificate(cell, "width", broken, certificate.lower))
+    # one table moves a published cell (with its relation kept)
+    published = next(i for i, key in enumerate(certifier.keys) if not certifier.hidden[i])
+    moved = dict(certificate.upper)
+    moved[published] = moved.get(published, 0) + 1
+    lies.append(Certificate(cell, "width", moved, certificate.lower))
+    # one table takes a count below zero
+    negative = {i: -2 * (certifier.value[i] + 1) * c for i, c in certificate.upper.items()}
+    lies.append(Certificate(cell, "width", negative, certificate.lower))
+    for lie in lies:
+        assert not certifier.verify(lie, low, high)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment(), st.randoms(use_true_random=False))
+def test_protection_by_certificates_does_not_depend_on_the_order_of_relations(
+    system: TableSystem, rng: random.Random
+) -> None:
+    shuffled = TableSystem(
+        values=dict(system.values),
+        relations=rng.sample(system.relations, len(system.relations)),
+        inequalities=list(system.inequalities),
+        grid=dict(rng.sample(sorted(system.grid.items(), key=repr), len(system.grid))),
+    )
+    assert protect(shuffled, N).statuses == protect(system, N).statuses
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment(), st.data())
+def test_suppression_after_a_change_obeys_the_rules_again(system: TableSystem, data) -> None:
+    statuses = first_statuses(system)
+    published = sorted((key for key, s in statuses.items() if s == PUBLISHED and system.values[key]), key=repr)
+    if not published:
+        return
+    changed = data.draw(st.lists(st.sampled_from(published), min_size=1, max_size=3, unique=True))
+    for key in changed:
+        statuses[key] = "suppressed-complementary"
+    after = complementary_suppression_after(system, statuses, N, changed)
+    assert all(after[key] in HIDDEN_STATUSES for key in changed)
+    for relation in system.relations:
+        hidden = [part for part in relation.parts if after[part] in HIDDEN_STATUSES]
+        total_hidden = after[relation.total] in HIDDEN_STATUSES
+        assert len(hidden) + total_hidden != 1
+        if hidden and not total_hidden:
+            assert sum(system.values[part] for part in hidden) >= N
+
+
+def test_nine_small_parts_of_a_small_total_are_pinned_by_the_status_column() -> None:
+    """A credential earned by one student at each of nine schools: the total is "<10", so
+    at most 9, and each part is "<10", so at least 1. Every one of them must be 1."""
+    schools = {f"s{n}": School(f"s{n}", f"s{n}", "d", "d", "c") for n in range(9)}
+    rows = [Attainment(2025, school, "rare", 1) for school in schools]
+    rows += [Attainment(2025, school, "common", 40) for school in schools]
+    system = attainment_system(rows, [], schools, {"rare": "health", "common": "health"})
+    statuses = first_statuses(system)
+    rare = [key for key in system.values if key[-1] == "rare"]
+    assert all(statuses[key] == "suppressed" for key in rare)
+    relations_of = {}
+    for relation in system.relations:
+        for key in (relation.total, *relation.parts):
+            relations_of.setdefault(key, []).append(relation)
+    assert pinned_by_statuses(rare, statuses, relations_of, system, N) == set(rare)
+    common = [key for key in system.values if key[-1] == "common"]
+    assert pinned_by_statuses(common, statuses, relations_of, system, N) == set()
