@@ -321,6 +321,7 @@ def _exact_nearby(
     for number, (row, _) in enumerate(rows):
         for cell in row:
             rows_of.setdefault(position[cell], []).append(number)
+    row_sums = [sum(c * values[position[cell]] for cell, c in row.items()) for row, _ in rows]
     narrow, solved = [], 0
     for i in cells:
         # Nearest by relation size: a cell reached through a relation of k hidden cells is
@@ -339,15 +340,22 @@ def _exact_nearby(
                 for other in row:
                     if position[other] not in free:
                         heapq.heappush(queue, (distance + len(row), position[other]))
+        local = sorted(free, key=free.get)
+        # Each row touching a free cell, with the cells held at their true values moved to
+        # the right-hand side (found from the free cells, so a statewide row costs no more).
+        inside_of: dict[int, dict[int, float]] = {}
+        for at, local_index in free.items():
+            for number in rows_of.get(at, ()):
+                inside_of.setdefault(number, {})[local_index] = rows[number][0][members[at]]
         kept: tuple[_Rows, _Rows] = (_Rows([], []), _Rows([], []))
-        for number in sorted({number for cell in free for number in rows_of.get(cell, ())}):
-            row, bound = rows[number]
-            inside = {free[position[cell]]: c for cell, c in row.items() if position[cell] in free}
-            fixed = sum(c * values[position[cell]] for cell, c in row.items() if position[cell] not in free)
+        for number in sorted(inside_of):
+            inside = inside_of[number]
+            bound = rows[number][1]
+            moved = sum(c * values[local[j]] for j, c in inside.items())
+            fixed = row_sums[number] - moved
             target = kept[number >= equality_count]
             target.rows.append(inside)
             target.rhs.append(bound - fixed)
-        local = sorted(free, key=free.get)
         program = _Program(kept[0], kept[1], [bounds[cell] for cell in local], list(range(len(local))))
         narrow.extend((i, low, high) for _, low, high in _exact(program, [0], width))
         solved += program.count

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -131,6 +131,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
     proven: set[tuple[int, str]] = set()
     hints: dict[tuple[int, str], list[dict[int, int]]] = defaultdict(list)
     inherent: set[int] = set()
+    stubborn: Counter[tuple[Key, str]] = Counter()
     certificates = 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
         certifier.use(statuses)
@@ -160,9 +161,13 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 hard.append((keys[cell], check))
         unrepairable: list[Key] = []
         if hard:
-            # A small neighbourhood first, then a larger one for the cells it leaves narrow.
-            narrow = narrow_nearby(system, statuses, min_cell, hard, CERTIFICATE_NEARBY)
-            narrow = set(narrow_nearby(system, statuses, min_cell, narrow) if narrow else ())
+            # A small neighbourhood first; a larger one only for a cell that repairs have
+            # not helped there twice (the larger programs cost seconds each at state scale).
+            narrow = set(narrow_nearby(system, statuses, min_cell, hard, CERTIFICATE_NEARBY))
+            persistent = sorted((pair for pair in narrow if stubborn[pair] >= 2), key=repr)
+            if persistent:
+                narrow -= set(persistent) - set(narrow_nearby(system, statuses, min_cell, persistent))
+            stubborn.update(narrow)
             pinned = pinned_by_statuses(
                 [key for key, check in narrow if check == "pinning"], statuses, relations_of, system, min_cell
             )
