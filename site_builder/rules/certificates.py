@@ -48,10 +48,12 @@ RECTANGLE_BUDGET = 4_000
 SEARCH_BUDGET = 60
 #: candidate moves weighed per cell when choosing what to hide next
 REPAIR_BUDGET = 60
+#: published cells one repair may hide at most
+MOST_HIDDEN = 4
 #: moves examined for a cell that eases an inequality in another cell's way
 SUPPORT_BUDGET = 40
-#: detail changes looked at, per move weighed, before the search stops
-LOOK_FACTOR = 4
+#: detail changes looked at per cell (most change a published total) before the search stops
+LOOK_LIMIT = 2_000
 
 Move = dict[int, int]
 
@@ -215,39 +217,43 @@ class Certifier:
         self, cell: int, allow: bool = False, skip_plain: bool = False, pairs_first: bool = False
     ) -> Iterator[Move]:
         """Detail changes through a detail ``cell``: rectangles, pairs, and the cell alone
-        (pairs first for a total, which rectangles within one table never change)."""
+        (pairs first for a total, which rectangles within one table never change). Unless
+        ``allow``, only changes of hidden cells that leave every published total alone."""
         if cell not in self.row:
             yield {cell: 1}
             return
         rows_of = self.any_row_cells if allow else self.row_cells
         columns_of = self.any_column_cells if allow else self.column_cells
+        # With weights on published totals only, a change that keeps them sums to zero.
+        weight = self.signature if allow else self.published_signature
+        signature = self.signature
         row, column = self.row[cell], self.column[cell]
         here = columns_of[column]
         partners = rows_of[row]
         if pairs_first:
-            yield from self._pairs(cell, partners, here)
+            yield from self._pairs(cell, partners, here, allow)
         for other in partners:
             if other == cell:
                 continue
             there = columns_of[self.column[other]]
-            base = self.signature[cell] - self.signature[other]
+            base = signature[cell] - signature[other]
+            published_base = weight[cell] - weight[other]
             for other_row in here.keys() & there.keys():
                 if other_row != row:
                     mine, theirs = here[other_row], there[other_row]
-                    if skip_plain and base == self.signature[mine] - self.signature[theirs]:
+                    if skip_plain and base == signature[mine] - signature[theirs]:
                         continue  # a rectangle that changes no total: ``_rectangles`` had it
+                    if not allow and published_base != weight[mine] - weight[theirs]:
+                        continue  # it changes a published total
                     yield {cell: 1, other: -1, mine: -1, theirs: 1}
         if not pairs_first:
-            yield from self._pairs(cell, partners, here)
+            yield from self._pairs(cell, partners, here, allow)
         yield {cell: 1}
 
-    @staticmethod
-    def _pairs(cell: int, partners: list[int], here: dict[int, int]) -> Iterator[Move]:
-        for other in partners:
-            if other != cell:
-                yield {cell: 1, other: -1}
-        for other in here.values():
-            if other != cell:
+    def _pairs(self, cell: int, partners: list[int], here: dict[int, int], allow: bool) -> Iterator[Move]:
+        weight = self.published_signature
+        for other in (*partners, *here.values()):
+            if other != cell and (allow or weight[cell] == weight[other]):
                 yield {cell: 1, other: -1}
 
     def moves(
@@ -264,10 +270,8 @@ class Certifier:
         for source in sources:
             for detail in self.detail_moves(source, allow, skip_plain, pairs_first=source != target):
                 looked += 1
-                if looked > LOOK_FACTOR * budget:
+                if looked > LOOK_LIMIT:
                     return
-                if target not in detail and not any(target in self.closure[i] for i in detail):
-                    continue
                 if target not in detail and not sum(
                     c for i, c in detail.items() if target in self.closure[i]
                 ):
@@ -456,8 +460,8 @@ class Certifier:
                 return found
         best = None
         for move, published in self.moves(target, REPAIR_BUDGET, allow=True):
-            if not published:
-                continue
+            if not published or len(published) > (MOST_HIDDEN if best is None else len(best[1])):
+                continue  # nothing to hide, or more than the best so far
             # Weighed as the attacker would see the cells once hidden, then put back.
             saved = [(low[i], high[i]) for i in published]
             for i in published:
