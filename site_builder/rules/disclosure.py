@@ -30,6 +30,8 @@ MAX_REPAIR_ROUNDS = 200
 CERTIFICATE_LIMIT = 12_000
 #: repairs tried for one cell before the linear programs over its neighbourhood decide it
 CERTIFICATE_REPAIRS = 3
+#: rounds a hard cell is widened by hiding its nearest cell before the linear programs try it
+CHEAP_WIDENINGS = 2
 #: hidden cells free in the linear programs that try a cell the certificates could not prove
 CERTIFICATE_NEARBY = 300
 
@@ -161,13 +163,18 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 hard.append((keys[cell], check))
         unrepairable: list[Key] = []
         if hard:
-            # A small neighbourhood first; a larger one only for a cell that repairs have
-            # not helped there twice (the larger programs cost seconds each at state scale).
-            narrow = set(narrow_nearby(system, statuses, min_cell, hard, CERTIFICATE_NEARBY))
-            persistent = sorted((pair for pair in narrow if stubborn[pair] >= 2), key=repr)
-            if persistent:
-                narrow -= set(persistent) - set(narrow_nearby(system, statuses, min_cell, persistent))
-            stubborn.update(narrow)
+            # Hiding more is cheap and always safe, so a hard cell is at first just widened;
+            # only one that stays hard goes to the linear programs over its nearest cells,
+            # a small neighbourhood first and a larger one after that (seconds a cell).
+            stubborn.update(hard)
+            narrow = {pair for pair in hard if stubborn[pair] <= CHEAP_WIDENINGS}
+            tried = sorted(set(hard) - narrow, key=repr)
+            if tried:
+                still = set(narrow_nearby(system, statuses, min_cell, tried, CERTIFICATE_NEARBY))
+                larger = sorted((pair for pair in still if stubborn[pair] > CHEAP_WIDENINGS + 2), key=repr)
+                if larger:
+                    still -= set(larger) - set(narrow_nearby(system, statuses, min_cell, larger))
+                narrow |= still
             pinned = pinned_by_statuses(
                 [key for key, check in narrow if check == "pinning"], statuses, relations_of, system, min_cell
             )
