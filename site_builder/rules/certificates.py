@@ -37,6 +37,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 
 from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
 
@@ -48,6 +49,10 @@ RECTANGLE_BUDGET = 4_000
 SEARCH_BUDGET = 60
 #: candidate moves weighed per cell when choosing what to hide next
 REPAIR_BUDGET = 60
+#: rows of the smaller column looked at for rectangles with one partner in the row
+ROWS_PER_PARTNER = 150
+#: pairs tried through one cell
+PAIRS = 60
 #: published cells one repair may hide at most
 MOST_HIDDEN = 4
 #: moves examined for a cell that eases an inequality in another cell's way
@@ -160,6 +165,10 @@ class Certifier:
         self.published_signature = {
             i: sum(self.weight[a] for a in self.closure[i] if not hidden[a]) for i in self.detail
         }
+        self.pair_groups: dict[int, list[int]] = defaultdict(list)
+        for i in by_size:
+            if hidden[i]:
+                self.pair_groups[self.published_signature[i]].append(i)
         self.hidden_below = {
             total: [i for i in cells if hidden[i]] for total, cells in self.below.items() if hidden[total]
         }
@@ -238,8 +247,9 @@ class Certifier:
             there = columns_of[self.column[other]]
             base = signature[cell] - signature[other]
             published_base = weight[cell] - weight[other]
-            for other_row in here.keys() & there.keys():
-                if other_row != row:
+            small, large = (there, here) if len(there) < len(here) else (here, there)
+            for other_row in islice(small, ROWS_PER_PARTNER):
+                if other_row != row and other_row in large:
                     mine, theirs = here[other_row], there[other_row]
                     if skip_plain and base == signature[mine] - signature[theirs]:
                         continue  # a rectangle that changes no total: ``_rectangles`` had it
@@ -251,9 +261,14 @@ class Certifier:
         yield {cell: 1}
 
     def _pairs(self, cell: int, partners: list[int], here: dict[int, int], allow: bool) -> Iterator[Move]:
-        weight = self.published_signature
-        for other in (*partners, *here.values()):
-            if other != cell and (allow or weight[cell] == weight[other]):
+        """Pairs: +1 at ``cell``, -1 at another. Unless ``allow``, only pairs whose cells sit
+        under the same published totals (they change none of them), found by weight."""
+        if allow:
+            others = (*islice(partners, PAIRS), *islice(here.values(), PAIRS))
+        else:
+            others = islice(self.pair_groups[self.published_signature[cell]], PAIRS)
+        for other in others:
+            if other != cell:
                 yield {cell: 1, other: -1}
 
     def moves(
@@ -391,8 +406,9 @@ class Certifier:
                 continue
             there = self.column_cells[self.column[other]]
             base = signature[target] - signature[other]
-            for other_row in here.keys() & there.keys():
-                if other_row == row:
+            small, large = (there, here) if len(there) < len(here) else (here, there)
+            for other_row in islice(small, ROWS_PER_PARTNER):
+                if other_row == row or other_row not in large:
                     continue
                 mine, theirs = here[other_row], there[other_row]
                 if base - signature[mine] + signature[theirs]:
@@ -501,8 +517,9 @@ class Certifier:
             if other == target:
                 continue
             there = self.any_column_cells[self.column[other]]
-            for other_row in here.keys() & there.keys():
-                if other_row == row:
+            small, large = (there, here) if len(there) < len(here) else (here, there)
+            for other_row in islice(small, ROWS_PER_PARTNER):
+                if other_row == row or other_row not in large:
                     continue
                 looked += 1
                 if looked > REPAIR_BUDGET:
