@@ -139,6 +139,17 @@ class Certifier:
             columns.setdefault(column, len(columns))
         self.row = {i: rows[grid[i][0]] for i in self.detail if i in grid}
         self.column = {i: columns[grid[i][1]] for i in self.detail if i in grid}
+        # The totals every cell of a column sits under (a credential's, its field's, the
+        # state's); the rest of a cell's totals are its row's part. Two cells of one row
+        # whose row parts agree (one school, one field) make only rectangles that change
+        # no total; two whose published row parts differ make none that can be used.
+        shared: dict[int, frozenset[int]] = {}
+        for i, column in self.column.items():
+            shared[column] = shared[column] & self.closure[i] if column in shared else self.closure[i]
+        self.column_totals = shared
+        self.row_part = {
+            i: self.signature[i] - sum(weight[a] for a in shared[column]) for i, column in self.column.items()
+        }
         self.hidden = [False] * size
         self.statuses: list[Status] = ["published"] * size
 
@@ -164,6 +175,11 @@ class Certifier:
                 self.column_cells[self.column[i]][self.row[i]] = i
         self.published_signature = {
             i: sum(self.weight[a] for a in self.closure[i] if not hidden[a]) for i in self.detail
+        }
+        self.published_row_part = {
+            i: self.published_signature[i]
+            - sum(self.weight[a] for a in self.column_totals[column] if not hidden[a])
+            for i, column in self.column.items()
         }
         self.pair_groups: dict[int, list[int]] = defaultdict(list)
         for i in by_size:
@@ -241,9 +257,14 @@ class Certifier:
         partners = rows_of[row]
         if pairs_first:
             yield from self._pairs(cell, partners, here, allow)
+        row_part, published_row_part = self.row_part, self.published_row_part
         for other in partners:
             if other == cell:
                 continue
+            if skip_plain and row_part[cell] == row_part[other]:
+                continue  # every rectangle with it changes no total: ``_rectangles`` had them
+            if not allow and published_row_part[cell] != published_row_part[other]:
+                continue  # every rectangle with it changes a published total of the row
             there = columns_of[self.column[other]]
             base = signature[cell] - signature[other]
             published_base = weight[cell] - weight[other]
