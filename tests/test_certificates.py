@@ -157,7 +157,9 @@ def test_protection_by_certificates_does_not_depend_on_the_order_of_relations(
 @given(attainment(), st.data())
 def test_suppression_after_a_change_obeys_the_rules_again(system: TableSystem, data) -> None:
     statuses = first_statuses(system)
-    published = sorted((key for key, s in statuses.items() if s == PUBLISHED and system.values[key]), key=repr)
+    published = sorted(
+        (key for key, s in statuses.items() if s == PUBLISHED and system.values[key]), key=repr
+    )
     if not published:
         return
     changed = data.draw(st.lists(st.sampled_from(published), min_size=1, max_size=3, unique=True))

@@ -167,7 +167,16 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             # only one that stays hard goes to the linear programs over its nearest cells,
             # a small neighbourhood first and a larger one after that (seconds a cell).
             stubborn.update(hard)
-            narrow = {pair for pair in hard if stubborn[pair] <= CHEAP_WIDENINGS}
+            pinned = pinned_by_statuses(
+                [key for key, check in hard if check == "pinning"], statuses, relations_of, system, min_cell
+            )
+            candidates = {
+                (key, check): _nearest_candidate(key, system, statuses, relations_of, totals)
+                for key, check in hard
+                if stubborn[(key, check)] <= CHEAP_WIDENINGS and not (check == "pinning" and key in pinned)
+            }
+            narrow = {pair for pair, candidate in candidates.items() if candidate is not None}
+            narrow |= {(key, "pinning") for key in pinned}
             tried = sorted(set(hard) - narrow, key=repr)
             if tried:
                 still = set(narrow_nearby(system, statuses, min_cell, tried, CERTIFICATE_NEARBY))
@@ -175,9 +184,6 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 if larger:
                     still -= set(larger) - set(narrow_nearby(system, statuses, min_cell, larger))
                 narrow |= still
-            pinned = pinned_by_statuses(
-                [key for key, check in narrow if check == "pinning"], statuses, relations_of, system, min_cell
-            )
             for key, check in hard:
                 if (key, check) not in narrow:
                     proven.add((certifier.index[key], check))
@@ -185,7 +191,9 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 if check == "pinning" and key in pinned:
                     inherent.add(certifier.index[key])
                     continue
-                candidate = _nearest_candidate(key, system, statuses, relations_of, totals)
+                candidate = candidates.get((key, check)) or _nearest_candidate(
+                    key, system, statuses, relations_of, totals
+                )
                 if candidate is not None:
                     chosen.add(candidate)
                 elif check == "pinning":
