@@ -80,10 +80,14 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     relations_of, totals = _links(system)
     inherent: set[Key] = set()
     proven: set[tuple[Key, str]] = set()
+    # Propagation is only a shortcut past the linear programs: once a round finds nothing
+    # with it, the audit's programs (which find everything it finds) carry on alone.
+    propagating = True
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
         chosen: set[Key] = set()
         unrepairable: list[Key] = []
-        quick = quick_exposures(system, statuses, min_cell, inherent)
+        quick = quick_exposures(system, statuses, min_cell, inherent) if propagating else []
+        propagating = bool(quick)
         for exposure in quick:
             candidate = _widening_candidate(exposure.causes, system, statuses, totals)
             if candidate is None and exposure.check == "width":
@@ -98,7 +102,17 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
             report = audit(system, statuses, min_cell, exempt=inherent, proven=proven)
             if report.passed:
                 return Protection(system.values, statuses, report, round_number, frozenset(inherent))
+            pinned = pinned_by_statuses(
+                [e.key for e in report.exposures if e.check == "pinning"],
+                statuses,
+                relations_of,
+                system,
+                min_cell,
+            )
             for exposure in report.exposures:
+                if exposure.check == "pinning" and exposure.key in pinned:
+                    inherent.add(exposure.key)
+                    continue
                 candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
                 if candidate is None:
                     unrepairable.append(exposure.key)
