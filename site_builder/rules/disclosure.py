@@ -248,6 +248,7 @@ def pinned_by_statuses(
     when every other cell of an all-hidden relation is. Hiding more cannot help either.
     """
     ranges = {"suppressed": (1, min_cell - 1), "suppressed-complementary": (min_cell, math.inf)}
+    equations = {id(relation) for relation in system.relations}  # not the inequalities' links
     pinned: set[Key] = set()
     pending = list(keys)
     seen: set[int] = set()
@@ -255,7 +256,7 @@ def pinned_by_statuses(
         key = pending.pop()
         for relation in relations_of.get(key, ()):
             cells = (relation.total, *relation.parts)
-            if relation.total not in system.values or any(statuses[c] not in ranges for c in cells):
+            if id(relation) not in equations or any(statuses[c] not in ranges for c in cells):
                 continue  # an inequality's link, or a relation with a published or coded cell
             if id(relation) in seen and not any(c in pinned for c in cells):
                 continue
