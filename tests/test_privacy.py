@@ -89,6 +89,21 @@ def test_audit_catches_a_cell_pinned_by_the_status_column() -> None:
     assert protection.report.passed
 
 
+def test_a_cell_pinned_through_neighbours_is_widened_not_recorded_as_inherent() -> None:
+    """Propagation pins b1 and b2 through b = y before anything else is hidden, but that
+    is not the status column's doing: once a (18 = 9 + 9) is hidden too, nothing is
+    pinned. Recording them as inherent would have published a = 18 with b1, b2 "<10"."""
+    system = TableSystem(values={"a": 18, "b1": 9, "b2": 9, "y1": 9, "y2": 9, "z1": 9, "z2": 9})
+    system.add_relation("a", ["b1", "b2"])
+    for n in ("1", "2"):
+        system.values["c" + n] = 18
+        system.add_relation("b" + n, ["y" + n])
+        system.add_relation("c" + n, ["y" + n, "z" + n])
+    protection = protect(system, N)
+    assert protection.inherent == frozenset()
+    assert audit(system, protection.statuses, N).passed
+
+
 def test_audit_finds_a_narrow_width() -> None:
     system = one_relation({"a": 2, "b": 3, "c": 4})  # T = 9, all hidden but T published
     statuses = {"a": "suppressed", "b": "suppressed", "c": "suppressed", "T": PUBLISHED}

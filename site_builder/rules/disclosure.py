@@ -88,14 +88,22 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         unrepairable: list[Key] = []
         quick = quick_exposures(system, statuses, min_cell, inherent) if propagating else []
         propagating = bool(quick)
+        pinned = pinned_by_statuses(
+            [e.key for e in quick if e.check == "pinning"], statuses, relations_of, system, min_cell
+        )
         for exposure in quick:
+            if exposure.check == "pinning" and exposure.key in pinned:
+                inherent.add(exposure.key)
+                continue
+            # The relation that last narrowed the cell first; else its nearest published cell
+            # (the cell may be pinned through neighbours that hiding more can widen).
             candidate = _widening_candidate(exposure.causes, system, statuses, totals)
-            if candidate is None and exposure.check == "width":
+            if candidate is None:
                 candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
             if candidate is not None:
                 chosen.add(candidate)
             elif exposure.check == "pinning":
-                inherent.add(exposure.key)
+                inherent.add(exposure.key)  # nothing published is left to hide around it
             else:
                 unrepairable.append(exposure.key)
         if not quick:
