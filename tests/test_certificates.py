@@ -71,7 +71,8 @@ def first_statuses(system: TableSystem) -> dict:
 @given(attainment())
 def test_a_pattern_protected_by_certificates_passes_the_linear_programs(system: TableSystem) -> None:
     protection = protect(system, N)
-    assert protection.report.solved > 0  # certificates, not the programs, protected it
+    if protection.report.hidden:
+        assert protection.report.solved > 0  # certificates, not the programs, protected it
     assert audit(system, protection.statuses, N, exempt=protection.inherent).passed
     # What is recorded as inherent really is pinned, and by the status column alone.
     exposed = audit(system, protection.statuses, N).exposures
