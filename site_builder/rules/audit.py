@@ -324,22 +324,7 @@ def _exact_nearby(
     row_sums = [sum(c * values[position[cell]] for cell, c in row.items()) for row, _ in rows]
     narrow, solved = [], 0
     for i in cells:
-        # Nearest by relation size: a cell reached through a relation of k hidden cells is
-        # k further away, so a school's own tables come before the statewide totals.
-        free: dict[int, int] = {}
-        queue = [(0, i)]
-        while queue and len(free) < (nearby or NEARBY_CELLS):
-            distance, at = heapq.heappop(queue)
-            if at in free:
-                continue
-            free[at] = len(free)
-            for number in rows_of.get(at, ()):
-                row = rows[number][0]
-                if len(row) > NEARBY_RELATION:
-                    continue  # a statewide total: every cell is near it, none by it
-                for other in row:
-                    if position[other] not in free:
-                        heapq.heappush(queue, (distance + len(row), position[other]))
+        free = _neighbourhood(i, rows, rows_of, position, nearby or NEARBY_CELLS)
         local = sorted(free, key=free.get)
         # Each row touching a free cell, with the cells held at their true values moved to
         # the right-hand side (found from the free cells, so a statewide row costs no more).
@@ -360,6 +345,42 @@ def _exact_nearby(
         narrow.extend((i, low, high) for _, low, high in _exact(program, [0], width))
         solved += program.count
     return narrow, solved
+
+
+def _neighbourhood(
+    cell: int,
+    rows: list[tuple[dict[int, float], float]],
+    rows_of: dict[int, list[int]],
+    position: dict[int, int],
+    limit: int,
+) -> dict[int, int]:
+    """Up to ``limit`` hidden cells nearest ``cell`` (by position), each with its place.
+
+    Nearest by relation size: a cell reached through a relation of k hidden cells is k
+    further away, so a school's own tables come before the statewide totals. Each
+    relation is queued once, at the distance of the first cell that reached it."""
+    free: dict[int, int] = {}
+    queue: list[tuple[int, int]] = []
+    queued: set[int] = set()
+
+    def reach(at: int, distance: int) -> None:
+        free[at] = len(free)
+        for number in rows_of.get(at, ()):
+            size = len(rows[number][0])
+            # a statewide total: every cell is near it, none by it
+            if number not in queued and size <= NEARBY_RELATION:
+                queued.add(number)
+                heapq.heappush(queue, (distance + size, number))
+
+    reach(cell, 0)
+    while queue and len(free) < limit:
+        distance, number = heapq.heappop(queue)
+        for other in rows[number][0]:
+            if len(free) >= limit:
+                break
+            if position[other] not in free:
+                reach(position[other], distance)
+    return free
 
 
 def narrow_nearby(
