@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from site_builder.outcomes import Attainment, Claim, School
 from site_builder.reports.systems import attainment_system
 from site_builder.rules import disclosure
-from site_builder.rules.audit import audit
+from site_builder.rules.audit import WHOLE, audit, narrow_nearby
 from site_builder.rules.certificates import Certificate, Certifier
 from site_builder.rules.disclosure import pinned_by_statuses, protect
 from site_builder.rules.privacy import (
@@ -93,6 +93,23 @@ def test_a_cell_with_a_certificate_is_wide_in_the_linear_programs(system: TableS
             if certificate is not None:
                 assert (certifier.keys[cell], check) not in narrow
                 assert certifier.verify(certificate, low, high)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment(), st.sampled_from([1, 3, 300, WHOLE]))
+def test_programs_over_a_neighbourhood_only_ever_call_a_narrow_cell_wide_when_it_is(
+    system: TableSystem, nearby: int
+) -> None:
+    """With some cells held at their true values a program may call a wide cell narrow,
+    never a narrow one wide; with every cell free it is the audit itself."""
+    statuses = first_statuses(system)
+    hidden = [key for key, status in statuses.items() if status in HIDDEN_STATUSES]
+    asked = [(key, check) for key in hidden for check in ("width", "pinning")]
+    exact = {(e.key, e.check) for e in audit(system, statuses, N).exposures}
+    found = set(narrow_nearby(system, statuses, N, asked, nearby))
+    assert exact <= found
+    if nearby == WHOLE:
+        assert found == exact
 
 
 def _certified(system: TableSystem) -> tuple[Certifier, Certificate, list[float], list[float]]:

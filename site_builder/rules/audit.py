@@ -293,6 +293,8 @@ def _narrow_cells(
 
 #: hidden cells around one cell in the linear programs that try it before the whole group
 NEARBY_CELLS = 2_000
+#: ``narrow_nearby``'s neighbourhood size for the whole system
+WHOLE = -1
 #: relations with more hidden cells than this do not make cells near each other
 NEARBY_RELATION = 500
 
@@ -391,7 +393,8 @@ def narrow_nearby(
     nearby: int | None = None,
 ) -> list[tuple[Key, str]]:
     """The (cell, check) pairs still narrow when each cell's exact range is found with only
-    the hidden cells nearest it free (``_exact_nearby``). Every table these programs find
+    the hidden cells nearest it free (``_exact_nearby``), or with every hidden cell free
+    when ``nearby`` is ``WHOLE`` (exact, and slow at state scale). Every table these programs find
     is feasible in the whole system, so a cell they find wide is wide; one they find
     narrow may still be wide, and is treated as narrow."""
     hidden = sorted((key for key, status in statuses.items() if status in HIDDEN_STATUSES), key=repr)
@@ -411,7 +414,10 @@ def narrow_nearby(
             bounds = [(0.0, None)] * len(hidden)
         else:
             bounds = [_lp_bound(status_bounds(statuses[key], min_cell)) for key in hidden]
-        found, _ = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
+        if nearby == WHOLE:
+            found = _exact(_Program(eq, ub, bounds, members), cells, width)
+        else:
+            found, _ = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
         narrow.extend((hidden[i], check) for i, _, _ in found)
     return sorted(narrow, key=repr)
 

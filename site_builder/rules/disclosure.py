@@ -7,13 +7,22 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from site_builder.rules.audit import PIN_WIDTH, TOLERANCE, AuditReport, audit, narrow_nearby, status_bounds
+from site_builder.rules.audit import (
+    PIN_WIDTH,
+    TOLERANCE,
+    WHOLE,
+    AuditReport,
+    audit,
+    narrow_nearby,
+    status_bounds,
+)
 from site_builder.rules.certificates import CHECKS, Certifier
 from site_builder.rules.privacy import (
     HIDDEN_STATUSES,
     PUBLISHED,
     Key,
     Relation,
+    RelationIndex,
     Status,
     TableSystem,
     complementary_suppression,
@@ -156,6 +165,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
     hints: dict[tuple[int, str], list[dict[int, int]]] = defaultdict(list)
     inherent: set[int] = set()
     stubborn: Counter[tuple[Key, str]] = Counter()
+    relation_index = RelationIndex.of(system)
     certificates = 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
         certifier.use(statuses)
@@ -205,6 +215,11 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 larger = sorted((pair for pair in still if stubborn[pair] > CHEAP_WIDENINGS + 2), key=repr)
                 if larger:
                     still -= set(larger) - set(narrow_nearby(system, statuses, min_cell, larger))
+                # A cell no neighbourhood proves, round after round, gets the whole system's
+                # exact programs: slow, but its own nearest cells have not helped it.
+                whole = sorted((pair for pair in still if stubborn[pair] > CHEAP_WIDENINGS + 4), key=repr)
+                if whole:
+                    still -= set(whole) - set(narrow_nearby(system, statuses, min_cell, whole, WHOLE))
                 narrow |= still
             for key, check in hard:
                 if (key, check) not in narrow:
@@ -234,7 +249,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             )
         for key in chosen:
             statuses[key] = "suppressed-complementary"
-        statuses = complementary_suppression_after(system, statuses, min_cell, chosen)
+        statuses = complementary_suppression_after(system, statuses, min_cell, chosen, relation_index)
     else:
         unrepairable = [keys[cell] for cell, *_ in failed]
     listed = ", ".join(repr(key) for key in unrepairable[:5])

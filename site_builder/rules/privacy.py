@@ -117,17 +117,19 @@ def complementary_suppression(
 
 
 def complementary_suppression_after(
-    system: TableSystem, statuses: dict[Key, Status], min_cell: int, changed: Iterable[Key]
+    system: TableSystem,
+    statuses: dict[Key, Status],
+    min_cell: int,
+    changed: Iterable[Key],
+    index: RelationIndex | None = None,
 ) -> dict[Key, Status]:
     """The same rules, for a pattern that obeyed them until the ``changed`` cells were
     hidden: only relations holding a newly hidden cell are looked at again, smallest
-    first, and so on from each cell they hide. Deterministic."""
+    first, and so on from each cell they hide. Deterministic. ``index`` is
+    ``RelationIndex.of(system)``, for a caller that suppresses again and again."""
     statuses = dict(statuses)
-    relations = _ordered(system.relations)
-    positions_of: dict[Key, list[int]] = {}
-    for position, relation in enumerate(relations):
-        for key in (relation.total, *relation.parts):
-            positions_of.setdefault(key, []).append(position)
+    index = index or RelationIndex.of(system)
+    relations, positions_of = index.relations, index.positions_of
     pending = sorted({position for key in changed for position in positions_of.get(key, ())})
     heapq.heapify(pending)
     queued = set(pending)
@@ -142,6 +144,23 @@ def complementary_suppression_after(
                 queued.add(again)
                 heapq.heappush(pending, again)
     return statuses
+
+
+@dataclass(frozen=True)
+class RelationIndex:
+    """The relations of a system in suppression order, and where each cell appears in them."""
+
+    relations: list[Relation]
+    positions_of: dict[Key, list[int]]
+
+    @classmethod
+    def of(cls, system: TableSystem) -> RelationIndex:
+        relations = _ordered(system.relations)
+        positions_of: dict[Key, list[int]] = {}
+        for position, relation in enumerate(relations):
+            for key in (relation.total, *relation.parts):
+                positions_of.setdefault(key, []).append(position)
+        return cls(relations, positions_of)
 
 
 def hide_one_more(relation: Relation, values: Mapping[Key, int], statuses: dict[Key, Status]) -> Key | None:
