@@ -37,8 +37,9 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 
+from site_builder.rules.audit import status_bounds
 from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
 
 #: the two attacker models and the range each requires (the width one is min_cell)
@@ -194,17 +195,13 @@ class Certifier:
         low, high = [], []
         for value, status in zip(self.value, self.statuses, strict=True):
             if status not in HIDDEN_STATUSES:
-                low.append(value)
-                high.append(value)
-            elif check == "pinning" and status == "suppressed":
-                low.append(1)
-                high.append(self.min_cell - 1)
-            elif check == "pinning" and status == "suppressed-complementary":
-                low.append(self.min_cell)
-                high.append(math.inf)
+                bottom = top = value
+            elif check == "pinning":
+                bottom, top = status_bounds(status, self.min_cell)
             else:
-                low.append(0)
-                high.append(math.inf)
+                bottom, top = 0, math.inf
+            low.append(bottom)
+            high.append(top)
         return low, high
 
     def must_prove(self) -> list[int]:
@@ -390,7 +387,7 @@ class Certifier:
         if quick:
             up, down = self._rectangles(target, low, high, need, upper, lower)
         candidates = ((move, []) for move in hints)
-        for move, published in _chain(candidates, self.moves(target, SEARCH_BUDGET, skip_plain=quick)):
+        for move, published in chain(candidates, self.moves(target, SEARCH_BUDGET, skip_plain=quick)):
             if up + down >= need:
                 break
             if published:
@@ -570,8 +567,3 @@ class Certifier:
             if looked > REPAIR_BUDGET or (best is not None and -best[0][0] >= need):
                 break
         return None if best is None else (best[1], best[2])
-
-
-def _chain(*iterables):
-    for iterable in iterables:
-        yield from iterable

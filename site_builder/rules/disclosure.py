@@ -270,8 +270,6 @@ def pinned_by_statuses(
     of a "<10" total: each is 1): then every cell of it is pinned. A cell is also pinned
     when every other cell of an all-hidden relation is. Hiding more cannot help either.
     """
-    ranges = {"suppressed": (1, min_cell - 1), "suppressed-complementary": (min_cell, math.inf)}
-    equations = {id(relation) for relation in system.relations}  # not the inequalities' links
     pinned: set[Key] = set()
     pending = list(keys)
     seen: set[int] = set()
@@ -279,14 +277,14 @@ def pinned_by_statuses(
         key = pending.pop()
         for relation in relations_of.get(key, ()):
             cells = (relation.total, *relation.parts)
-            if id(relation) not in equations or any(statuses[c] not in ranges for c in cells):
+            if isinstance(relation, _Link) or any(statuses[c] not in _RANGED for c in cells):
                 continue  # an inequality's link, or a relation with a published or coded cell
             if id(relation) in seen and not any(c in pinned for c in cells):
                 continue
             seen.add(id(relation))
-            total_low, total_high = ranges[statuses[relation.total]]
-            parts_low = sum(ranges[statuses[c]][0] for c in relation.parts)
-            parts_high = sum(ranges[statuses[c]][1] for c in relation.parts)
+            total_low, total_high = status_bounds(statuses[relation.total], min_cell)
+            parts_low = sum(status_bounds(statuses[c], min_cell)[0] for c in relation.parts)
+            parts_high = sum(status_bounds(statuses[c], min_cell)[1] for c in relation.parts)
             if parts_low == total_high or parts_high == total_low:
                 newly = [c for c in cells if c not in pinned]
             else:
@@ -295,6 +293,14 @@ def pinned_by_statuses(
             pinned.update(newly)
             pending.extend(newly)
     return pinned & set(keys)
+
+
+#: the statuses whose ranges the status column tells (coded cells are bounded by their rate)
+_RANGED = frozenset({"suppressed", "suppressed-complementary"})
+
+
+class _Link(Relation):
+    """An inequality as ``_links`` records it: it links cells, it is no equation."""
 
 
 def _links(system: TableSystem) -> tuple[dict[Key, list[Relation]], set[Key]]:
@@ -309,7 +315,7 @@ def _links(system: TableSystem) -> tuple[dict[Key, list[Relation]], set[Key]]:
     # school's count of credentials it cannot exceed.
     for inequality in system.inequalities:
         (first, _), *rest = inequality.terms
-        link = Relation(first, tuple(key for key, _ in rest))
+        link = _Link(first, tuple(key for key, _ in rest))
         for key, _ in inequality.terms:
             relations_of[key].append(link)
     return relations_of, totals
