@@ -208,14 +208,13 @@ def audit(
             if not must_check:
                 continue
             program = _Program(eq, ub, [_lp_bound(bounds[key]) for key in keys], cells.members)
-            answer = _narrow_cells(program, values, must_check, width, rng), program.count
-            narrow, count = answer
+            narrow = _narrow_cells(program, values, must_check, width, rng)
             for i, low, high in narrow:
                 exposures.append(Exposure(keys[i], check, int(values[i]), round(low, 6), round(high, 6)))
             if proven is not None:
                 exposed = {i for i, _, _ in narrow}
                 proven.update((keys[i], check) for i in must_check if i not in exposed)
-            solved += count
+            solved += program.count
     return AuditReport(
         hidden=len(hidden),
         checked=checked,
@@ -308,11 +307,11 @@ def _exact_nearby(
     cells: list[int],
     width: float,
     nearby: int | None = None,
-) -> tuple[list[tuple[int, float, float]], int]:
-    """Each cell's range with only the hidden cells nearest it free (found relation by
-    relation, up to NEARBY_CELLS) and the rest at their true values: every table found is
+) -> list[tuple[int, float, float]]:
+    """Each cell's range with only the hidden cells nearest it free (up to ``nearby``, by
+    default NEARBY_CELLS) and the rest at their true values: every table found is
     feasible in the whole group, so a cell wide here is wide. Returns the others, with
-    their range here, and the number of programs solved."""
+    their range here."""
     position = {cell: i for i, cell in enumerate(members)}
     rows = [
         *zip(equalities.rows, equalities.rhs, strict=True),
@@ -324,7 +323,7 @@ def _exact_nearby(
         for cell in row:
             rows_of.setdefault(position[cell], []).append(number)
     row_sums = [sum(c * values[position[cell]] for cell, c in row.items()) for row, _ in rows]
-    narrow, solved = [], 0
+    narrow = []
     for i in cells:
         free = _neighbourhood(i, rows, rows_of, position, nearby or NEARBY_CELLS)
         local = sorted(free, key=free.get)
@@ -345,8 +344,7 @@ def _exact_nearby(
             target.rhs.append(bound - fixed)
         program = _Program(kept[0], kept[1], [bounds[cell] for cell in local], list(range(len(local))))
         narrow.extend((i, low, high) for _, low, high in _exact(program, [0], width))
-        solved += program.count
-    return narrow, solved
+    return narrow
 
 
 def _neighbourhood(
@@ -417,7 +415,7 @@ def narrow_nearby(
         if nearby == WHOLE:
             found = _exact(_Program(eq, ub, bounds, members), cells, width)
         else:
-            found, _ = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
+            found = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
         narrow.extend((hidden[i], check) for i, _, _ in found)
     return sorted(narrow, key=repr)
 
