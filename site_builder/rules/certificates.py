@@ -248,7 +248,6 @@ class Certifier:
         columns_of = self.any_column_cells if allow else self.column_cells
         # With weights on published totals only, a change that keeps them sums to zero.
         weight = self.signature if allow else self.published_signature
-        signature = self.signature
         row, column = self.row[cell], self.column[cell]
         here = columns_of[column]
         partners = rows_of[row]
@@ -263,14 +262,11 @@ class Certifier:
             if not allow and published_row_part[cell] != published_row_part[other]:
                 continue  # every rectangle with it changes a published total of the row
             there = columns_of[self.column[other]]
-            base = signature[cell] - signature[other]
             published_base = weight[cell] - weight[other]
             small, large = (there, here) if len(there) < len(here) else (here, there)
             for other_row in islice(small, ROWS_PER_PARTNER):
                 if other_row != row and other_row in large:
                     mine, theirs = here[other_row], there[other_row]
-                    if skip_plain and base == signature[mine] - signature[theirs]:
-                        continue  # a rectangle that changes no total: ``_rectangles`` had it
                     if not allow and published_base != weight[mine] - weight[theirs]:
                         continue  # it changes a published total
                     yield {cell: 1, other: -1, mine: -1, theirs: 1}
@@ -414,14 +410,14 @@ class Certifier:
         """The quick part of ``certify`` for a detail cell: rectangles of hidden cells that
         change no total (within one career field), applied to ``upper`` and ``lower`` in
         place. Returns how far each got."""
-        value, signature = self.value, self.signature
+        value, signature, row_part = self.value, self.signature, self.row_part
         row, column = self.row[target], self.column[target]
         here = self.column_cells[column]
         up = down = 0
         looked = 0
         for other in self.row_cells[row]:
-            if other == target:
-                continue
+            if other == target or row_part[other] != row_part[target]:
+                continue  # rectangles with it change the row's totals (another career field)
             there = self.column_cells[self.column[other]]
             base = signature[target] - signature[other]
             small, large = (there, here) if len(there) < len(here) else (here, there)
