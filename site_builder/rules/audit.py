@@ -33,6 +33,7 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 from scipy.optimize import linprog
@@ -294,8 +295,11 @@ def _narrow_cells(
 NEARBY_CELLS = 2_000
 #: ``narrow_nearby``'s neighbourhood size for the whole system
 WHOLE = -1
-#: relations with more hidden cells than this do not make cells near each other
+#: relations with more hidden cells than this do not make cells near each other ...
 NEARBY_RELATION = 500
+#: ... but a cell of one reaches this many of its cells, at that distance: a school's
+#: claims for one program are only ever traded against other schools' under the statewide total
+FROM_LARGE_RELATION = 50
 
 
 def _exact_nearby(
@@ -357,8 +361,10 @@ def _neighbourhood(
     """Up to ``limit`` hidden cells nearest ``cell`` (by position), each with its place.
 
     Nearest by relation size: a cell reached through a relation of k hidden cells is k
-    further away, so a school's own tables come before the statewide totals. Each
-    relation is queued once, at the distance of the first cell that reached it."""
+    further away, so a school's own tables come before the statewide totals. A
+    relation larger than NEARBY_RELATION gives only its first FROM_LARGE_RELATION
+    cells, and counts as that large (every cell of a statewide total is near it; a few do).
+    Each relation is queued once, at the distance of the first cell that reached it."""
     free: dict[int, int] = {}
     queue: list[tuple[int, int]] = []
     queued: set[int] = set()
@@ -366,16 +372,17 @@ def _neighbourhood(
     def reach(at: int, distance: int) -> None:
         free[at] = len(free)
         for number in rows_of.get(at, ()):
-            size = len(rows[number][0])
-            # a statewide total: every cell is near it, none by it
-            if number not in queued and size <= NEARBY_RELATION:
+            if number not in queued:
                 queued.add(number)
-                heapq.heappush(queue, (distance + size, number))
+                size = len(rows[number][0])
+                far = size if size <= NEARBY_RELATION else FROM_LARGE_RELATION
+                heapq.heappush(queue, (distance + far, number))
 
     reach(cell, 0)
     while queue and len(free) < limit:
         distance, number = heapq.heappop(queue)
-        for other in rows[number][0]:
+        cells = rows[number][0]
+        for other in cells if len(cells) <= NEARBY_RELATION else islice(cells, FROM_LARGE_RELATION):
             if len(free) >= limit:
                 break
             if position[other] not in free:

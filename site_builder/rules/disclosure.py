@@ -41,8 +41,13 @@ CERTIFICATE_LIMIT = 12_000
 CERTIFICATE_REPAIRS = 3
 #: rounds a hard cell is widened by hiding its nearest cell before the linear programs try it
 CHEAP_WIDENINGS = 2
-#: hidden cells free in the linear programs that try a cell the certificates could not prove
-CERTIFICATE_NEARBY = 300
+#: the linear programs that try a cell the certificates could not prove: once it has been
+#: hard for so many rounds, how many of its nearest hidden cells are free. A cell no
+#: neighbourhood proves, round after round, gets the whole system's exact programs at last:
+#: slow, but its own nearest cells have not helped it (a school of 4 students whose one
+#: claimed credential can only move as far as its students' count, which only moves
+#: against other schools' far away).
+CERTIFICATE_NEIGHBOURHOODS = ((1, 300), (5, 2_000), (7, 10_000), (9, WHOLE))
 
 
 class DisclosureRisk(Exception):
@@ -197,7 +202,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
         if hard:
             # Hiding more is cheap and always safe, so a hard cell is at first just widened;
             # only one that stays hard goes to the linear programs over its nearest cells,
-            # a small neighbourhood first and a larger one after that (seconds a cell).
+            # larger neighbourhoods the longer it stays hard (CERTIFICATE_NEIGHBOURHOODS).
             stubborn.update(hard)
             pinned = pinned_by_statuses(
                 [key for key, check in hard if check == "pinning"], statuses, relations_of, system, min_cell
@@ -209,18 +214,12 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             }
             narrow = {pair for pair, candidate in candidates.items() if candidate is not None}
             narrow |= {(key, "pinning") for key in pinned}
-            tried = sorted(set(hard) - narrow, key=repr)
-            if tried:
-                still = set(narrow_nearby(system, statuses, min_cell, tried, CERTIFICATE_NEARBY))
-                larger = sorted((pair for pair in still if stubborn[pair] > CHEAP_WIDENINGS + 2), key=repr)
-                if larger:
-                    still -= set(larger) - set(narrow_nearby(system, statuses, min_cell, larger))
-                # A cell no neighbourhood proves, round after round, gets the whole system's
-                # exact programs: slow, but its own nearest cells have not helped it.
-                whole = sorted((pair for pair in still if stubborn[pair] > CHEAP_WIDENINGS + 4), key=repr)
-                if whole:
-                    still -= set(whole) - set(narrow_nearby(system, statuses, min_cell, whole, WHOLE))
-                narrow |= still
+            still = set(hard) - narrow
+            for rounds, nearby in CERTIFICATE_NEIGHBOURHOODS:
+                asked = sorted((pair for pair in still if stubborn[pair] >= rounds), key=repr)
+                if asked:
+                    still -= set(asked) - set(narrow_nearby(system, statuses, min_cell, asked, nearby))
+            narrow |= still
             for key, check in hard:
                 if (key, check) not in narrow:
                     proven.add((certifier.index[key], check))
