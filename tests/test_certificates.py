@@ -210,3 +210,44 @@ def test_nine_small_parts_of_a_small_total_are_pinned_by_the_status_column() -> 
     assert pinned_by_statuses(rare, statuses, relations_of, system, N) == set(rare)
     common = [key for key in system.values if key[-1] == "common"]
     assert pinned_by_statuses(common, statuses, relations_of, system, N) == set()
+
+
+def six_cycle() -> TableSystem:
+    """Three schools, three credentials of one field, each school with two of them: the six
+    counts of 5 form one cycle and no rectangle."""
+    schools = {s: School(s, s, "d", "d", "c") for s in ("s0", "s1", "s2")}
+    taught = {"s0": ("c0", "c1"), "s1": ("c1", "c2"), "s2": ("c2", "c0")}
+    rows = [Attainment(2025, s, c, 5) for s, credentials in taught.items() for c in credentials]
+    return attainment_system(rows, [], schools, {c: "health" for c in ("c0", "c1", "c2")})
+
+
+def test_maximum_flows_prove_a_cell_that_only_a_cycle_of_six_cells_can_move() -> None:
+    """Each of the six cells can move from 0 to 10 (so the spec's rules hid enough), and
+    only a flow round the whole cycle shows it."""
+    system = six_cycle()
+    statuses = first_statuses(system)
+    hidden = sorted(key for key, status in statuses.items() if status in HIDDEN_STATUSES)
+    assert [key[1] for key in hidden] == ["school-credential"] * 6
+    assert audit(system, statuses, N).passed
+
+    certifier = Certifier(system, N)
+    certifier.use(statuses)
+    for check in ("width", "pinning"):
+        low, high = certifier.bounds(check)
+        for key in hidden:
+            certificate, _ = certifier.certify(certifier.index[key], check, low, high)
+            assert certificate is not None and certifier.verify(certificate, low, high)
+            # both tables move all six cells, round the cycle
+            assert len(certificate.upper) == len(certificate.lower) == 6
+    assert protect(system, N).report.hidden == 6
+
+
+def test_without_flows_no_certificate_is_found_for_the_cycle_of_six(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the test above shows is the flows' doing: switched off, the search finds nothing."""
+    system = six_cycle()
+    monkeypatch.setattr(Certifier, "_flows", lambda *_: None)
+    certifier = Certifier(system, N)
+    certifier.use(first_statuses(system))
+    low, high = certifier.bounds("width")
+    cell = certifier.index[("att", "school-credential", "s0", "c0")]
+    assert certifier.certify(cell, "width", low, high)[0] is None

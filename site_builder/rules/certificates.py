@@ -39,6 +39,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain, islice
 
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
+
 from site_builder.rules.audit import status_bounds
 from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
 
@@ -60,6 +64,8 @@ MOST_HIDDEN = 4
 SUPPORT_BUDGET = 40
 #: detail changes looked at per cell (most change a published total) before the search stops
 LOOK_LIMIT = 2_000
+#: parts of the network kept for the flows of the cells that follow (one school's fields)
+LOCAL_NETWORKS = 64
 
 Move = dict[int, int]
 
@@ -151,8 +157,19 @@ class Certifier:
         self.row_part = {
             i: self.signature[i] - sum(weight[a] for a in shared[column]) for i, column in self.column.items()
         }
+        self._plain_networks()
         self.hidden = [False] * size
         self.statuses: list[Status] = ["published"] * size
+
+    def _plain_networks(self) -> None:
+        """The grid as a network. Cells of one row under the same row totals (one school's
+        career field) meet at a *row node*, cells of one column at a column node, and each
+        detail cell is the arc between its two nodes: a change that balances at every node
+        (flows round cycles) keeps every total."""
+        groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i in sorted(self.row):
+            groups[(self.row[i], self.row_part[i])].append(i)
+        self.row_node = {i: number for number, place in enumerate(sorted(groups)) for i in groups[place]}
 
     # --- the pattern -------------------------------------------------------------------
 
@@ -161,6 +178,7 @@ class Certifier:
         self.status_of = statuses
         self.statuses = [statuses[key] for key in self.keys]
         self.hidden = [status in HIDDEN_STATUSES for status in self.statuses]
+        self.assumed: set[int] = set()
         hidden = self.hidden
         self.row_cells: dict[int, list[int]] = defaultdict(list)
         self.column_cells: dict[int, dict[int, int]] = defaultdict(dict)
@@ -189,6 +207,30 @@ class Certifier:
         self.hidden_below = {
             total: [i for i in cells if hidden[i]] for total, cells in self.below.items() if hidden[total]
         }
+        # the network of hidden detail cells, less those in an inequality (flows do not see them)
+        self.flow_rows: dict[int, list[int]] = defaultdict(list)
+        self.flow_columns: dict[int, list[int]] = defaultdict(list)
+        for i in sorted(self.row_node):
+            if hidden[i] and not self.inequalities_of[i]:
+                self.flow_rows[self.row_node[i]].append(i)
+                self.flow_columns[self.column[i]].append(i)
+        self.local: dict[tuple[int, str], _Network] = {}
+
+    def assume_hidden(self, cells: list[int], bounds: Mapping[str, tuple[list[float], list[float]]]) -> None:
+        """Treat ``cells``, chosen to be hidden in this round, as hidden for the rest of its
+        repairs (``bounds`` by check, changed in place): the next repair may then need
+        nothing more hidden. Only repairs read them; ``use`` starts the next round afresh."""
+        for i in cells:
+            self.hidden[i] = True
+            self.assumed.add(i)
+            for check, (low, high) in bounds.items():
+                low[i], high[i] = self.hidden_range(check)
+
+    def hidden_range(self, check: str) -> tuple[float, float]:
+        """What the attacker knows of a newly hidden (complementary) cell under one model."""
+        if check == "pinning":
+            return status_bounds("suppressed-complementary", self.min_cell)
+        return 0, math.inf
 
     def bounds(self, check: str) -> tuple[list[float], list[float]]:
         """What the attacker knows of each cell under one model (published cells are fixed)."""
@@ -382,6 +424,13 @@ class Certifier:
         quick = target in self.row and not self.inequalities_of[target]
         if quick:
             up, down = self._rectangles(target, low, high, need, upper, lower)
+            if up + down < need:
+                # The exact answer among moves that change no total, by maximum flows.
+                flows = self._flows(target, check, low, high, need)
+                if flows is not None:
+                    certificate = Certificate(target, check, *flows)
+                    if self.verify(certificate, low, high):
+                        return certificate, certificate.width
         candidates = ((move, []) for move in hints)
         for move, published in chain(candidates, self.moves(target, SEARCH_BUDGET, skip_plain=quick)):
             if up + down >= need:
@@ -452,6 +501,111 @@ class Certifier:
                     return up, down
         return up, down
 
+    def _network(self, target: int, check: str, low: list[float], high: list[float], need: int) -> _Network:
+        """The part of the network around ``target``'s row node: the row nodes of every
+        cell in a column that meets it, with all their cells. It holds every rectangle
+        through the target and most longer cycles; any flow in it is a flow in the whole.
+        The last few are kept: cells come school by school."""
+        place = (self.row_node[target], check)
+        if place not in self.local:
+            if len(self.local) >= LOCAL_NETWORKS:
+                self.local.clear()
+            rows = {place[0]}
+            for cell in self.flow_rows[place[0]]:
+                rows.update(self.row_node[i] for i in self.flow_columns[self.column[cell]])
+            nodes: dict[tuple[str, int], int] = {}
+            tails, heads, capacities = [], [], []
+            arc: dict[int, int] = {}
+            for row in sorted(rows):
+                for i in self.flow_rows[row]:
+                    here = nodes.setdefault(("row", row), len(nodes))
+                    column = nodes.setdefault(("column", self.column[i]), len(nodes))
+                    arc[i] = len(tails)
+                    # row -> column lowers the cell, column -> row raises it; a flow of more
+                    # than ``need`` is never asked for, so no arc needs more room than that
+                    tails += [here, column]
+                    heads += [column, here]
+                    capacities += [min(need, self.value[i] - low[i]), min(need, high[i] - self.value[i])]
+            # a source of its own, with arcs (closed until a flow opens one) to the row node
+            # and the column nodes of its cells, where flows start
+            source = len(nodes)
+            starts = {nodes[("row", place[0])]: len(tails)}
+            for i in self.flow_rows[place[0]]:
+                starts[nodes[("column", self.column[i])]] = len(tails) + len(starts)
+            tails += [source] * len(starts)
+            heads += list(starts)
+            capacities += [0] * len(starts)
+            self.local[place] = _Network.of(nodes, tails, heads, capacities, arc, starts)
+        return self.local[place]
+
+    def _flows(
+        self, target: int, check: str, low: list[float], high: list[float], need: int
+    ) -> tuple[Move, Move] | None:
+        """Two tables far apart on ``target`` that change hidden detail cells round cycles
+        of the network near it, and so no total (maximum flows between its row node and its
+        column node); None when they are less than ``need`` apart."""
+        if target not in self.row_node or self.row_node[target] not in self.flow_rows:
+            return None
+        # What the rest of its row node and of its column can give way at most: when even
+        # that is too little, no flow is worth building for.
+        value, row_cells, column_cells = (
+            self.value,
+            self.flow_rows[self.row_node[target]],
+            self.flow_columns[self.column[target]],
+        )
+        rise = min(
+            high[target] - value[target],
+            sum(value[i] - low[i] for i in row_cells if i != target),
+            sum(value[i] - low[i] for i in column_cells if i != target),
+        )
+        fall = min(
+            value[target] - low[target],
+            sum(high[i] - value[i] for i in row_cells if i != target),
+            sum(high[i] - value[i] for i in column_cells if i != target),
+        )
+        if rise + fall < need:
+            return None
+        net = self._network(target, check, low, high, need)
+        if target not in net.arc:
+            return None
+        row, column = net.nodes[("row", self.row_node[target])], net.nodes[("column", self.column[target])]
+        value = self.value[target]
+        tables = []
+        # Raise the target: the rest of its row gives way, the rest of its column too, in
+        # cycles from its row's node round to its column's; lowering it is the reverse.
+        for start, end, room, sign in (
+            (row, column, high[target] - value, 1),
+            (column, row, value - low[target], -1),
+        ):
+            limit = int(min(need, room))
+            move: Move = {}
+            if limit > 0:
+                data = net.data.copy()
+                data[net.position[net.arc[target]]] = data[net.position[net.arc[target] + 1]] = 0
+                data[net.position[net.starts[start]]] = limit
+                size = len(net.indptr) - 1
+                matrix = csr_matrix((data, net.indices, net.indptr), shape=(size, size))
+                result = maximum_flow(matrix, size - 1, end, method="dinic")
+                flow = result.flow.tocoo()
+                forward = flow.data > 0
+                for tail, head, amount in zip(
+                    flow.row[forward].tolist(),
+                    flow.col[forward].tolist(),
+                    flow.data[forward].tolist(),
+                    strict=True,
+                ):
+                    if (tail, head) in net.cell_at:  # from row to column: lowered
+                        move[net.cell_at[(tail, head)]] = -amount
+                    elif (head, tail) in net.cell_at:  # from column to row: raised
+                        move[net.cell_at[(head, tail)]] = amount
+                if result.flow_value:
+                    move[target] = sign * int(result.flow_value)
+            tables.append(move)
+        upper, lower = tables
+        if upper.get(target, 0) - lower.get(target, 0) < need:
+            return None
+        return upper, lower
+
     def verify(self, certificate: Certificate, low: list[float], high: list[float]) -> bool:
         """Exactly: both tables agree with every published cell and relation, keep every
         cell within its bounds and every inequality, and are ``need`` apart on the cell."""
@@ -481,7 +635,9 @@ class Certifier:
     def repair(self, target: int, check: str, low: list[float], high: list[float]) -> tuple[list[int], Move]:
         """Published cells to hide so that a new move through ``target`` exists: of the moves
         that need the fewest cells hidden, the one with the most room, then the smallest
-        counts hidden. Returns the cells and the move (a hint for the next search)."""
+        counts hidden. Returns the cells and the move (a hint for the next search); no
+        cells when a move through cells already chosen in this round (``assume_hidden``)
+        needs nothing more, and no move when there is none."""
         need = self.min_cell if check == "width" else 1
         hidden_low = self.min_cell if check == "pinning" else 0
         if target in self.row:
@@ -490,8 +646,10 @@ class Certifier:
                 return found
         best = None
         for move, published in self.moves(target, REPAIR_BUDGET, allow=True):
-            if not published or len(published) > (MOST_HIDDEN if best is None else len(best[1])):
-                continue  # nothing to hide, or more than the best so far
+            if not published and not self.assumed.intersection(move):
+                continue  # a move the search had already (nothing to hide, nothing newly hidden)
+            if len(published) > (MOST_HIDDEN if best is None else len(best[1])):
+                continue  # more to hide than the best so far
             # Weighed as the attacker would see the cells once hidden, then put back.
             saved = [(low[i], high[i]) for i in published]
             for i in published:
@@ -510,7 +668,7 @@ class Certifier:
                 )
                 if best is None or score < best[0]:
                     best = (score, published, move)
-                    if len(published) == 1 and steps >= need:
+                    if len(published) <= 1 and steps >= need:
                         break  # as good as a move can be, short of the smallest count
         if best is None:
             return [], {}
@@ -520,9 +678,9 @@ class Certifier:
         self, target: int, need: int, hidden_low: int, low: list[float], high: list[float]
     ) -> tuple[list[int], Move] | None:
         """The quick repair of a detail cell: a rectangle through it that changes no published
-        total and has exactly one published corner; the one with the most room, then the
-        smallest count to hide."""
-        hidden, value, signature = self.hidden, self.value, self.published_signature
+        total and has exactly one published corner, or none but one chosen in this round;
+        the one with the most room, then the fewest and smallest counts to hide."""
+        hidden, value, signature, assumed = self.hidden, self.value, self.published_signature, self.assumed
         row, column = self.row[target], self.column[target]
         here = self.any_column_cells[column]
         best = None
@@ -540,26 +698,74 @@ class Certifier:
                     break
                 mine, theirs = here[other_row], there[other_row]
                 published = [i for i in (other, mine, theirs) if not hidden[i]]
-                if len(published) != 1:
-                    continue
+                if len(published) > 1 or not (published or assumed.intersection((other, mine, theirs))):
+                    continue  # more than one to hide, or a rectangle the search had already
                 if signature[target] - signature[other] - signature[mine] + signature[theirs]:
                     continue  # it would change a published total
-                (cell,) = published
                 # +1 at target and theirs, -1 at other and mine; the published cell as if hidden
                 bottom = [low[target], low[other], low[mine], low[theirs]]
                 top = [high[target], high[other], high[mine], high[theirs]]
-                where = (target, other, mine, theirs).index(cell)
-                bottom[where], top[where] = hidden_low, math.inf
+                for cell in published:
+                    where = (target, other, mine, theirs).index(cell)
+                    bottom[where], top[where] = hidden_low, math.inf
                 t, o, m, h = value[target], value[other], value[mine], value[theirs]
                 raised = min(top[0] - t, o - bottom[1], m - bottom[2], top[3] - h, need)
                 lowered = min(t - bottom[0], top[1] - o, top[2] - m, h - bottom[3], need)
                 steps = max(0, raised) + max(0, lowered)
                 if steps > 0:
-                    score = (-min(steps, need), value[cell], cell)
+                    score = (-min(steps, need), len(published), sum(value[i] for i in published), published)
                     if best is None or score < best[0]:
-                        best = (score, [cell], {target: 1, other: -1, mine: -1, theirs: 1})
-                        if steps >= need:
+                        best = (score, published, {target: 1, other: -1, mine: -1, theirs: 1})
+                        if steps >= need and not published:
                             break
             if looked > REPAIR_BUDGET or (best is not None and -best[0][0] >= need):
                 break
         return None if best is None else (best[1], best[2])
+
+
+@dataclass(frozen=True)
+class _Network:
+    """Part of the network of hidden detail cells (see ``Certifier._plain_networks``) as the
+    sparse matrix of room scipy's maximum flows read: each cell's two arcs, lowering and
+    raising it, then arcs from an extra source node to the nodes flows start from."""
+
+    nodes: dict[tuple[str, int], int]
+    #: the matrix's parts (compressed rows)
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    #: where each arc's room is in ``data``
+    position: np.ndarray
+    #: where each cell's two arcs are in the arc list, and the source's arc to each node it has one to
+    arc: dict[int, int]
+    starts: dict[int, int]
+    #: the cell of each (row node, column node) pair
+    cell_at: dict[tuple[int, int], int]
+
+    @classmethod
+    def of(
+        cls,
+        nodes: dict[tuple[str, int], int],
+        tails: list[int],
+        heads: list[int],
+        capacities: list[float],
+        arc: dict[int, int],
+        starts: dict[int, int],
+    ) -> _Network:
+        tail, head = np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32)
+        order = np.lexsort((head, tail))
+        position = np.empty(len(order), dtype=np.int64)
+        position[order] = np.arange(len(order))
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(tail, minlength=len(nodes) + 1)))).astype(
+            np.int32
+        )
+        return cls(
+            nodes=nodes,
+            data=np.array(capacities, dtype=np.int32)[order],
+            indices=head[order],
+            indptr=indptr,
+            position=position,
+            arc=arc,
+            starts=starts,
+            cell_at={(tails[arc[i]], heads[arc[i]]): i for i in arc},
+        )

@@ -183,17 +183,21 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     continue
                 certificate, _ = certifier.certify(cell, check, low, high, hints.get((cell, check), ()))
                 if certificate is None:
-                    failed.append((cell, check, low, high))
+                    failed.append((cell, check))
                 else:
                     proven.add((cell, check))
                     certificates += 1
         chosen: set[Key] = set()
         hard: list[tuple[Key, str]] = []
-        for cell, check, low, high in failed:
+        bounds = {check: certifier.bounds(check) for check in CHECKS}
+        for cell, check in failed:
             to_hide, move = [], {}
             if len(hints[(cell, check)]) < CERTIFICATE_REPAIRS:
-                to_hide, move = certifier.repair(cell, check, low, high)
-            if to_hide:
+                to_hide, move = certifier.repair(cell, check, *bounds[check])
+            if move:
+                # Later repairs in this round count these as hidden: one cell hidden for a
+                # school's career field often mends several of its cells.
+                certifier.assume_hidden(to_hide, bounds)
                 chosen.update(keys[i] for i in to_hide)
                 hints[(cell, check)].append(move)
             else:
@@ -250,7 +254,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             statuses[key] = "suppressed-complementary"
         statuses = complementary_suppression_after(system, statuses, min_cell, chosen, relation_index)
     else:
-        unrepairable = [keys[cell] for cell, *_ in failed]
+        unrepairable = [keys[cell] for cell, _ in failed]
     listed = ", ".join(repr(key) for key in unrepairable[:5])
     raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
 
