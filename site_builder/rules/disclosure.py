@@ -218,12 +218,13 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             }
             narrow = {pair for pair, candidate in candidates.items() if candidate is not None}
             narrow |= {(key, "pinning") for key in pinned}
-            still = set(hard) - narrow
-            for rounds, nearby in CERTIFICATE_NEIGHBOURHOODS:
-                asked = sorted((pair for pair in still if stubborn[pair] >= rounds), key=repr)
-                if asked:
-                    still -= set(asked) - set(narrow_nearby(system, statuses, min_cell, asked, nearby))
-            narrow |= still
+            # Each cell once, over the largest neighbourhood its rounds of being hard have earned.
+            asked: dict[int, list[tuple[Key, str]]] = defaultdict(list)
+            for pair in sorted(set(hard) - narrow, key=repr):
+                earned = [nearby for rounds, nearby in CERTIFICATE_NEIGHBOURHOODS if stubborn[pair] >= rounds]
+                asked[earned[-1]].append(pair)
+            for nearby, pairs in asked.items():
+                narrow |= set(narrow_nearby(system, statuses, min_cell, pairs, nearby))
             for key, check in hard:
                 if (key, check) not in narrow:
                     proven.add((certifier.index[key], check))
