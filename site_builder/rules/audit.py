@@ -402,6 +402,17 @@ def narrow_nearby(
     when ``nearby`` is ``WHOLE`` (exact, and slow at state scale). Every table these programs find
     is feasible in the whole system, so a cell they find wide is wide; one they find
     narrow may still be wide, and is treated as narrow."""
+    return narrow_nearby_each(system, statuses, min_cell, {nearby: pairs})
+
+
+def narrow_nearby_each(
+    system: TableSystem,
+    statuses: Mapping[Key, Status],
+    min_cell: int,
+    asked: Mapping[int | None, list[tuple[Key, str]]],
+) -> list[tuple[Key, str]]:
+    """``narrow_nearby`` for several neighbourhood sizes at once (``asked``: the pairs for
+    each), building the system's constraint rows once for them all."""
     hidden = sorted((key for key, status in statuses.items() if status in HIDDEN_STATUSES), key=repr)
     index = {key: position for position, key in enumerate(hidden)}
     equalities = _constraint_rows(system, statuses, index)
@@ -412,18 +423,19 @@ def narrow_nearby(
     members = list(range(len(hidden)))
     narrow = []
     for check, width in (("width", float(min_cell)), ("pinning", PIN_WIDTH)):
-        cells = sorted(index[key] for key, asked in pairs if asked == check)
-        if not cells:
-            continue
         if check == "width":
             bounds = [(0.0, None)] * len(hidden)
         else:
             bounds = [_lp_bound(status_bounds(statuses[key], min_cell)) for key in hidden]
-        if nearby == WHOLE:
-            found = _exact(_Program(eq, ub, bounds, members), cells, width)
-        else:
-            found = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
-        narrow.extend((hidden[i], check) for i, _, _ in found)
+        for nearby, pairs in asked.items():
+            cells = sorted(index[key] for key, question in pairs if question == check)
+            if not cells:
+                continue
+            if nearby == WHOLE:
+                found = _exact(_Program(eq, ub, bounds, members), cells, width)
+            else:
+                found = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
+            narrow.extend((hidden[i], check) for i, _, _ in found)
     return sorted(narrow, key=repr)
 
 

@@ -13,7 +13,7 @@ from site_builder.rules.audit import (
     WHOLE,
     AuditReport,
     audit,
-    narrow_nearby,
+    narrow_nearby_each,
     status_bounds,
 )
 from site_builder.rules.certificates import CHECKS, Certifier
@@ -223,8 +223,8 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             for pair in sorted(set(hard) - narrow, key=repr):
                 earned = [nearby for rounds, nearby in CERTIFICATE_NEIGHBOURHOODS if stubborn[pair] >= rounds]
                 asked[earned[-1]].append(pair)
-            for nearby, pairs in asked.items():
-                narrow |= set(narrow_nearby(system, statuses, min_cell, pairs, nearby))
+            if asked:
+                narrow |= set(narrow_nearby_each(system, statuses, min_cell, asked))
             for key, check in hard:
                 if (key, check) not in narrow:
                     proven.add((certifier.index[key], check))
@@ -363,7 +363,7 @@ def _widening_candidate(
         details = [p for p in parts if p not in totals]
         for group in (details, parts):
             if group:
-                return min(group, key=lambda key: (system.values[key], repr(key)))
+                return _smallest(group, system)
         if statuses[relation.total] == PUBLISHED and system.values[relation.total] > 0:
             return relation.total
     return None
@@ -403,8 +403,15 @@ def _nearest_candidate(
                     elif system.values[key] > 0:
                         (sums if key in totals else details).append(key)
         if details:
-            return min(details, key=lambda key: (system.values[key], repr(key)))
+            return _smallest(details, system)
         if sums and fallback is None:
-            fallback = min(sums, key=lambda key: (system.values[key], repr(key)))
+            fallback = _smallest(sums, system)
         frontier = next_frontier
     return fallback
+
+
+def _smallest(keys: list[Key], system: TableSystem) -> Key:
+    """The key with the smallest count, ties broken by the key's text (only among the ties:
+    writing out every key of a large layer cost more than the search)."""
+    least = min(system.values[key] for key in keys)
+    return min((key for key in keys if system.values[key] == least), key=repr)
