@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from site_builder.outcomes import Attainment, Claim, School
 from site_builder.reports.systems import attainment_system
 from site_builder.rules import disclosure
-from site_builder.rules.audit import WHOLE, audit, narrow_nearby
+from site_builder.rules.audit import WHOLE, audit, narrow_nearby, widening_cells
 from site_builder.rules.certificates import Certificate, Certifier
 from site_builder.rules.disclosure import pinned_by_statuses, protect
 from site_builder.rules.privacy import (
@@ -251,3 +251,27 @@ def test_without_flows_no_certificate_is_found_for_the_cycle_of_six(monkeypatch:
     low, high = certifier.bounds("width")
     cell = certifier.index[("att", "school-credential", "s0", "c0")]
     assert certifier.certify(cell, "width", low, high)[0] is None
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment())
+def test_hiding_the_widening_cells_makes_a_narrow_cell_wide(system: TableSystem) -> None:
+    """For a cell the exact programs find narrow, ``widening_cells`` names published cells;
+    hidden, they make it wide, whenever hiding every nonzero cell would. It names a few
+    cells, not all (its programs ask for the least change)."""
+    statuses = first_statuses(system)
+    opened = {
+        key: "suppressed-complementary" if status == PUBLISHED and system.values[key] > 0 else status
+        for key, status in statuses.items()
+    }
+    narrow_anyway = {(e.key, e.check) for e in audit(system, opened, N).exposures}
+    for exposure in audit(system, statuses, N).exposures:
+        cells = widening_cells(system, statuses, N, exposure.key, exposure.check, 10_000)
+        assert all(statuses[key] == PUBLISHED for key in cells)
+        if (exposure.key, exposure.check) in narrow_anyway:
+            continue  # narrow however much is hidden: nothing to show
+        assert cells
+        assert len(cells) < sum(1 for key in opened if opened[key] != statuses[key])
+        widened = dict(statuses) | {key: "suppressed-complementary" for key in cells}
+        still = {(e.key, e.check) for e in audit(system, widened, N).exposures}
+        assert (exposure.key, exposure.check) not in still

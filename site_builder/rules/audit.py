@@ -39,7 +39,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 
-from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
+from site_builder.rules.privacy import HIDDEN_STATUSES, PUBLISHED, Key, Status, TableSystem, must_be_wide
 
 TOLERANCE = 1e-6
 #: a range narrower than this is a pinned cell
@@ -316,20 +316,39 @@ def _exact_nearby(
     default NEARBY_CELLS) and the rest at their true values: every table found is
     feasible in the whole group, so a cell wide here is wide. Returns the others, with
     their range here."""
-    position = {cell: i for i, cell in enumerate(members)}
-    rows = [
-        *zip(equalities.rows, equalities.rhs, strict=True),
-        *zip(inequalities.rows, inequalities.rhs, strict=True),
-    ]
-    equality_count = len(equalities.rows)
-    rows_of: dict[int, list[int]] = {}
-    for number, (row, _) in enumerate(rows):
-        for cell in row:
-            rows_of.setdefault(position[cell], []).append(number)
-    row_sums = [sum(c * values[position[cell]] for cell, c in row.items()) for row, _ in rows]
+    nearest = _Nearest(equalities, inequalities, members, values)
     narrow = []
     for i in cells:
-        free = _neighbourhood(i, rows, rows_of, position, nearby or NEARBY_CELLS)
+        program, _ = nearest.program(i, bounds, nearby)
+        narrow.extend((i, low, high) for _, low, high in _exact(program, [0], width))
+    return narrow
+
+
+class _Nearest:
+    """The constraint rows of a group, ready to cut down to the cells nearest one cell."""
+
+    def __init__(self, equalities: _Rows, inequalities: _Rows, members: list[int], values: np.ndarray):
+        self.members, self.values = members, values
+        self.position = {cell: i for i, cell in enumerate(members)}
+        self.rows = [
+            *zip(equalities.rows, equalities.rhs, strict=True),
+            *zip(inequalities.rows, inequalities.rhs, strict=True),
+        ]
+        self.equality_count = len(equalities.rows)
+        self.rows_of: dict[int, list[int]] = {}
+        for number, (row, _) in enumerate(self.rows):
+            for cell in row:
+                self.rows_of.setdefault(self.position[cell], []).append(number)
+        self.row_sums = [
+            sum(c * values[self.position[cell]] for cell, c in row.items()) for row, _ in self.rows
+        ]
+
+    def program(
+        self, i: int, bounds: list[tuple[float, float | None]], nearby: int | None
+    ) -> tuple[_Program, list[int]]:
+        """The programs over the cells nearest ``i`` (it comes first), and those cells."""
+        rows, rows_of, values, members = self.rows, self.rows_of, self.values, self.members
+        free = _neighbourhood(i, rows, rows_of, self.position, nearby or NEARBY_CELLS)
         local = sorted(free, key=free.get)
         # Each row touching a free cell, with the cells held at their true values moved to
         # the right-hand side (found from the free cells, so a statewide row costs no more).
@@ -340,15 +359,13 @@ def _exact_nearby(
         kept: tuple[_Rows, _Rows] = (_Rows([], []), _Rows([], []))
         for number in sorted(inside_of):
             inside = inside_of[number]
-            bound = rows[number][1]
             moved = sum(c * values[local[j]] for j, c in inside.items())
-            fixed = row_sums[number] - moved
-            target = kept[number >= equality_count]
+            fixed = self.row_sums[number] - moved
+            target = kept[number >= self.equality_count]
             target.rows.append(inside)
-            target.rhs.append(bound - fixed)
+            target.rhs.append(rows[number][1] - fixed)
         program = _Program(kept[0], kept[1], [bounds[cell] for cell in local], list(range(len(local))))
-        narrow.extend((i, low, high) for _, low, high in _exact(program, [0], width))
-    return narrow
+        return program, local
 
 
 def _neighbourhood(
@@ -437,6 +454,85 @@ def narrow_nearby_each(
                 found = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
             narrow.extend((hidden[i], check) for i, _, _ in found)
     return sorted(narrow, key=repr)
+
+
+def widening_cells(
+    system: TableSystem, statuses: Mapping[Key, Status], min_cell: int, key: Key, check: str, nearby: int
+) -> list[Key]:
+    """Published cells whose hiding lets the narrow cell ``key`` move as far as ``check``
+    asks: with every nonzero cell among its ``nearby`` nearest free, the table that moves
+    it that far (up or down) with the least change to published cells (totals counting
+    double, so details are hidden first), and the published cells that table changes.
+    Empty when not even that moves it.
+
+    For a cell that hiding its nearest published cells, round after round, has not helped:
+    what holds it can be a few relations away (a school's claims held by its students'
+    count, held in turn by its district's total)."""
+    opened = {
+        cell: "suppressed-complementary" if status == PUBLISHED and system.values[cell] > 0 else status
+        for cell, status in statuses.items()
+    }
+    hidden = sorted((cell for cell, status in opened.items() if status in HIDDEN_STATUSES), key=repr)
+    index = {cell: position for position, cell in enumerate(hidden)}
+    equalities = _constraint_rows(system, opened, index)
+    inequalities = _inequality_rows(system, opened, index)
+    values = np.array([system.values[cell] for cell in hidden], dtype=float)
+    if check == "width":
+        bounds = [(0.0, None)] * len(hidden)
+    else:
+        bounds = [_lp_bound(status_bounds(opened[cell], min_cell)) for cell in hidden]
+    nearest = _Nearest(
+        _Rows([row for row, _ in equalities], [rhs for _, rhs in equalities]),
+        _Rows([row for row, _ in inequalities], [rhs for _, rhs in inequalities]),
+        list(range(len(hidden))),
+        values,
+    )
+    program, local = nearest.program(index[key], bounds, nearby)
+    totals = {relation.total for relation in system.relations}
+    was_published = [j for j, cell in enumerate(local) if statuses[hidden[cell]] == PUBLISHED]
+    if not was_published:
+        return []
+    weights = np.array([2.0 if hidden[local[j]] in totals else 1.0 for j in was_published])
+    distance = float(min_cell) if check == "width" else 1.0
+    best: list[Key] | None = None
+    for direction in (1.0, -1.0):
+        table = _least_change(program, values[local], was_published, weights, direction * distance)
+        if table is not None:
+            changed = sorted(
+                (hidden[local[j]] for j in was_published if abs(table[j] - values[local[j]]) > TOLERANCE),
+                key=repr,
+            )
+            if best is None or len(changed) < len(best):
+                best = changed
+    return best or []
+
+
+def _least_change(
+    program: _Program, values: np.ndarray, watched: list[int], weights: np.ndarray, shift: float
+) -> np.ndarray | None:
+    """A feasible table of ``program`` with its first cell moved by ``shift`` from its true
+    value, and the least weighted change to the ``watched`` cells; None if there is none."""
+    n, m = program.size, len(watched)
+    low, high = program.bounds[0]
+    target = values[0] + shift
+    if target < low - TOLERANCE or (high is not None and target > high + TOLERANCE):
+        return None
+    # change_j >= |x_j - value_j|, as two inequalities per watched cell
+    pick = csr_matrix((np.ones(m), (np.arange(m), np.array(watched, dtype=int))), shape=(m, n))
+    blocks = [hstack([pick, -identity(m)]), hstack([-pick, -identity(m)])]
+    rhs = [values[watched], -values[watched]]
+    if program.a_ub is not None:
+        blocks.append(hstack([program.a_ub, csr_matrix((program.a_ub.shape[0], m))]))
+        rhs.append(program.b_ub)
+    a_eq = None if program.a_eq is None else hstack([program.a_eq, csr_matrix((program.a_eq.shape[0], m))])
+    result = linprog(
+        np.concatenate([np.zeros(n), weights]),
+        A_ub=vstack(blocks, format="csr"), b_ub=np.concatenate(rhs),
+        A_eq=a_eq, b_eq=program.b_eq,
+        bounds=[(target, target), *program.bounds[1:], *([(0.0, None)] * m)],
+        method="highs",
+    )  # fmt: skip
+    return result.x[:n] if result.status == 0 else None
 
 
 def _constraint_rows(

@@ -219,9 +219,9 @@ class Certifier:
     def assume_hidden(self, cells: list[int], bounds: Mapping[str, tuple[list[float], list[float]]]) -> None:
         """Treat ``cells``, chosen to be hidden in this round, as hidden for the rest of its
         repairs (``bounds`` by check, changed in place): the next repair may then need
-        nothing more hidden. Only repairs read them; ``use`` starts the next round afresh."""
+        nothing more hidden. Only repairs read ``assumed`` (certificates are checked against
+        the pattern as it is); ``use`` starts the next round afresh."""
         for i in cells:
-            self.hidden[i] = True
             self.assumed.add(i)
             for check, (low, high) in bounds.items():
                 low[i], high[i] = self.hidden_range(check)
@@ -272,7 +272,7 @@ class Certifier:
                 for total in self.closure[i]:
                     changes[total] += coefficient
             move = {i: c for i, c in changes.items() if c}
-        published = [i for i in move if not self.hidden[i]]
+        published = [i for i in move if not self.hidden[i] and i not in self.assumed]
         if published and (not allow or any(self.value[i] == 0 for i in published)):
             return None
         return move, published
@@ -697,7 +697,7 @@ class Certifier:
                 if looked > REPAIR_BUDGET:
                     break
                 mine, theirs = here[other_row], there[other_row]
-                published = [i for i in (other, mine, theirs) if not hidden[i]]
+                published = [i for i in (other, mine, theirs) if not hidden[i] and i not in assumed]
                 if len(published) > 1 or not (published or assumed.intersection((other, mine, theirs))):
                     continue  # more than one to hide, or a rectangle the search had already
                 if signature[target] - signature[other] - signature[mine] + signature[theirs]:
@@ -720,7 +720,11 @@ class Certifier:
                             break
             if looked > REPAIR_BUDGET or (best is not None and -best[0][0] >= need):
                 break
-        return None if best is None else (best[1], best[2])
+        if best is None:
+            return None
+        # A rectangle across two career fields moves the schools' hidden field totals too.
+        completed = self.complete(best[2], allow=True)
+        return best[1], best[2] if completed is None else completed[0]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from site_builder.rules.audit import (
     audit,
     narrow_nearby_each,
     status_bounds,
+    widening_cells,
 )
 from site_builder.rules.certificates import CHECKS, Certifier
 from site_builder.rules.privacy import (
@@ -48,6 +49,9 @@ CHEAP_WIDENINGS = 2
 #: claimed credential can only move as far as its students' count, which only moves
 #: against other schools' far away).
 CERTIFICATE_NEIGHBOURHOODS = ((1, 300), (5, 2_000), (7, 10_000), (9, WHOLE))
+#: cells around a cell that even the whole system's programs find narrow, among which
+#: ``widening_cells`` looks for what to hide
+WIDENING_NEARBY = 10_000
 
 
 class DisclosureRisk(Exception):
@@ -232,6 +236,12 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 if check == "pinning" and key in pinned:
                     inherent.add(certifier.index[key])
                     continue
+                if (key, check) in asked.get(WHOLE, ()):
+                    # Not even the whole system's programs prove it: hide what holds it.
+                    widening = widening_cells(system, statuses, min_cell, key, check, WIDENING_NEARBY)
+                    if widening:
+                        chosen.update(widening)
+                        continue
                 candidate = candidates.get((key, check)) or _nearest_candidate(
                     key, system, statuses, relations_of, totals
                 )
