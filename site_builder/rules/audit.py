@@ -297,8 +297,9 @@ NEARBY_CELLS = 2_000
 WHOLE = -1
 #: relations with more hidden cells than this do not make cells near each other ...
 NEARBY_RELATION = 500
-#: ... but a cell of one reaches this many of its cells, at that distance: a school's
-#: claims for one program are only ever traded against other schools' under the statewide total
+#: ... but a cell of one reaches this many of its cells (its first ones, the same for every
+#: cell), at that distance: a school's claims for one program are only ever traded against
+#: other schools' under the statewide total
 FROM_LARGE_RELATION = 50
 
 
@@ -380,7 +381,8 @@ def _neighbourhood(
     Nearest by relation size: a cell reached through a relation of k hidden cells is k
     further away, so a school's own tables come before the statewide totals. A
     relation larger than NEARBY_RELATION gives only its first FROM_LARGE_RELATION
-    cells, and counts as that large (every cell of a statewide total is near it; a few do).
+    cells, and counts as that large (every cell of a statewide total is near it: a few,
+    any few, are enough to trade against; a district's schools, up to 500, come later).
     Each relation is queued once, at the distance of the first cell that reached it."""
     free: dict[int, int] = {}
     queue: list[tuple[int, int]] = []
