@@ -425,7 +425,7 @@ class Certifier:
         if quick:
             up, down = self._rectangles(target, low, high, need, upper, lower)
             if up + down < need:
-                # The exact answer among moves that change no total, by maximum flows.
+                # Maximum flows round cycles near it (moves that change no total).
                 flows = self._flows(target, check, low, high, need)
                 if flows is not None:
                     certificate = Certificate(target, check, *flows)
@@ -450,6 +450,8 @@ class Certifier:
             certificate = Certificate(target, check, upper, lower)
             if self.verify(certificate, low, high):
                 return certificate, up + down
+            if hints:  # a hint that no longer fits: search without them
+                return self.certify(target, check, low, high)
             return None, 0
         return None, up + down
 
