@@ -212,6 +212,27 @@ def test_nine_small_parts_of_a_small_total_are_pinned_by_the_status_column() -> 
     assert pinned_by_statuses(common, statuses, relations_of, system, N) == set()
 
 
+def test_a_published_zero_does_not_unpin_the_nine_small_parts() -> None:
+    """The same nine 1s, and a tenth school that reported 0 of the rare credential: the
+    zero is published (it is always), and it pins nothing free, so the nine are still 1s.
+    (Found at 1,000 schools, where such cells were hidden around round after round.)"""
+    schools = {f"s{n}": School(f"s{n}", f"s{n}", "d", "d", "c") for n in range(10)}
+    rows = [Attainment(2025, f"s{n}", "rare", 1 if n < 9 else 0) for n in range(10)]
+    rows += [Attainment(2025, school, "common", 40) for school in schools]
+    system = attainment_system(rows, [], schools, {"rare": "health", "common": "health"})
+    statuses = first_statuses(system)
+    rare = [key for key in system.values if key[-1] == "rare" and system.values[key] > 0]
+    assert statuses[("att", "school-credential", "s9", "rare")] == PUBLISHED
+    relations_of = {}
+    for relation in system.relations:
+        for key in (relation.total, *relation.parts):
+            relations_of.setdefault(key, []).append(relation)
+    assert pinned_by_statuses(rare, statuses, relations_of, system, N) == set(rare)
+    protection = protect(system, N)
+    assert set(rare) <= protection.inherent
+    assert audit(system, protection.statuses, N, exempt=protection.inherent).passed
+
+
 def six_cycle() -> TableSystem:
     """Three schools, three credentials of one field, each school with two of them: the six
     counts of 5 form one cycle and no rectangle."""

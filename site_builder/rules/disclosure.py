@@ -279,10 +279,11 @@ def pinned_by_statuses(
 ) -> set[Key]:
     """Those of ``keys`` that the status column's ranges alone pin, whatever else is hidden.
 
-    A relation whose cells are all hidden is *tight* when its parts' smallest possible
-    sum is the total's largest possible value, or the other way round (nine "<10" parts
-    of a "<10" total: each is 1): then every cell of it is pinned. A cell is also pinned
-    when every other cell of an all-hidden relation is. Hiding more cannot help either.
+    A relation whose cells are all hidden (but for zeros, which are always published) is
+    *tight* when its parts' smallest possible sum is the total's largest possible value,
+    or the other way round (nine "<10" parts of a "<10" total: each is 1): then every cell
+    of it is pinned. A cell is also pinned when every other cell of such a relation is.
+    Hiding more cannot help either.
     """
     pinned: set[Key] = set()
     pending = list(keys)
@@ -291,14 +292,16 @@ def pinned_by_statuses(
         key = pending.pop()
         for relation in relations_of.get(key, ()):
             cells = (relation.total, *relation.parts)
-            if isinstance(relation, _Link) or any(statuses[c] not in _RANGED for c in cells):
-                continue  # an inequality's link, or a relation with a published or coded cell
+            if isinstance(relation, _Link) or any(
+                statuses[c] not in _RANGED and not _published_zero(c, statuses, system) for c in cells
+            ):
+                continue  # an inequality's link, or a relation with a coded or published count
             if id(relation) in seen and not any(c in pinned for c in cells):
                 continue
             seen.add(id(relation))
-            total_low, total_high = status_bounds(statuses[relation.total], min_cell)
-            parts_low = sum(status_bounds(statuses[c], min_cell)[0] for c in relation.parts)
-            parts_high = sum(status_bounds(statuses[c], min_cell)[1] for c in relation.parts)
+            total_low, total_high = _known_range(relation.total, statuses, system, min_cell)
+            parts_low = sum(_known_range(c, statuses, system, min_cell)[0] for c in relation.parts)
+            parts_high = sum(_known_range(c, statuses, system, min_cell)[1] for c in relation.parts)
             if parts_low == total_high or parts_high == total_low:
                 newly = [c for c in cells if c not in pinned]
             else:
@@ -311,6 +314,17 @@ def pinned_by_statuses(
 
 #: the statuses whose ranges the status column tells (coded cells are bounded by their rate)
 _RANGED = frozenset({"suppressed", "suppressed-complementary"})
+
+
+def _published_zero(key: Key, statuses: Mapping[Key, Status], system: TableSystem) -> bool:
+    """A zero is always published (it reveals no student), so no pattern ever frees it."""
+    return statuses[key] == PUBLISHED and system.values[key] == 0
+
+
+def _known_range(
+    key: Key, statuses: Mapping[Key, Status], system: TableSystem, min_cell: int
+) -> tuple[float, float]:
+    return (0.0, 0.0) if _published_zero(key, statuses, system) else status_bounds(statuses[key], min_cell)
 
 
 class _Link(Relation):
