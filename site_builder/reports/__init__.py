@@ -138,7 +138,14 @@ def _timed(
 
 def _summary(protection: Protection, seconds: float) -> AuditSummary:
     report = protection.report
-    return AuditSummary(report.hidden, report.checked, report.solved, protection.repair_rounds, seconds)
+    return AuditSummary(
+        report.hidden,
+        report.checked,
+        report.solved,
+        protection.repair_rounds,
+        seconds,
+        len(protection.inherent),
+    )
 
 
 def _year_report(

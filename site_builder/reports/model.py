@@ -66,6 +66,9 @@ class AuditSummary:
     solved: int
     repair_rounds: int
     seconds: float
+    #: hidden cells the status column pins by itself ("<10" parts of a "<10" total that can
+    #: only all be 1), which no hiding can widen; the audit exempts them
+    inherent: int = 0
 
 
 @dataclass(frozen=True)
