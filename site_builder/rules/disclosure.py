@@ -33,7 +33,7 @@ from site_builder.rules.privacy import (
 )
 from site_builder.rules.propagation import propagate
 
-MAX_REPAIR_ROUNDS = 200
+MAX_REPAIR_ROUNDS = 1_000
 #: above this many hidden cells, a system with a grid is protected by certificates
 #: (``rules.certificates``), not by the audit's linear programs, which do not finish at
 #: state scale. Below it the programs are exact, so they hide no more than needed.
@@ -150,6 +150,10 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         for key in chosen:
             statuses[key] = "suppressed-complementary"
         statuses = complementary_suppression(system, statuses, min_cell)
+    else:
+        raise DisclosureRisk(
+            f"disclosure audit failed: cells could still be narrowed after {MAX_REPAIR_ROUNDS} rounds of repair"
+        )
     listed = ", ".join(repr(key) for key in unrepairable[:5])
     raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
 
