@@ -432,20 +432,11 @@ def narrow_nearby_each(
 ) -> list[tuple[Key, str]]:
     """``narrow_nearby`` for several neighbourhood sizes at once (``asked``: the pairs for
     each), building the system's constraint rows once for them all."""
-    hidden = sorted((key for key, status in statuses.items() if status in HIDDEN_STATUSES), key=repr)
-    index = {key: position for position, key in enumerate(hidden)}
-    equalities = _constraint_rows(system, statuses, index)
-    inequalities = _inequality_rows(system, statuses, index)
-    eq = _Rows([row for row, _ in equalities], [rhs for _, rhs in equalities])
-    ub = _Rows([row for row, _ in inequalities], [rhs for _, rhs in inequalities])
-    values = np.array([system.values[key] for key in hidden], dtype=float)
+    hidden, index, eq, ub, values = _hidden_rows(system, statuses)
     members = list(range(len(hidden)))
     narrow = []
     for check, width in (("width", float(min_cell)), ("pinning", PIN_WIDTH)):
-        if check == "width":
-            bounds = [(0.0, None)] * len(hidden)
-        else:
-            bounds = [_lp_bound(status_bounds(statuses[key], min_cell)) for key in hidden]
+        bounds = _check_bounds(check, hidden, statuses, min_cell)
         for nearby, pairs in asked.items():
             cells = sorted(index[key] for key, question in pairs if question == check)
             if not cells:
@@ -474,22 +465,9 @@ def widening_cells(
         cell: "suppressed-complementary" if status == PUBLISHED and system.values[cell] > 0 else status
         for cell, status in statuses.items()
     }
-    hidden = sorted((cell for cell, status in opened.items() if status in HIDDEN_STATUSES), key=repr)
-    index = {cell: position for position, cell in enumerate(hidden)}
-    equalities = _constraint_rows(system, opened, index)
-    inequalities = _inequality_rows(system, opened, index)
-    values = np.array([system.values[cell] for cell in hidden], dtype=float)
-    if check == "width":
-        bounds = [(0.0, None)] * len(hidden)
-    else:
-        bounds = [_lp_bound(status_bounds(opened[cell], min_cell)) for cell in hidden]
-    nearest = _Nearest(
-        _Rows([row for row, _ in equalities], [rhs for _, rhs in equalities]),
-        _Rows([row for row, _ in inequalities], [rhs for _, rhs in inequalities]),
-        list(range(len(hidden))),
-        values,
-    )
-    program, local = nearest.program(index[key], bounds, nearby)
+    hidden, index, eq, ub, values = _hidden_rows(system, opened)
+    nearest = _Nearest(eq, ub, list(range(len(hidden))), values)
+    program, local = nearest.program(index[key], _check_bounds(check, hidden, opened, min_cell), nearby)
     totals = {relation.total for relation in system.relations}
     was_published = [j for j, cell in enumerate(local) if statuses[hidden[cell]] == PUBLISHED]
     if not was_published:
@@ -535,6 +513,31 @@ def _least_change(
         method="highs",
     )  # fmt: skip
     return result.x[:n] if result.status == 0 else None
+
+
+def _hidden_rows(
+    system: TableSystem, statuses: Mapping[Key, Status]
+) -> tuple[list[Key], dict[Key, int], _Rows, _Rows, np.ndarray]:
+    """The hidden cells (in key order) and their places, the relations and inequalities as
+    rows over them, and their true values."""
+    hidden = sorted((key for key, status in statuses.items() if status in HIDDEN_STATUSES), key=repr)
+    index = {key: position for position, key in enumerate(hidden)}
+    equalities = _constraint_rows(system, statuses, index)
+    inequalities = _inequality_rows(system, statuses, index)
+    eq = _Rows([row for row, _ in equalities], [rhs for _, rhs in equalities])
+    ub = _Rows([row for row, _ in inequalities], [rhs for _, rhs in inequalities])
+    values = np.array([system.values[key] for key in hidden], dtype=float)
+    return hidden, index, eq, ub, values
+
+
+def _check_bounds(
+    check: str, hidden: list[Key], statuses: Mapping[Key, Status], min_cell: int
+) -> list[tuple[float, float | None]]:
+    """What the attacker knows of each hidden cell under one check: only that it is not
+    negative ("width"), or the range its status tells ("pinning")."""
+    if check == "width":
+        return [(0.0, None)] * len(hidden)
+    return [_lp_bound(status_bounds(statuses[key], min_cell)) for key in hidden]
 
 
 def _constraint_rows(
