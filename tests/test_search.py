@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborNode as Node
 from site_builder.build import build
 from site_builder.catalog import load_catalog
 from site_builder.derive import derive
-from site_builder.paths import STATIC_DIR
+from site_builder.paths import SAMPLE_CATALOG, STATIC_DIR
 from site_builder.site import search
 from site_builder.site.writer import fingerprinted_assets
 
@@ -199,3 +199,53 @@ def test_pages_are_fed_to_pagefind_sorted_by_url(built: Path) -> None:
     urls = [url for url, _ in search.searchable_pages(built)]
     assert urls == sorted(urls)
     assert not NOT_INDEXED & set(urls)
+
+
+# --- what is sent to Pagefind ---------------------------------------------------------------
+
+
+def test_leaving_out_ignored_contents_gives_the_same_index_byte_for_byte(tmp_path: Path) -> None:
+    """Pagefind skips data-pagefind-ignore contents itself; sending them changes nothing."""
+    built = tmp_path / "public"
+    build(SAMPLE_CATALOG.resolve(), built)  # the sample has outcome data, so school reports
+    sent = search.searchable_pages(built)
+    whole = []
+    for url, _ in sent:
+        relative = url.lstrip("/") + ("index.html" if url.endswith("/") else "")
+        whole.append((url, (built / relative).read_text(encoding="utf-8")))
+    school = next(url for url, _ in sent if url.startswith("/schools/") and url != "/schools/")
+    assert len(dict(sent)[school]) < len(dict(whole)[school]) / 2  # its yearly tables are ignored
+    assert search.run_coroutine(search.pagefind_files(sent)) == search.run_coroutine(
+        search.pagefind_files(whole)
+    )
+
+
+def test_ignored_contents_are_left_out_and_the_tags_kept() -> None:
+    html = (
+        "<main><p>before</p>"
+        '<section data-pagefind-ignore id="a"><section><p>inner</p></section><p>more</p></section>'
+        "<p>between</p>"
+        '<figure class="x" data-pagefind-ignore><svg><text>diagram</text></svg></figure>'
+        "<p>after</p></main>"
+    )
+    assert search.indexed_html(html) == (
+        "<main><p>before</p>"
+        '<section data-pagefind-ignore id="a"></section>'
+        "<p>between</p>"
+        '<figure class="x" data-pagefind-ignore></figure>'
+        "<p>after</p></main>"
+    )
+
+
+def test_an_ignored_element_holding_a_filter_or_left_open_is_sent_whole() -> None:
+    with_filter = '<div data-pagefind-ignore><span data-pagefind-filter="points">4</span></div><p>x</p>'
+    assert search.indexed_html(with_filter) == with_filter
+    left_open = "<p>x</p><section data-pagefind-ignore><p>never closed</p>"
+    assert search.indexed_html(left_open) == left_open
+    nested = (
+        '<div data-pagefind-ignore><p data-pagefind-meta="m">k</p>'
+        "<aside data-pagefind-ignore><p>gone</p></aside></div>"
+    )
+    assert search.indexed_html(nested) == (
+        '<div data-pagefind-ignore><p data-pagefind-meta="m">k</p><aside data-pagefind-ignore></aside></div>'
+    )

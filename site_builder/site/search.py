@@ -18,6 +18,10 @@ Two facts about Pagefind 1.5 shape this module (both checked by tests/test_searc
   file differed from build to build (its own source says "TODO: Change filter indexes to
   BTree to give them a stable hash"). ``sorted_filters`` rewrites those few files in sorted
   order; the search itself reads them the same either way.
+- Pagefind reads and parses every byte it is sent, also inside ``data-pagefind-ignore``, and
+  handles one message at a time. A state's school pages are 96% ignored tables, so
+  ``indexed_html`` drops the contents of ignored elements before sending (the index is byte
+  for byte the same; a test compares), and pages are sent a few dozen ahead of the answers.
 - Pagefind writes its files with asynchronous writes that it does not flush before answering,
   so stopping the service right after ``write_files`` sometimes left a file cut short (seen:
   ``pagefind.js`` at 32768 bytes, an empty ``pagefind-component-ui.js``). The files are
@@ -35,6 +39,7 @@ import base64
 import gzip
 import hashlib
 import json
+import re
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -69,6 +74,12 @@ INDEX_CONFIG = IndexConfig(
 NOINDEX_TAG = '<meta name="robots" content="noindex">'
 
 OUTPUT_FOLDER = "pagefind"
+
+#: pages sent to Pagefind ahead of its answers (it answers in order, one at a time)
+SEND_AHEAD = 32
+
+#: an element marked data-pagefind-ignore, up to the end of its opening tag
+IGNORED_ELEMENT = re.compile(r"<([a-z][a-z0-9-]*)\b[^>]*\sdata-pagefind-ignore\b[^>]*>")
 
 T = TypeVar("T")
 
@@ -115,8 +126,42 @@ def searchable_pages(out: Path) -> list[tuple[str, str]]:
         if NOINDEX_TAG in html:
             continue
         url = "/" + (relative.removesuffix("index.html") if relative.endswith("index.html") else relative)
-        pages.append((url, html))
+        pages.append((url, indexed_html(html)))
     return sorted(pages)
+
+
+def indexed_html(html: str) -> str:
+    """``html`` with the contents of its ``data-pagefind-ignore`` elements left out: what
+    Pagefind indexes of it, and nothing it would read only to skip.
+
+    An ignored element's tags stay (empty), so the text around it is split the same way;
+    one that holds a filter, metadata or sort attribute, which Pagefind reads even there, is
+    kept whole. The templates escape every ``<`` of text and scripts, so tags are all that
+    ``<`` can start.
+    """
+    kept: list[str] = []
+    done = searched = 0
+    while element := IGNORED_ELEMENT.search(html, searched):
+        searched = element.end()
+        closing = _closing_tag(html, element.group(1), element.end())
+        if closing is None:
+            continue  # an element without contents
+        inner = html[element.end() : closing]
+        if "data-pagefind-" not in inner:
+            kept.append(html[done : element.end()])
+            done = searched = closing
+    kept.append(html[done:])
+    return "".join(kept)
+
+
+def _closing_tag(html: str, name: str, start: int) -> int | None:
+    """Where the ``name`` element opened just before ``start`` closes (None: it does not)."""
+    depth = 1
+    for tag in re.compile(rf"<(/?){name}[\s>]").finditer(html, start):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return tag.start()
+    return None
 
 
 async def pagefind_files(pages: list[tuple[str, str]]) -> dict[str, bytes]:
@@ -124,8 +169,15 @@ async def pagefind_files(pages: list[tuple[str, str]]) -> dict[str, bytes]:
     service = await _PromptService().launch()
     try:
         index: PagefindIndex = await service.create_index(INDEX_CONFIG)
+        # Each send writes its whole message before its first pause, so tasks started in
+        # order reach Pagefind in order, and it numbers the pages in that order.
+        sent: list[asyncio.Task] = []
         for url, html in pages:
-            await index.add_html_file(content=html, url=url)
+            sent.append(asyncio.ensure_future(index.add_html_file(content=html, url=url)))
+            if len(sent) == SEND_AHEAD:
+                await asyncio.gather(*sent)
+                sent = []
+        await asyncio.gather(*sent)
         files = await index.get_files()
     finally:
         await service.close()
