@@ -278,8 +278,8 @@ def test_without_flows_no_certificate_is_found_for_the_cycle_of_six(monkeypatch:
 @given(attainment())
 def test_hiding_the_widening_cells_makes_a_narrow_cell_wide(system: TableSystem) -> None:
     """For a cell the exact programs find narrow, ``widening_cells`` names published cells;
-    hidden, they make it wide, whenever hiding every nonzero cell would. It names a few
-    cells, not all (its programs ask for the least change)."""
+    hidden, they make it wide, whenever hiding every nonzero cell would. It never names
+    more than that would hide (all of them, in a system so small that nothing less does)."""
     statuses = first_statuses(system)
     opened = {
         key: "suppressed-complementary" if status == PUBLISHED and system.values[key] > 0 else status
@@ -292,7 +292,7 @@ def test_hiding_the_widening_cells_makes_a_narrow_cell_wide(system: TableSystem)
         if (exposure.key, exposure.check) in narrow_anyway:
             continue  # narrow however much is hidden: nothing to show
         assert cells
-        assert len(cells) < sum(1 for key in opened if opened[key] != statuses[key])
+        assert len(cells) <= sum(1 for key in opened if opened[key] != statuses[key])
         widened = dict(statuses) | {key: "suppressed-complementary" for key in cells}
         still = {(e.key, e.check) for e in audit(system, widened, N).exposures}
         assert (exposure.key, exposure.check) not in still
