@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.cache import ProtectionCache
+from site_builder.cache import ProtectionCache, ReportsCache
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
@@ -21,7 +21,7 @@ from site_builder.history import History, read_history
 from site_builder.outcomes import Outcomes, load_outcomes
 from site_builder.output import check_out_dir, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
-from site_builder.reports import compute_reports
+from site_builder.reports import CatalogFacts, Reports, compute_reports
 from site_builder.rules.disclosure import protect
 
 Progress = Callable[[str], None]
@@ -38,6 +38,9 @@ class Validated:
     catalog: Catalog
     outcomes: Outcomes | None
     content: list[ContentSource]
+    #: the reports of an earlier build of exactly this outcome data (``outcomes`` is then
+    #: None: the files were not read again); see site_builder.cache
+    reports: Reports | None = None
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,15 @@ class BuildResult:
     stages: dict[str, float] = field(default_factory=dict)
 
 
-def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validated:
+def validate(
+    catalog_dir: Path, progress: Progress = lambda _: None, known: ReportsCache | None = None
+) -> Validated:
     """Load and check the catalog, its outcome data and the content pages; raise
-    CatalogInvalid with every error."""
+    CatalogInvalid with every error.
+
+    With ``known``, outcome data that an earlier build already validated and reported on,
+    byte for byte, is not read again: its reports come back instead.
+    """
     started = time.perf_counter()
     errors: list[InputError] = []
     catalog = None
@@ -70,9 +79,11 @@ def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validate
         catalog = load_catalog(catalog_dir)
     except CatalogInvalid as invalid:
         errors += invalid.errors
-    outcomes = None
+    outcomes = reports = None
     outcomes_dir = catalog_dir / "outcomes"
-    if outcomes_dir.is_dir():
+    if outcomes_dir.is_dir() and catalog and known:
+        reports = known.find(CatalogFacts.of(catalog), outcomes_dir)
+    if outcomes_dir.is_dir() and reports is None:
         # Checked even when the catalog has errors, so a contributor sees everything at once.
         credential_ids = (
             set(catalog.credentials)
@@ -94,9 +105,10 @@ def validate(catalog_dir: Path, progress: Progress = lambda _: None) -> Validate
         f"validated {len(catalog.credentials)} credentials, {len(catalog.pathways)} pathways, "
         f"{len(catalog.issuers)} issuers, {len(catalog.occupations)} occupations"
         + (f", outcome data for {len(outcomes.years)} years" if outcomes else "")
+        + (f"; outcome data for {len(reports.years)} years unchanged since an earlier build" if reports else "")
         + f" in {time.perf_counter() - started:.1f}s"
     )
-    return Validated(catalog, outcomes, content)
+    return Validated(catalog, outcomes, content, reports)
 
 
 def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None) -> BuildResult:
@@ -107,21 +119,22 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     clock = Stopwatch(progress)
     check_out_dir(out_dir, [catalog_dir, Path.cwd()])
     built_on = build_date(catalog_dir)
+    cached = not os.environ.get("CREDSITE_NO_CACHE")
+    known = ReportsCache(cache_dir_for(catalog_dir)) if cached else None
     with clock.stage("validate"), _rare_collections():
-        validated = validate(catalog_dir, progress)
-    catalog, outcomes = validated.catalog, validated.outcomes
+        validated = validate(catalog_dir, progress, known)
+    catalog, outcomes, reports = validated.catalog, validated.outcomes, validated.reports
     # What the stages build is kept to the end: stop the garbage collector from scanning
     # those millions of objects again and again.
     gc.freeze()
     with clock.stage("compute"):
         derived: Derived = derive(catalog)
-        # Only the protected reports go on to the renderer; the outcome rows stop here.
-        cache = None if os.environ.get("CREDSITE_NO_CACHE") else ProtectionCache(cache_dir_for(catalog_dir))
-        reports = (
-            compute_reports(catalog, outcomes, progress, cache.protect if cache else protect)
-            if outcomes
-            else None
-        )
+        if outcomes:
+            # Only the protected reports go on to the renderer; the outcome rows stop here.
+            protector = ProtectionCache(cache_dir_for(catalog_dir)).protect if cached else protect
+            reports = compute_reports(catalog, outcomes, progress, protector)
+            if known:
+                known.keep(reports)
         history = read_history(catalog_dir)
     info = BuildInfo(built_on=built_on, history=history)
     gc.freeze()

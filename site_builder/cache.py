@@ -1,7 +1,20 @@
-"""A cache of disclosure protection results, keyed on the full content of their input.
+"""Caches of the slow parts of a build, keyed on the full content of their input.
+
+Two caches, in ``.credsite-cache/`` beside the catalog:
+
+- ``ProtectionCache``: each table system's protection, keyed on the system itself. It
+  still serves when the outcome files change elsewhere or credsite's other code changes.
+- ``ReportsCache`` (in ``reports/``): the finished reports, keyed on the bytes of every
+  outcome file, the catalog facts the reports read (``CatalogFacts``: the minimum cell size
+  and each credential's first career field, whose keys are also the credential ids the
+  outcome rows are checked against) and all of credsite's source. On a hit the outcome
+  files are neither validated nor read again, so a contributor's edit to a credential's
+  text rebuilds the site without reading a million rows. Validation is a function of the
+  same inputs and only reports that passed are kept, so a hit is a package that passes.
+  ``credsite validate`` never uses it.
 
 Protecting a state's outcome data (suppression, the audit's linear programs and the certificates) is the
-slow part of a build, and most pull requests do not change it. Each result is stored
+slow part of a build, and most pull requests do not change it. Each protection is stored
 under a hash of everything the computation reads: every cell value, relation, coded
 rate and grid place of the table system, the minimum cell size, and the source code of the
 rules themselves. So a hit can only ever return what a cold build would compute; never
@@ -11,17 +24,25 @@ timestamps. A damaged or unreadable entry is ignored and recomputed.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import tempfile
 from functools import cache
 from pathlib import Path
 
+import site_builder
+from site_builder.collector import collector_paused
+from site_builder.reports import CatalogFacts, Reports
 from site_builder.rules import audit, certificates, disclosure, privacy, propagation
 from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import TableSystem
 
 FORMAT = b"credsite-protection-1"
+REPORTS_FORMAT = b"credsite-reports-1"
+
+#: what unpickling a damaged or foreign entry can raise; such an entry is recomputed
+UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
 
 @cache
@@ -60,15 +81,79 @@ class ProtectionCache:
             statuses, report, rounds, inherent = pickle.loads(path.read_bytes())
             self.hits += 1
             return Protection(system.values, statuses, report, rounds, inherent)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        except UNREADABLE:
             pass
         self.misses += 1
         protection = protect(system, min_cell)
         stored = (protection.statuses, protection.report, protection.repair_rounds, protection.inherent)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        # Written whole, then renamed: a half-written entry is never read.
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        with os.fdopen(handle, "wb") as file:
-            file.write(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, path)
+        _write_whole(path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
         return protection
+
+
+@cache
+def source_fingerprint() -> str:
+    """A hash of every module of credsite: reports are made by much of it."""
+    digest = hashlib.sha256(REPORTS_FORMAT)
+    package = Path(site_builder.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package).as_posix()}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def reports_fingerprint(facts: CatalogFacts, outcomes_dir: Path) -> str | None:
+    """A hash of everything validating the outcome data and computing its reports read;
+    None when the data package points outside its folder (never cached)."""
+    folder = outcomes_dir.resolve()
+    try:
+        descriptor = json.loads((folder / "datapackage.json").read_bytes())
+        named = [
+            resource.get(key) for resource in descriptor["resources"] for key in ("path", "schema")
+        ]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if any(isinstance(name, str) and not (folder / name).resolve().is_relative_to(folder) for name in named):
+        return None
+    digest = hashlib.sha256(source_fingerprint().encode())
+    digest.update(repr((facts.min_cell, sorted(facts.primary_field.items()))).encode())
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            content = path.read_bytes()
+            digest.update(f"{path.relative_to(folder).as_posix()}\0{len(content)}\0".encode())
+            digest.update(content)
+    return digest.hexdigest()
+
+
+class ReportsCache:
+    """Finished reports on disk, one file per input hash (see the module docstring)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder / "reports"
+        self.key: str | None = None
+
+    def find(self, facts: CatalogFacts, outcomes_dir: Path) -> Reports | None:
+        """The reports of an earlier build with exactly these inputs, if kept; the key is
+        remembered for ``keep``."""
+        self.key = reports_fingerprint(facts, outcomes_dir)
+        if self.key is None:
+            return None
+        try:
+            with collector_paused():  # a state's reports are a million small objects
+                reports = pickle.loads((self.folder / f"{self.key}.pickle").read_bytes())
+        except UNREADABLE:
+            return None
+        return reports if isinstance(reports, Reports) else None
+
+    def keep(self, reports: Reports) -> None:
+        """Store ``reports`` under the key of the last ``find``."""
+        if self.key is not None:
+            _write_whole(self.folder / f"{self.key}.pickle", pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Written to a temporary file, then renamed: a half-written entry is never read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)

@@ -1,4 +1,4 @@
-"""The protection cache can only ever give what a cold build computes."""
+"""The protection and reports caches can only ever give what a cold build computes."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 from catalog_factory import write_outcomes
 
+import site_builder.build
 from site_builder.build import build
-from site_builder.cache import ProtectionCache, system_fingerprint
+from site_builder.cache import ProtectionCache, ReportsCache, reports_fingerprint, system_fingerprint
+from site_builder.catalog import load_catalog
+from site_builder.errors import CatalogInvalid
 from site_builder.outcomes import Readiness, School
 from site_builder.paths import cache_dir_for
+from site_builder.reports import CatalogFacts
 from site_builder.reports.systems import readiness_system
 
 
@@ -64,3 +68,91 @@ def test_changed_data_is_a_different_key(tmp_path: Path) -> None:
     cache.protect(readiness_system(rows, schools, 10), 10)
     cache.protect(readiness_system(changed, schools, 10), 10)
     assert (cache.hits, cache.misses) == (1, 2)
+
+
+# --- the reports cache ----------------------------------------------------------------------
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def cold_build(catalog: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    with monkeypatch.context() as cold:
+        cold.setenv("CREDSITE_NO_CACHE", "1")
+        build(catalog, out)
+    return out
+
+
+def test_after_a_credential_text_edit_no_outcome_file_is_read_and_the_site_is_a_cold_builds(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(catalog, catalog.parent / "first")
+    edit(catalog / "credentials" / "net-basics.md", "A short description.", "A longer description.")
+    with monkeypatch.context() as patched:
+        patched.setattr(site_builder.build, "load_outcomes", lambda *_: pytest.fail("outcomes read again"))
+        messages: list[str] = []
+        build(catalog, catalog.parent / "second", messages.append)
+    assert "outcome data for 1 years unchanged since an earlier build" in messages[0]
+    assert not any(message.startswith("protecting") for message in messages)
+    second = tree(catalog.parent / "second")
+    assert b"A longer description." in second["credentials/net-basics/index.html"]
+    assert second == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+
+
+@pytest.mark.parametrize(
+    "file, old, new",
+    [
+        ("outcomes/2024/attainment.csv", "2024,100001,net-basics,22", "2024,100001,net-basics,23"),
+        # a credential's first career field decides which school-field totals count it
+        ("credentials/nurse-aide.md", "career_fields: [health, it]", "career_fields: [it, health]"),
+        ("site.yml", "min_cell: 10", "min_cell: 11"),
+    ],
+)
+def test_a_change_the_reports_read_is_computed_again(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch, file: str, old: str, new: str
+) -> None:
+    build(catalog, catalog.parent / "first")
+    edit(catalog / file, old, new)
+    messages: list[str] = []
+    build(catalog, catalog.parent / "second", messages.append)
+    assert any(message.startswith("protecting") for message in messages)
+    assert tree(catalog.parent / "second") != tree(catalog.parent / "first")
+    assert tree(catalog.parent / "second") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+
+
+def test_outcome_data_broken_after_a_cached_build_fails_as_in_a_cold_build(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(catalog, catalog.parent / "first")
+    edit(catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,22", "2024,100001,net-basics,-1")
+    with pytest.raises(CatalogInvalid) as cached:
+        build(catalog, catalog.parent / "second")
+    monkeypatch.setenv("CREDSITE_NO_CACHE", "1")
+    with pytest.raises(CatalogInvalid) as cold:
+        build(catalog, catalog.parent / "cold")
+    assert [str(error) for error in cached.value.errors] == [str(error) for error in cold.value.errors]
+    assert any("attainment.csv:2:" in str(error) for error in cached.value.errors)
+
+
+def test_a_damaged_reports_entry_is_computed_again(catalog: Path) -> None:
+    build(catalog, catalog.parent / "first")
+    entries = list((cache_dir_for(catalog) / "reports").glob("*.pickle"))
+    assert len(entries) == 1
+    entries[0].write_bytes(b"not a pickle")
+    messages: list[str] = []
+    build(catalog, catalog.parent / "second", messages.append)
+    assert any(message.startswith("protecting") for message in messages)
+    assert tree(catalog.parent / "second") == tree(catalog.parent / "first")
+    facts = CatalogFacts.of(load_catalog(catalog))
+    assert ReportsCache(cache_dir_for(catalog)).find(facts, catalog / "outcomes") is not None
+
+
+def test_a_package_pointing_outside_its_folder_is_never_cached(catalog: Path) -> None:
+    facts = CatalogFacts.of(load_catalog(catalog))
+    assert reports_fingerprint(facts, catalog / "outcomes") is not None
+    (catalog.parent / "schema.json").write_text((catalog / "outcomes/schemas/schools.json").read_text())
+    edit(catalog / "outcomes/datapackage.json", '"schemas/schools.json"', '"../../schema.json"')
+    assert reports_fingerprint(facts, catalog / "outcomes") is None

@@ -10,11 +10,10 @@ Table Schema cannot say.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from pathlib import Path
 
+from site_builder.collector import collector_paused
 from site_builder.errors import CatalogInvalid
 from site_builder.outcomes.layout import read_layout
 from site_builder.outcomes.package import LoadedTable, validate_package
@@ -30,26 +29,13 @@ def load_outcomes(outcomes_dir: Path, credential_ids: Collection[str]) -> Outcom
     if layout.fatal_errors:
         raise CatalogInvalid(layout.fatal_errors + layout.file_errors)
     errors = list(layout.file_errors)
-    with _collector_paused():
+    with collector_paused():
         tables, package_errors = validate_package(layout)
         errors.extend(package_errors)
         errors.extend(check_rules(tables, credential_ids))
     if errors:
         raise CatalogInvalid(errors)
     return _outcomes(tables, layout.years)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Bulk loading makes millions of records and no reference cycles; without the pause
-    the cyclic garbage collector would walk all of them again and again as they pile up."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _outcomes(tables: dict[str, LoadedTable], years: list[int]) -> Outcomes:

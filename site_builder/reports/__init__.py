@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from decimal import Decimal
 
 from site_builder.catalog import Catalog
@@ -32,7 +33,24 @@ from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import PUBLISHED, Key, Status, TableSystem, rate_thresholds
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
 
-__all__ = ["Reports", "compute_reports"]
+__all__ = ["CatalogFacts", "Reports", "compute_reports", "reports_from"]
+
+
+@dataclass(frozen=True)
+class CatalogFacts:
+    """All that the reports read of the catalog (the reports cache keys on it, so reading
+    anything else means adding it here)."""
+
+    min_cell: int
+    #: credential id -> its first career field, for every credential in the catalog
+    primary_field: dict[str, str]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> CatalogFacts:
+        return cls(
+            min_cell=catalog.site.min_cell,
+            primary_field={key: credential.career_fields[0] for key, credential in catalog.credentials.items()},
+        )
 
 
 def compute_reports(
@@ -43,9 +61,18 @@ def compute_reports(
 ) -> Reports:
     """Protected reports for every year of ``outcomes``; ``protector`` is ``protect`` or a
     cache in front of it (see site_builder.cache)."""
-    min_cell = catalog.site.min_cell
+    return reports_from(CatalogFacts.of(catalog), outcomes, progress, protector)
+
+
+def reports_from(
+    facts: CatalogFacts,
+    outcomes: Outcomes,
+    progress: Callable[[str], None] = lambda _: None,
+    protector: Callable[[TableSystem, int], Protection] = protect,
+) -> Reports:
+    """``compute_reports`` from the catalog's facts alone."""
+    min_cell, primary_field = facts.min_cell, facts.primary_field
     schools = {school.school_id: school for school in outcomes.schools}
-    primary_field = {key: credential.career_fields[0] for key, credential in catalog.credentials.items()}
     attainment, readiness, claims = (
         _by_year(rows) for rows in (outcomes.attainment, outcomes.readiness, outcomes.claims)
     )
@@ -67,7 +94,7 @@ def compute_reports(
     by_year = {}
     for number, year in enumerate(outcomes.years):
         (counts, counts_seconds), (ready, ready_seconds) = protected[2 * number : 2 * number + 2]
-        by_year[year] = _year_report(year, catalog, outcomes, counts, ready, claims[year], min_cell)
+        by_year[year] = _year_report(year, outcomes, counts, ready, claims[year], min_cell)
         by_year[year].audit.extend((_summary(counts, counts_seconds), _summary(ready, ready_seconds)))
         hidden = counts.report.hidden + ready.report.hidden
         solved = counts.report.solved + ready.report.solved
@@ -150,7 +177,6 @@ def _summary(protection: Protection, seconds: float) -> AuditSummary:
 
 def _year_report(
     year: int,
-    catalog: Catalog,
     outcomes: Outcomes,
     counts: Protection,
     ready: Protection,
