@@ -107,9 +107,7 @@ def reports_fingerprint(facts: CatalogFacts, outcomes_dir: Path) -> str | None:
     folder = outcomes_dir.resolve()
     try:
         descriptor = json.loads((folder / "datapackage.json").read_bytes())
-        named = [
-            resource.get(key) for resource in descriptor["resources"] for key in ("path", "schema")
-        ]
+        named = [resource.get(key) for resource in descriptor["resources"] for key in ("path", "schema")]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     if any(isinstance(name, str) and not (folder / name).resolve().is_relative_to(folder) for name in named):
@@ -147,7 +145,9 @@ class ReportsCache:
     def keep(self, reports: Reports) -> None:
         """Store ``reports`` under the key of the last ``find``."""
         if self.key is not None:
-            _write_whole(self.folder / f"{self.key}.pickle", pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL))
+            _write_whole(
+                self.folder / f"{self.key}.pickle", pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL)
+            )
 
 
 def _write_whole(path: Path, data: bytes) -> None:

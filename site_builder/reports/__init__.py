@@ -49,7 +49,9 @@ class CatalogFacts:
     def of(cls, catalog: Catalog) -> CatalogFacts:
         return cls(
             min_cell=catalog.site.min_cell,
-            primary_field={key: credential.career_fields[0] for key, credential in catalog.credentials.items()},
+            primary_field={
+                key: credential.career_fields[0] for key, credential in catalog.credentials.items()
+            },
         )
 
 
