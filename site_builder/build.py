@@ -105,7 +105,11 @@ def validate(
         f"validated {len(catalog.credentials)} credentials, {len(catalog.pathways)} pathways, "
         f"{len(catalog.issuers)} issuers, {len(catalog.occupations)} occupations"
         + (f", outcome data for {len(outcomes.years)} years" if outcomes else "")
-        + (f"; outcome data for {len(reports.years)} years unchanged since an earlier build" if reports else "")
+        + (
+            f"; outcome data for {len(reports.years)} years unchanged since an earlier build"
+            if reports
+            else ""
+        )
         + f" in {time.perf_counter() - started:.1f}s"
     )
     return Validated(catalog, outcomes, content, reports)
@@ -123,7 +127,13 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     known = ReportsCache(cache_dir_for(catalog_dir)) if cached else None
     with clock.stage("validate"), _rare_collections():
         validated = validate(catalog_dir, progress, known)
-    catalog, outcomes, reports = validated.catalog, validated.outcomes, validated.reports
+    catalog, outcomes, reports, content = (
+        validated.catalog,
+        validated.outcomes,
+        validated.reports,
+        validated.content,
+    )
+    del validated
     # What the stages build is kept to the end: stop the garbage collector from scanning
     # those millions of objects again and again.
     gc.freeze()
@@ -135,12 +145,13 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
             reports = compute_reports(catalog, outcomes, progress, protector)
             if known:
                 known.keep(reports)
+            del outcomes  # a state's million rows: freed before the renderers fork
         history = read_history(catalog_dir)
     info = BuildInfo(built_on=built_on, history=history)
     gc.freeze()
     with staging(out_dir) as stage:
         with clock.stage("render"):
-            render_site(catalog, reports, validated.content, derived, info, stage)
+            render_site(catalog, reports, content, derived, info, stage)
             pages = sum(1 for _ in stage.rglob("*.html"))
         with clock.stage("index"):
             indexed = index_search(stage)

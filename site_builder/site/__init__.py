@@ -7,8 +7,13 @@ then the sitemap and robots.txt that describe them, and last the search page and
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from jinja2 import Environment
 
 from site_builder.catalog import Catalog
 from site_builder.content import ContentSource
@@ -17,7 +22,7 @@ from site_builder.paths import STATIC_DIR, TEMPLATES_DIR
 from site_builder.site.changes import FEED_PATH, change_entries, changes_feed
 from site_builder.site.environment import make_environment
 from site_builder.site.opendata import write_open_data
-from site_builder.site.pages import all_pages, canonical
+from site_builder.site.pages import Page, all_pages, canonical
 from site_builder.site.report_pages import report_url
 from site_builder.site.search import write_search_page
 from site_builder.site.writer import copy_static, fingerprinted_assets, output_file, robots_txt, write_text
@@ -70,13 +75,7 @@ def render_site(
     pages = all_pages(catalog, derived, content, reports, info.history)
     # open data: every file under /data/ is written first; the /data/ page lists them with their sizes
     pages.append(write_open_data(catalog, derived, reports, out / "data"))
-    for page in pages:
-        html = env.get_template(page.template).render(
-            page=page,
-            canonical_url=canonical(catalog, page.path) if page.indexable else None,
-            **page.context,
-        )
-        write_text(output_file(out, page.path), html)
+    render_pages(env, catalog, pages, out)
     # the Atom feed of /changes/, from the same git history as the page
     feed = changes_feed(catalog, change_entries(catalog, info.history), info.built_on)
     write_text(output_file(out, FEED_PATH), feed)
@@ -86,3 +85,47 @@ def render_site(
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))
     # last, so that it indexes every page above: the /search/ page and the Pagefind index
     write_search_page(env, out)
+
+
+#: below this many pages one process renders them all: a second would cost more than it saves
+PARALLEL_PAGES = 1_000
+
+#: what the forked renderers share with the build: set just before they fork, then cleared
+_shared: tuple[Environment, Catalog, list[Page], Path, int] | None = None
+
+
+def render_pages(env: Environment, catalog: Catalog, pages: list[Page], out: Path) -> None:
+    """Render and write ``pages``: a large site's on every core, each process taking every
+    n-th page (a state's 4,000 school pages are most of the work, and alike)."""
+    global _shared
+    processes = min(len(pages) // PARALLEL_PAGES, os.cpu_count() or 1)
+    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        _render(env, catalog, pages, out)
+        return
+    # Forked, the renderers share the pages' contexts with the build instead of copying them.
+    _shared = (env, catalog, pages, out, processes)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=processes - 1, mp_context=context) as pool:
+            others = [pool.submit(_render_share, number) for number in range(1, processes)]
+            _render_share(0)
+            for other in others:
+                other.result()  # an error in another process is raised here
+    finally:
+        _shared = None
+
+
+def _render_share(number: int) -> None:
+    assert _shared is not None
+    env, catalog, pages, out, processes = _shared
+    _render(env, catalog, pages[number::processes], out)
+
+
+def _render(env: Environment, catalog: Catalog, pages: list[Page], out: Path) -> None:
+    for page in pages:
+        html = env.get_template(page.template).render(
+            page=page,
+            canonical_url=canonical(catalog, page.path) if page.indexable else None,
+            **page.context,
+        )
+        write_text(output_file(out, page.path), html)

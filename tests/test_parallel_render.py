@@ -1,0 +1,59 @@
+"""A large site's pages are rendered on several processes; the site is the same either way."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import site_builder.site
+from site_builder.build import build
+from site_builder.paths import SAMPLE_CATALOG
+from site_builder.site import pages as pages_module
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two renderers for the sample's few hundred pages, whatever the machine."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(site_builder.site, "PARALLEL_PAGES", 10)
+    monkeypatch.setattr(site_builder.site.os, "cpu_count", lambda: 2)
+
+
+def test_two_renderers_write_the_same_site_as_one(
+    two_cores: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[int] = []
+    render = site_builder.site._render
+    monkeypatch.setattr(
+        site_builder.site, "_render", lambda *args: rendered.append(len(args[2])) or render(*args)
+    )
+    build(SAMPLE_CATALOG.resolve(), tmp_path / "two")
+    assert len(rendered) == 1  # this process's half; the other half was rendered in another
+    monkeypatch.setattr(site_builder.site, "PARALLEL_PAGES", 1_000_000)
+    build(SAMPLE_CATALOG.resolve(), tmp_path / "one")
+    two, one = tree(tmp_path / "two"), tree(tmp_path / "one")
+    assert sum(name.endswith(".html") for name in one) > 2 * rendered[0] - 2
+    assert sorted(two) == sorted(one)
+    assert [name for name in one if one[name] != two[name]] == []
+
+
+def test_an_error_in_the_other_renderer_fails_the_build(
+    two_cores: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canonical, build_process = pages_module.canonical, os.getpid()
+
+    def failing(catalog, path: str) -> str:  # type: ignore[no-untyped-def]
+        if os.getpid() != build_process:
+            raise RuntimeError(f"cannot render {path} in the other renderer")
+        return canonical(catalog, path)
+
+    monkeypatch.setattr(site_builder.site, "canonical", failing)
+    with pytest.raises(RuntimeError, match="in the other renderer"):
+        build(SAMPLE_CATALOG.resolve(), tmp_path / "public")
+    assert not (tmp_path / "public").exists()
