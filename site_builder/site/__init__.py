@@ -10,6 +10,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from functools import partial
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +25,7 @@ from site_builder.paths import STATIC_DIR, TEMPLATES_DIR
 from site_builder.site.changes import FEED_PATH, change_entries, changes_feed
 from site_builder.site.environment import make_environment
 from site_builder.site.opendata import write_open_data
-from site_builder.site.pages import Page, all_pages, canonical
+from site_builder.site.pages import Page, PageSource, all_pages, canonical
 from site_builder.site.report_pages import report_url
 from site_builder.site.search import write_search_page
 from site_builder.site.writer import copy_static, fingerprinted_assets, output_file, robots_txt, write_text
@@ -72,15 +75,18 @@ def render_site(
         # a catalog with its own content/ folder may not have the privacy page
         privacy_url="/privacy/" if any(page.stem == "privacy" for page in content) else None,
     )
-    pages = all_pages(catalog, derived, content, reports, info.history)
-    # open data: every file under /data/ is written first; the /data/ page lists them with their sizes
-    pages.append(write_open_data(catalog, derived, reports, out / "data"))
-    render_pages(env, catalog, pages, out)
+    # open data: every file under /data/ is written first; the /data/ page lists them with
+    # their sizes. The costliest page to make, so it goes first.
+    pages = [
+        partial(write_open_data, catalog, derived, reports, out / "data"),
+        *all_pages(catalog, derived, content, reports, info.history),
+    ]
+    written = render_pages(env, catalog, pages, out)
     # the Atom feed of /changes/, from the same git history as the page
     feed = changes_feed(catalog, change_entries(catalog, info.history), info.built_on)
     write_text(output_file(out, FEED_PATH), feed)
     copy_static(STATIC_DIR, out / "static", assets)
-    urls = sorted(canonical(catalog, page.path) for page in pages if page.indexable)
+    urls = sorted(canonical(catalog, page.path) for page in written if page.indexable)
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))
     # last, so that it indexes every page above: the /search/ page and the Pagefind index
@@ -90,42 +96,62 @@ def render_site(
 #: below this many pages one process renders them all: a second would cost more than it saves
 PARALLEL_PAGES = 1_000
 
+#: pages a renderer takes at a time
+CHUNK = 16
+
 #: what the forked renderers share with the build: set just before they fork, then cleared
-_shared: tuple[Environment, Catalog, list[Page], Path, int] | None = None
+_shared: tuple[Environment, Catalog, list[PageSource], Path, Synchronized] | None = None
 
 
-def render_pages(env: Environment, catalog: Catalog, pages: list[Page], out: Path) -> None:
-    """Render and write ``pages``: a large site's on every core, each process taking every
-    n-th page (a state's 4,000 school pages are most of the work, and alike)."""
+def render_pages(env: Environment, catalog: Catalog, pages: list[PageSource], out: Path) -> list[Page]:
+    """Render and write ``pages`` (a page, or what makes it: made by the renderer that
+    writes it); the pages written, without their contexts.
+
+    A large site's pages are rendered on every core: each process takes the next few pages
+    until none are left, so a slower process (a forked one pays for copying what it
+    touches) takes fewer. Put the costliest first.
+    """
     global _shared
     processes = min(len(pages) // PARALLEL_PAGES, os.cpu_count() or 1)
     if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        _render(env, catalog, pages, out)
-        return
-    # Forked, the renderers share the pages' contexts with the build instead of copying them.
-    _shared = (env, catalog, pages, out, processes)
+        return _render(env, catalog, pages, out)
+    context = multiprocessing.get_context("fork")
+    # Forked, the renderers share the reports and contexts with the build instead of copying them.
+    _shared = (env, catalog, pages, out, context.Value("q", 0))
     try:
-        context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=processes - 1, mp_context=context) as pool:
-            others = [pool.submit(_render_share, number) for number in range(1, processes)]
-            _render_share(0)
+            others = [pool.submit(_render_next) for _ in range(1, processes)]
+            written = _render_next()
             for other in others:
-                other.result()  # an error in another process is raised here
+                written += other.result()  # an error in another process is raised here
     finally:
         _shared = None
+    return written
 
 
-def _render_share(number: int) -> None:
+def _render_next() -> list[Page]:
+    """Render the next CHUNK pages not yet taken, until every page is."""
     assert _shared is not None
-    env, catalog, pages, out, processes = _shared
-    _render(env, catalog, pages[number::processes], out)
+    env, catalog, pages, out, taken = _shared
+    written = []
+    while True:
+        with taken.get_lock():
+            start = taken.value
+            taken.value += CHUNK
+        if start >= len(pages):
+            return written
+        written += _render(env, catalog, pages[start : start + CHUNK], out)
 
 
-def _render(env: Environment, catalog: Catalog, pages: list[Page], out: Path) -> None:
-    for page in pages:
+def _render(env: Environment, catalog: Catalog, pages: list[PageSource], out: Path) -> list[Page]:
+    written = []
+    for source in pages:
+        page = source if isinstance(source, Page) else source()
         html = env.get_template(page.template).render(
             page=page,
             canonical_url=canonical(catalog, page.path) if page.indexable else None,
             **page.context,
         )
         write_text(output_file(out, page.path), html)
+        written.append(replace(page, context={}))
+    return written

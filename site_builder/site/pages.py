@@ -5,6 +5,7 @@ Every count, sort and rule lives here; templates only format what these function
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from site_builder.catalog import Catalog
@@ -33,6 +34,11 @@ class Page:
     context: dict = field(default_factory=dict)
     #: pages that are not listed in the sitemap nor given a canonical link (the 404 page)
     indexable: bool = True
+
+
+#: a page, or what makes it when called: a page whose context is costly to build (a school
+#: report) is made by the renderer that writes it, on whichever core that runs
+PageSource = Page | Callable[[], Page]
 
 
 @dataclass(frozen=True)
@@ -386,7 +392,7 @@ def all_pages(
     content: list[ContentSource],
     reports: Reports | None = None,
     history: History | None = None,
-) -> list[Page]:
+) -> list[PageSource]:
     """Every HTML page of the site, in a stable order; report pages only when there are reports."""
     # imported here: report_pages and changes build on this module's Page and Link
     from site_builder.site.changes import change_entries, changes_page, credential_history

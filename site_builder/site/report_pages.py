@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from site_builder.catalog import Catalog
 from site_builder.reports import Reports
@@ -17,7 +18,7 @@ from site_builder.reports.model import Payment, ProgramYear, Readiness, SchoolYe
 from site_builder.reports.published import Count
 from site_builder.site.charts import BarChart, BarValue, bar_chart
 from site_builder.site.environment import shown_count, usd
-from site_builder.site.pages import Link, Page, career_field_url, credential_url
+from site_builder.site.pages import Link, Page, PageSource, career_field_url, credential_url
 
 TOP_CREDENTIALS = 10
 NONE_REPORTED = "no students reported"
@@ -434,12 +435,13 @@ def credential_attainment(reports: Reports | None, credential_id: str) -> dict |
     }
 
 
-def report_pages(catalog: Catalog, reports: Reports) -> list[Page]:
-    """Every page drawn from the protected reports, in a stable order."""
+def report_pages(catalog: Catalog, reports: Reports) -> list[PageSource]:
+    """Every page drawn from the protected reports, in a stable order; the school pages
+    are made by the renderer that writes them."""
     years = sorted(reports.years)
     return [
         schools_index(reports),
-        *(school_page(catalog, reports, key) for key in reports.schools),
+        *(partial(school_page, catalog, reports, key) for key in reports.schools),
         reports_index(reports),
         *(year_report_page(catalog, reports, year) for year in years),
         reimbursement_index(reports),
