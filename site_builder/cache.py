@@ -7,7 +7,7 @@ Two caches, in ``.credsite-cache/`` beside the catalog:
 - ``ReportsCache`` (in ``reports/``): the finished reports, keyed on the bytes of every
   outcome file, the catalog facts the reports read (``CatalogFacts``: the minimum cell size
   and each credential's first career field, whose keys are also the credential ids the
-  outcome rows are checked against) and all of credsite's source. On a hit the outcome
+  outcome rows are checked against) and the source of the modules that make them. On a hit the outcome
   files are neither validated nor read again, so a contributor's edit to a credential's
   text rebuilds the site without reading a million rows. Validation is a function of the
   same inputs and only reports that passed are kept, so a hit is a package that passes.
@@ -40,6 +40,10 @@ from site_builder.rules.privacy import TableSystem
 
 FORMAT = b"credsite-protection-1"
 REPORTS_FORMAT = b"credsite-reports-1"
+
+#: the modules the reports are made by (everything they import from credsite but the catalog,
+#: whose part is hashed by value as ``CatalogFacts``); one more import means one more line
+REPORTS_SOURCES = ("outcomes/*.py", "reports/*.py", "rules/*.py", "errors.py", "collector.py", "cache.py")
 
 #: what unpickling a damaged or foreign entry can raise; such an entry is recomputed
 UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
@@ -92,10 +96,12 @@ class ProtectionCache:
 
 @cache
 def source_fingerprint() -> str:
-    """A hash of every module of credsite: reports are made by much of it."""
+    """A hash of the source of every module that validates outcome data, computes the
+    reports or defines what they are made of (``REPORTS_SOURCES``), so that a change to a
+    template or a page of the site keeps the cache."""
     digest = hashlib.sha256(REPORTS_FORMAT)
     package = Path(site_builder.__file__).parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(path for name in REPORTS_SOURCES for path in package.glob(name)):
         digest.update(f"{path.relative_to(package).as_posix()}\0{path.stat().st_size}\0".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -8,6 +8,7 @@ import pytest
 from catalog_factory import write_outcomes
 
 import site_builder.build
+import site_builder.cache as cache_module
 from site_builder.build import build
 from site_builder.cache import ProtectionCache, ReportsCache, reports_fingerprint, system_fingerprint
 from site_builder.catalog import load_catalog
@@ -156,3 +157,33 @@ def test_a_package_pointing_outside_its_folder_is_never_cached(catalog: Path) ->
     (catalog.parent / "schema.json").write_text((catalog / "outcomes/schemas/schools.json").read_text())
     edit(catalog / "outcomes/datapackage.json", '"schemas/schools.json"', '"../../schema.json"')
     assert reports_fingerprint(facts, catalog / "outcomes") is None
+
+
+def test_the_reports_key_covers_every_module_the_reports_are_made_by() -> None:
+    """A module that the outcome validation or the reports import, and that REPORTS_SOURCES
+    misses, could change the reports without changing the key."""
+    import subprocess
+    import sys
+
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, site_builder.cache, site_builder.outcomes, site_builder.reports;"
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() if n.startswith('site_builder')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    package = Path(site_builder.__file__).parent
+    covered = {path for name in cache_module.REPORTS_SOURCES for path in package.glob(name)}
+    missed = sorted(
+        relative
+        for relative in (Path(file).relative_to(package).as_posix() for file in imported)
+        if package / relative not in covered
+        # the catalog's part is hashed by value (CatalogFacts); the package's __init__ is empty
+        and not relative.startswith("catalog/")
+        and relative != "__init__.py"
+    )
+    assert missed == []
