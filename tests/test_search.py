@@ -204,10 +204,18 @@ def test_pages_are_fed_to_pagefind_sorted_by_url(built: Path) -> None:
 # --- what is sent to Pagefind ---------------------------------------------------------------
 
 
-def test_leaving_out_ignored_contents_gives_the_same_index_byte_for_byte(tmp_path: Path) -> None:
-    """Pagefind skips data-pagefind-ignore contents itself; sending them changes nothing."""
-    built = tmp_path / "public"
-    build(SAMPLE_CATALOG.resolve(), built)  # the sample has outcome data, so school reports
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample, which has outcome data: school, report and reimbursement pages."""
+    built = tmp_path_factory.mktemp("sample") / "public"
+    build(SAMPLE_CATALOG.resolve(), built)
+    return built
+
+
+def test_leaving_out_what_pagefind_skips_gives_the_same_index_byte_for_byte(sample_site: Path) -> None:
+    """Pagefind reads only <main> and skips data-pagefind-ignore contents itself; sending
+    the rest changes nothing."""
+    built = sample_site
     sent = search.searchable_pages(built)
     whole = []
     for url, _ in sent:
@@ -217,6 +225,34 @@ def test_leaving_out_ignored_contents_gives_the_same_index_byte_for_byte(tmp_pat
     assert len(dict(sent)[school]) < len(dict(whole)[school]) / 2  # its yearly tables are ignored
     assert search.run_coroutine(search.pagefind_files(sent)) == search.run_coroutine(
         search.pagefind_files(whole)
+    )
+
+
+def test_the_statewide_tables_stay_out_of_the_index(sample_site: Path) -> None:
+    """A school is found by its own page and a credential by its own, not by every year's
+    report and reimbursement tables."""
+    stored = fragments(sample_site)
+    year = max(int(url.split("/")[2]) for url in stored if url.startswith("/reports/2"))
+    school_id, school = (
+        (SAMPLE_CATALOG / "outcomes" / "schools.csv").read_text().splitlines()[1].split(",")[:2]
+    )
+    credential = load_catalog(SAMPLE_CATALOG).credentials["comptia-a-plus"].name
+    assert school in stored[f"/schools/{school_id}/"]["content"]
+    assert credential in stored["/credentials/comptia-a-plus/"]["content"]
+    for url, name in ((f"/reimbursement/{year}/", school), (f"/reports/{year}/", credential)):
+        assert name in text(page(sample_site, url).css_first("main")), url  # on the page
+        assert name not in stored[url]["content"], url  # but not in its index entry
+    assert "Payments by school" in stored[f"/reimbursement/{year}/"]["content"]  # only the table goes
+
+
+def test_only_the_head_and_main_are_sent() -> None:
+    html = (
+        '<!DOCTYPE html>\n<html lang="en"><head><title>T</title></head>\n<body class="b">'
+        '<header>site header</header><main id="main"><h1>T</h1></main><footer>links</footer></body></html>'
+    )
+    assert search.indexed_html(html) == (
+        '<!DOCTYPE html>\n<html lang="en"><head><title>T</title></head>\n<body class="b">'
+        '<main id="main"><h1>T</h1></main></body></html>'
     )
 
 

@@ -18,10 +18,11 @@ Two facts about Pagefind 1.5 shape this module (both checked by tests/test_searc
   file differed from build to build (its own source says "TODO: Change filter indexes to
   BTree to give them a stable hash"). ``sorted_filters`` rewrites those few files in sorted
   order; the search itself reads them the same either way.
-- Pagefind reads and parses every byte it is sent, also inside ``data-pagefind-ignore``, and
-  handles one message at a time. A state's school pages are 96% ignored tables, so
-  ``indexed_html`` drops the contents of ignored elements before sending (the index is byte
-  for byte the same; a test compares), and pages are sent a few dozen ahead of the answers.
+- Pagefind reads and parses every byte it is sent, also outside ``<main>`` and inside
+  ``data-pagefind-ignore``, and handles one message at a time. A state's school pages are
+  96% ignored tables, so ``indexed_html`` drops what Pagefind would skip before sending
+  (the index is byte for byte the same; a test compares), and pages are sent a few dozen
+  ahead of the answers.
 - Pagefind writes its files with asynchronous writes that it does not flush before answering,
   so stopping the service right after ``write_files`` sometimes left a file cut short (seen:
   ``pagefind.js`` at 32768 bytes, an empty ``pagefind-component-ui.js``). The files are
@@ -131,14 +132,18 @@ def searchable_pages(out: Path) -> list[tuple[str, str]]:
 
 
 def indexed_html(html: str) -> str:
-    """``html`` with the contents of its ``data-pagefind-ignore`` elements left out: what
-    Pagefind indexes of it, and nothing it would read only to skip.
+    """What Pagefind indexes of ``html``, and nothing it would read only to skip: the head,
+    ``<main>`` (``INDEX_CONFIG.root_selector``; the site's header and footer go) and in it,
+    the tags but not the contents of ``data-pagefind-ignore`` elements.
 
     An ignored element's tags stay (empty), so the text around it is split the same way;
     one that holds a filter, metadata or sort attribute, which Pagefind reads even there, is
     kept whole. The templates escape every ``<`` of text and scripts, so tags are all that
     ``<`` can start.
     """
+    body, main, end = html.find("<body"), html.find("<main"), html.find("</main>")
+    if -1 < body < main < end:
+        html = html[: html.index(">", body) + 1] + html[main : end + len("</main>")] + "</body></html>"
     kept: list[str] = []
     done = searched = 0
     while element := IGNORED_ELEMENT.search(html, searched):
