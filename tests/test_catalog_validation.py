@@ -678,3 +678,22 @@ def test_occupations_csv_with_semicolons(small_catalog: Path) -> None:
     assert errors_of(small_catalog) == [
         "catalog/occupations.csv:1: values must be separated by commas, not semicolons"
     ]
+
+
+def test_libyaml_and_pyyaml_read_every_sample_file_alike() -> None:
+    """Files are parsed by libyaml; PyYAML's own parser only words syntax errors. Both
+    must give the same values and the same positions."""
+    from site_builder.catalog import yamlsource
+    from site_builder.paths import SAMPLE_CATALOG
+
+    texts = [path.read_text() for path in sorted(SAMPLE_CATALOG.rglob("*.yml"))]
+    texts += [path.read_text().split("---\n")[1] for path in sorted(SAMPLE_CATALOG.glob("credentials/*.md"))]
+    assert len(texts) > 50
+    for text in texts:
+        documents = []
+        for loader in (yamlsource._Loader, yamlsource._WordingLoader):
+            node, data = yamlsource._load(loader, text)
+            documents.append(yamlsource.YamlDocument(data))
+            yamlsource._record_positions(node, (), documents[-1], 0)
+        assert documents[0] == documents[1]
+        assert len(documents[0].positions) > 3
