@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.cache import ProtectionCache, ReportsCache
+from site_builder.cache import ProtectionCache, ReportsCache, tracked_by_git
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
@@ -123,8 +123,14 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     clock = Stopwatch(progress)
     check_out_dir(out_dir, [catalog_dir, Path.cwd()])
     built_on = build_date(catalog_dir)
+    cache_dir = cache_dir_for(catalog_dir)
     cached = not os.environ.get("CREDSITE_NO_CACHE")
-    known = ReportsCache(cache_dir_for(catalog_dir)) if cached else None
+    if cached and tracked_by_git(cache_dir):
+        progress(
+            f"not using the cache {cache_dir}: git tracks files in it, and a cache must never come from a commit"
+        )
+        cached = False
+    known = ReportsCache(cache_dir) if cached else None
     with clock.stage("validate"), _rare_collections():
         validated = validate(catalog_dir, progress, known)
     catalog, outcomes, reports, content = (
@@ -141,7 +147,7 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
         derived: Derived = derive(catalog)
         if outcomes:
             # Only the protected reports go on to the renderer; the outcome rows stop here.
-            protector = ProtectionCache(cache_dir_for(catalog_dir)).protect if cached else protect
+            protector = ProtectionCache(cache_dir).protect if cached else protect
             reports = compute_reports(catalog, outcomes, progress, protector)
             if known:
                 known.keep(reports)

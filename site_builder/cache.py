@@ -13,6 +13,10 @@ Two caches, in ``.credsite-cache/`` beside the catalog:
   same inputs and only reports that passed are kept, so a hit is a package that passes.
   ``credsite validate`` never uses it.
 
+Entries are pickles, and reading a pickle can run code, so the build never reads a cache
+folder that git tracks anything in (``tracked_by_git``): a pull request must not be able
+to commit one.
+
 Protecting a state's outcome data (suppression, the audit's linear programs and the certificates) is the
 slow part of a build, and most pull requests do not change it. Each protection is stored
 under a hash of everything the computation reads: every cell value, relation, coded
@@ -27,6 +31,7 @@ import hashlib
 import json
 import os
 import pickle
+import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -154,6 +159,23 @@ class ReportsCache:
             _write_whole(
                 self.folder / f"{self.key}.pickle", pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL)
             )
+
+
+def tracked_by_git(folder: Path) -> bool:
+    """Whether git tracks anything in ``folder``. Cache entries are pickles, and reading a
+    pickle can run code: a pull request that commits one must not have the build read it.
+    A cache only ever comes from earlier builds on the same machine."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--", folder.name],
+            cwd=folder.parent,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False  # no git: nothing can have been committed through it
+    return listed.returncode == 0 and bool(listed.stdout)
 
 
 def _write_whole(path: Path, data: bytes) -> None:

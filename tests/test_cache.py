@@ -187,3 +187,39 @@ def test_the_reports_key_covers_every_module_the_reports_are_made_by() -> None:
         and relative != "__init__.py"
     )
     assert missed == []
+
+
+class Planted:
+    """A pickle that, read, creates a file: what a stranger's pull request could commit."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Path.touch, (self.marker,))
+
+
+def test_a_cache_committed_to_the_repository_is_never_read(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import pickle
+    import subprocess
+
+    build(catalog, catalog.parent / "first")
+    marker = catalog.parent / "planted-code-ran"
+    entries = sorted(cache_dir_for(catalog).rglob("*.pickle"))
+    assert len(entries) == 3  # two protections and the reports
+    for entry in entries:
+        entry.write_bytes(pickle.dumps(Planted(marker)))
+    environment = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    for command in (["init", "--quiet"], ["add", "--force", ".credsite-cache"]):
+        subprocess.run(
+            ["git", *command], cwd=catalog.parent, env=environment, check=True, capture_output=True
+        )
+    messages: list[str] = []
+    build(catalog, catalog.parent / "second", messages.append)
+    assert not marker.exists()
+    assert any("git tracks files in it" in message for message in messages)
+    cold = cold_build(catalog, catalog.parent / "cold", monkeypatch)
+    assert tree(catalog.parent / "second") == tree(cold)
