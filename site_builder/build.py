@@ -157,10 +157,10 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     gc.freeze()
     with staging(out_dir) as stage:
         with clock.stage("render"):
-            render_site(catalog, reports, content, derived, info, stage)
+            searchable = render_site(catalog, reports, content, derived, info, stage)
             pages = sum(1 for _ in stage.rglob("*.html"))
         with clock.stage("index"):
-            indexed = index_search(stage)
+            indexed = index_search(stage, searchable)
         files = sum(1 for path in stage.rglob("*") if path.is_file())
     progress(
         f"built {pages} pages ({files} files, {indexed} in the search index) into {out_dir} "

@@ -228,6 +228,25 @@ def test_leaving_out_what_pagefind_skips_gives_the_same_index_byte_for_byte(samp
     )
 
 
+def test_the_pages_handed_to_the_index_are_the_pages_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The renderers hand the index what it reads of each page, instead of it reading the
+    pages back: exactly what reading them back gives."""
+    handed: list[list[tuple[str, str]]] = []
+    index_search = search.index_search
+
+    def spy(out: Path, pages: list[tuple[str, str]] | None = None) -> int:
+        assert pages is not None
+        handed.append(sorted(pages))
+        return index_search(out, pages)
+
+    monkeypatch.setattr(search, "index_search", spy)
+    build(SAMPLE_CATALOG.resolve(), tmp_path / "public")
+    assert len(handed[0]) > 200
+    assert handed == [search.searchable_pages(tmp_path / "public")]
+
+
 def test_the_statewide_tables_stay_out_of_the_index(sample_site: Path) -> None:
     """A school is found by its own page and a credential by its own, not by every year's
     report and reimbursement tables."""

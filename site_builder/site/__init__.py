@@ -27,7 +27,7 @@ from site_builder.site.environment import make_environment
 from site_builder.site.opendata import write_open_data
 from site_builder.site.pages import Page, PageSource, all_pages, canonical
 from site_builder.site.report_pages import report_url
-from site_builder.site.search import write_search_page
+from site_builder.site.search import indexed_html, write_search_page
 from site_builder.site.writer import copy_static, fingerprinted_assets, output_file, robots_txt, write_text
 
 if TYPE_CHECKING:
@@ -59,8 +59,9 @@ def render_site(
     derived: Derived,
     info: BuildInfo,
     out: Path,
-) -> None:
-    """Write every page and asset of the site into the empty folder ``out``.
+) -> list[tuple[str, str]]:
+    """Write every page and asset of the site into the empty folder ``out``; the (URL,
+    what the index reads) of every page to index, for ``search.index_search``.
 
     ``reports`` holds the protected outcome reports (None without outcome data): the school,
     report and reimbursement pages and the outcome downloads are drawn from it alone.
@@ -86,12 +87,17 @@ def render_site(
     feed = changes_feed(catalog, change_entries(catalog, info.history), info.built_on)
     write_text(output_file(out, FEED_PATH), feed)
     copy_static(STATIC_DIR, out / "static", assets)
-    urls = sorted(canonical(catalog, page.path) for page in written if page.indexable)
+    urls = sorted(canonical(catalog, page.path) for page, _ in written if page.indexable)
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))
     # last, so that it indexes every page above: the /search/ page and the Pagefind index
     write_search_page(env, out)
+    return [(page.path, searched) for page, searched in written if searched is not None]
 
+
+#: a page as written (without its context) and what the search index reads of it (None:
+#: not indexed), so that the index need not read the pages back
+Written = tuple[Page, str | None]
 
 #: below this many pages one process renders them all: a second would cost more than it saves
 PARALLEL_PAGES = 1_000
@@ -103,9 +109,10 @@ CHUNK = 16
 _shared: tuple[Environment, Catalog, list[PageSource], Path, Synchronized] | None = None
 
 
-def render_pages(env: Environment, catalog: Catalog, pages: list[PageSource], out: Path) -> list[Page]:
+def render_pages(env: Environment, catalog: Catalog, pages: list[PageSource], out: Path) -> list[Written]:
     """Render and write ``pages`` (a page, or what makes it: made by the renderer that
-    writes it); the pages written, without their contexts.
+    writes it); each page written, without its context, with what the search index reads
+    of it.
 
     A large site's pages are rendered on every core: each process takes the next few pages
     until none are left, so a slower process (a forked one pays for copying what it
@@ -129,7 +136,7 @@ def render_pages(env: Environment, catalog: Catalog, pages: list[PageSource], ou
     return written
 
 
-def _render_next() -> list[Page]:
+def _render_next() -> list[Written]:
     """Render the next CHUNK pages not yet taken, until every page is."""
     assert _shared is not None
     env, catalog, pages, out, taken = _shared
@@ -143,7 +150,7 @@ def _render_next() -> list[Page]:
         written += _render(env, catalog, pages[start : start + CHUNK], out)
 
 
-def _render(env: Environment, catalog: Catalog, pages: list[PageSource], out: Path) -> list[Page]:
+def _render(env: Environment, catalog: Catalog, pages: list[PageSource], out: Path) -> list[Written]:
     written = []
     for source in pages:
         page = source if isinstance(source, Page) else source()
@@ -153,5 +160,5 @@ def _render(env: Environment, catalog: Catalog, pages: list[PageSource], out: Pa
             **page.context,
         )
         write_text(output_file(out, page.path), html)
-        written.append(replace(page, context={}))
+        written.append((replace(page, context={}), indexed_html(html) if page.indexable else None))
     return written

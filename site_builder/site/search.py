@@ -91,12 +91,14 @@ def write_search_page(env: Environment, out: Path) -> None:
     write_text(output_file(out, SEARCH_PAGE.path), html)
 
 
-def index_search(out: Path) -> int:
+def index_search(out: Path, pages: list[tuple[str, str]] | None = None) -> int:
     """Index every page in ``out`` into ``out/pagefind/``; the number of pages indexed.
 
-    Call it last: it indexes what is already written.
+    Call it last: it indexes what is already written, or ``pages``, the (URL,
+    ``indexed_html``) of those pages as ``render_site`` hands them over (the same, without
+    reading 340 MB back at state size).
     """
-    pages = searchable_pages(out)
+    pages = searchable_pages(out) if pages is None else sorted(pages)
     files = run_coroutine(pagefind_files(pages))
     for relative, content in sorted(files.items()):
         target = out / OUTPUT_FOLDER / relative
