@@ -440,3 +440,37 @@ def test_catalog_without_outcomes_has_no_school_pages(small_catalog: Path, tmp_p
         hrefs = [a.attributes.get("href") or "" for a in tree.css("a")]
         assert not [h for h in hrefs if re.match(r"/(schools|reports|reimbursement)/", h)], page
     assert HTMLParser((out / "credentials/net-pro/index.html").read_text()).css_first("h2#attainment") is None
+
+
+def test_the_report_names_the_numbers_the_status_column_pins(tmp_path: Path) -> None:
+    """A credential earned by one student at each of nine schools, 9 statewide: every "<10"
+    is at least 1 and the nine add up to at most 9, so each is 1 whatever is hidden. The
+    audit exempts such cells, and the report says how many there are."""
+    from catalog_factory import OUTCOME_FILES
+
+    from site_builder.build import validate
+    from site_builder.reports import compute_reports
+
+    catalog_dir = write_catalog(tmp_path)
+    files = dict(OUTCOME_FILES)
+    files["schools.csv"] += (
+        "100008,Hazel High School,900002,South City Schools,Elm\n"
+        "100009,Ivy High School,900002,South City Schools,Elm\n"
+    )
+    files["2024/attainment.csv"] += "".join(f"2024,10000{n},club-coder,1\n" for n in range(1, 10))
+    write_outcomes(catalog_dir, files)
+    validated = validate(catalog_dir)
+    assert validated.outcomes is not None
+    pinned = sum(
+        a.inherent for a in compute_reports(validated.catalog, validated.outcomes).by_year[2024].audit
+    )
+    assert pinned >= 9  # the nine ones, at least
+    site = build_site(catalog_dir, tmp_path / "public")
+    paragraphs = [text(p) for p in site.page("/reports/2024/").css("main p")]
+    method = next(paragraph for paragraph in paragraphs if paragraph.startswith("Before publication"))
+    assert f"The one exception: {pinned} hidden numbers are pinned by the status column alone" in method
+
+
+def test_the_report_says_nothing_of_pinned_numbers_when_there_are_none(site: Site) -> None:
+    for year in site.years:
+        assert "pinned by the status column" not in text(site.page(f"/reports/{year}/").css_first("main"))
