@@ -139,11 +139,12 @@ class ReportsCache:
     def __init__(self, folder: Path):
         self.folder = folder / "reports"
         self.key: str | None = None
+        self.inputs: tuple[CatalogFacts, Path] | None = None
 
     def find(self, facts: CatalogFacts, outcomes_dir: Path) -> Reports | None:
         """The reports of an earlier build with exactly these inputs, if kept; the key is
         remembered for ``keep``."""
-        self.key = reports_fingerprint(facts, outcomes_dir)
+        self.key, self.inputs = reports_fingerprint(facts, outcomes_dir), (facts, outcomes_dir)
         if self.key is None:
             return None
         try:
@@ -154,8 +155,9 @@ class ReportsCache:
         return reports if isinstance(reports, Reports) else None
 
     def keep(self, reports: Reports) -> None:
-        """Store ``reports`` under the key of the last ``find``."""
-        if self.key is not None:
+        """Store ``reports`` under the key of the last ``find``, unless an outcome file
+        changed since (while the build read it): then they are not what that key says."""
+        if self.key is not None and self.inputs and reports_fingerprint(*self.inputs) == self.key:
             _write_whole(
                 self.folder / f"{self.key}.pickle", pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL)
             )

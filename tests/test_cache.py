@@ -138,6 +138,29 @@ def test_outcome_data_broken_after_a_cached_build_fails_as_in_a_cold_build(
     assert any("attainment.csv:2:" in str(error) for error in cached.value.errors)
 
 
+def test_reports_of_a_file_changed_during_the_build_are_not_kept(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key is taken before the outcome files are read: reports of a file edited in
+    between must not be filed under the old file's key."""
+    load_outcomes = site_builder.build.load_outcomes
+
+    def edited_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        edit(
+            catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,22", "2024,100001,net-basics,23"
+        )
+        return load_outcomes(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(site_builder.build, "load_outcomes", edited_meanwhile)
+        build(catalog, catalog.parent / "first")
+    assert list((cache_dir_for(catalog) / "reports").glob("*.pickle")) == []
+    # back to what the key was taken from: a build must not find the edited file's reports
+    edit(catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,23", "2024,100001,net-basics,22")
+    build(catalog, catalog.parent / "second")
+    assert tree(catalog.parent / "second") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+
+
 def test_a_damaged_reports_entry_is_computed_again(catalog: Path) -> None:
     build(catalog, catalog.parent / "first")
     entries = list((cache_dir_for(catalog) / "reports").glob("*.pickle"))
