@@ -14,6 +14,7 @@ from pathlib import Path
 
 from site_builder.cache import ProtectionCache, ReportsCache, tracked_by_git
 from site_builder.catalog import Catalog, load_catalog
+from site_builder.collector import rare_collections
 from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError
@@ -131,7 +132,7 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
         )
         cached = False
     known = ReportsCache(cache_dir) if cached else None
-    with clock.stage("validate"), _rare_collections():
+    with clock.stage("validate"), rare_collections():
         validated = validate(catalog_dir, progress, known)
     catalog, outcomes, reports, content = (
         validated.catalog,
@@ -167,18 +168,6 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
         f"in {clock.total():.1f}s"
     )
     return BuildResult(out_dir=out_dir, pages=pages, files=files, seconds=clock.total(), stages=clock.stages)
-
-
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    """Validation makes millions of small objects that all live on: collecting garbage
-    every 700 allocations, as Python does by default, mostly rescans them for nothing."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(200_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 class Stopwatch:
