@@ -139,7 +139,7 @@ def main() -> int:
     for run in range(1, args.runs + 1):
         out = workdir / "public"
         shutil.rmtree(out, ignore_errors=True)
-        # Cold means cold: the protection cache the last run left behind goes too.
+        # Cold means cold: the protection and reports caches the last run left go too.
         shutil.rmtree(cache_dir_for(catalog), ignore_errors=True)
         cold.append(one_build(catalog, out))
         print(f"run {run}: cold {json.dumps(cold[-1])}", flush=True)

@@ -33,7 +33,7 @@ from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import PUBLISHED, Key, Status, TableSystem, rate_thresholds
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
 
-__all__ = ["CatalogFacts", "Reports", "compute_reports", "reports_from"]
+__all__ = ["CatalogFacts", "Reports", "compute_reports"]
 
 
 @dataclass(frozen=True)
@@ -63,16 +63,17 @@ def compute_reports(
 ) -> Reports:
     """Protected reports for every year of ``outcomes``; ``protector`` is ``protect`` or a
     cache in front of it (see site_builder.cache)."""
-    return reports_from(CatalogFacts.of(catalog), outcomes, progress, protector)
+    return _reports_from(CatalogFacts.of(catalog), outcomes, progress, protector)
 
 
-def reports_from(
+def _reports_from(
     facts: CatalogFacts,
     outcomes: Outcomes,
     progress: Callable[[str], None] = lambda _: None,
     protector: Callable[[TableSystem, int], Protection] = protect,
 ) -> Reports:
-    """``compute_reports`` from the catalog's facts alone."""
+    """``compute_reports`` from the catalog's facts alone, so that it cannot read more of
+    the catalog than the reports cache keys on."""
     min_cell, primary_field = facts.min_cell, facts.primary_field
     schools = {school.school_id: school for school in outcomes.schools}
     attainment, readiness, claims = (
