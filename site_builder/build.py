@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.cache import ProtectionCache, ReportsCache, tracked_by_git
+from site_builder.cache import PagesCache, ProtectionCache, ReportsCache, tracked_by_git
 from site_builder.catalog import Catalog, load_catalog
 from site_builder.collector import rare_collections
 from site_builder.content import ContentSource, load_content
@@ -156,9 +156,13 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
         history = read_history(catalog_dir)
     info = BuildInfo(built_on=built_on, history=history)
     gc.freeze()
+    # the key of the reports, when they are exactly what the outcome files hashed to
+    pages_cache = PagesCache(cache_dir, known.key) if known is not None and known.key else None
     with staging(out_dir) as stage:
         with clock.stage("render"):
-            searchable = render_site(catalog, reports, content, derived, info, stage)
+            searchable = render_site(
+                catalog, reports, content, derived, info, stage, cached=pages_cache, progress=progress
+            )
             pages = sum(1 for _ in stage.rglob("*.html"))
         with clock.stage("index"):
             indexed = index_search(stage, searchable)

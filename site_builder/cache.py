@@ -1,6 +1,6 @@
 """Caches of the slow parts of a build, keyed on the full content of their input.
 
-Two caches, in ``.credsite-cache/`` beside the catalog:
+Three caches, in ``.credsite-cache/`` beside the catalog:
 
 - ``ProtectionCache``: each table system's protection, keyed on the system itself. It
   still serves when the outcome files change elsewhere or credsite's other code changes.
@@ -12,10 +12,14 @@ Two caches, in ``.credsite-cache/`` beside the catalog:
   text rebuilds the site without reading a million rows. Validation is a function of the
   same inputs and only reports that passed are kept, so a hit is a package that passes.
   ``credsite validate`` never uses it.
+- ``PagesCache`` (in ``pages/``): the rendered report pages and outcome downloads, keyed on
+  the reports' key, the catalog's names and settings they show (``CatalogNames``) and all
+  of credsite's code and templates. A state's 4,000 school pages are copied instead of
+  drawn again when a pull request changes a credential's text.
 
 Entries are pickles, and reading a pickle can run code, so the build never reads a cache
 folder that git tracks anything in (``tracked_by_git``): a pull request must not be able
-to commit one.
+to commit one (nor pages, which would go out as the site).
 
 Protecting a state's outcome data (suppression, the audit's linear programs and the certificates) is the
 slow part of a build, and most pull requests do not change it. Each protection is stored
@@ -31,13 +35,18 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import subprocess
+import sys
 import tempfile
+from collections.abc import Iterable
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 import site_builder
 from site_builder.collector import collector_paused
+from site_builder.paths import TEMPLATES_DIR
 from site_builder.reports import CatalogFacts, Reports
 from site_builder.rules import audit, certificates, disclosure, privacy, propagation
 from site_builder.rules.disclosure import Protection, protect
@@ -48,7 +57,20 @@ REPORTS_FORMAT = b"credsite-reports-1"
 
 #: the modules the reports are made by (everything they import from credsite but the catalog,
 #: whose part is hashed by value as ``CatalogFacts``); one more import means one more line
-REPORTS_SOURCES = ("outcomes/*.py", "reports/*.py", "rules/*.py", "errors.py", "collector.py", "cache.py")
+REPORTS_SOURCES = (
+    "outcomes/*.py",
+    "reports/*.py",
+    "rules/*.py",
+    "errors.py",
+    "collector.py",
+    "cache.py",
+    "paths.py",
+)
+
+PAGES_FORMAT = b"credsite-pages-1"
+#: entries of the pages cache kept: this build's and the one before (a state's are 450 MB each)
+PAGES_KEPT = 2
+MANIFEST = "manifest.json"
 
 #: what unpickling a damaged or foreign entry can raise; such an entry is recomputed
 UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
@@ -106,9 +128,7 @@ def source_fingerprint() -> str:
     template or a page of the site keeps the cache."""
     digest = hashlib.sha256(REPORTS_FORMAT)
     package = Path(site_builder.__file__).parent
-    for path in sorted(path for name in REPORTS_SOURCES for path in package.glob(name)):
-        digest.update(f"{path.relative_to(package).as_posix()}\0{path.stat().st_size}\0".encode())
-        digest.update(path.read_bytes())
+    _hash_files(digest, package, (path for name in REPORTS_SOURCES for path in package.glob(name)))
     return digest.hexdigest()
 
 
@@ -125,11 +145,7 @@ def reports_fingerprint(facts: CatalogFacts, outcomes_dir: Path) -> str | None:
         return None
     digest = hashlib.sha256(source_fingerprint().encode())
     digest.update(repr((facts.min_cell, sorted(facts.primary_field.items()))).encode())
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            content = path.read_bytes()
-            digest.update(f"{path.relative_to(folder).as_posix()}\0{len(content)}\0".encode())
-            digest.update(content)
+    _hash_files(digest, folder, folder.rglob("*"))
     return digest.hexdigest()
 
 
@@ -156,11 +172,97 @@ class ReportsCache:
 
     def keep(self, reports: Reports) -> None:
         """Store ``reports`` under the key of the last ``find``, unless an outcome file
-        changed since (while the build read it): then they are not what that key says."""
+        changed since (while the build read it): then they are not what that key says, and
+        the key is forgotten (the pages cache keys on it)."""
         if self.key is not None and self.inputs and reports_fingerprint(*self.inputs) == self.key:
             _write_whole(
                 self.folder / f"{self.key}.pickle", pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL)
             )
+        else:
+            self.key = None
+
+
+@cache
+def render_fingerprint() -> str:
+    """A hash of everything that draws a page but its data: all of credsite's source, the
+    templates and static files, and the versions of Python, Jinja and MarkupSafe."""
+    digest = hashlib.sha256(PAGES_FORMAT)
+    digest.update(f"{sys.version}\0{version('jinja2')}\0{version('markupsafe')}\0".encode())
+    for root, pattern in ((Path(site_builder.__file__).parent, "**/*.py"), (TEMPLATES_DIR, "**/*")):
+        _hash_files(digest, root, root.glob(pattern))
+    return digest.hexdigest()
+
+
+class PagesCache:
+    """Rendered files of an earlier build (the report pages and the outcome downloads),
+    one folder per input hash, and what the build needs to know of the pages among them.
+
+    The key is a hash of the reports' own key (``ReportsCache``: the outcome files, the
+    catalog facts the reports read and the code that makes them), ``inputs`` (all else the
+    files are drawn from, as plain data) and ``render_fingerprint``. An entry is a folder of
+    files with a JSON manifest written last; it is renamed into place whole, so a half-written
+    entry is never found. Only the newest ``PAGES_KEPT`` entries are kept.
+    """
+
+    def __init__(self, folder: Path, reports_key: str):
+        self.folder = folder / "pages"
+        self.reports_key = reports_key
+
+    def key(self, inputs: object) -> str:
+        digest = hashlib.sha256(render_fingerprint().encode())
+        digest.update(self.reports_key.encode())
+        digest.update(json.dumps(inputs, ensure_ascii=False).encode())
+        return digest.hexdigest()
+
+    def find(self, key: str, out: Path) -> list[dict] | None:
+        """Copy the files of entry ``key`` into ``out`` and return its pages; None (and
+        nothing copied) when there is no such entry, or it is damaged."""
+        entry = self.folder / key
+        try:
+            manifest = json.loads((entry / MANIFEST).read_bytes())
+            files = [(Path(relative), size) for relative, size in manifest["files"]]
+            pages = manifest["pages"]
+            intact = all(
+                not relative.is_absolute()
+                and ".." not in relative.parts
+                and (entry / "files" / relative).stat().st_size == size
+                for relative, size in files
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not intact or not isinstance(pages, list):
+            return None
+        for relative, _ in files:
+            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(entry / "files" / relative, out / relative)
+        return pages
+
+    def keep(self, key: str, out: Path, files: list[Path], pages: list[dict]) -> None:
+        """Store ``files`` (paths in ``out``) and ``pages`` as entry ``key``, then drop all
+        but the newest entries."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = Path(tempfile.mkdtemp(dir=self.folder, prefix=f"{key}.", suffix=".tmp"))
+        try:
+            listed = []
+            for path in files:
+                relative = path.relative_to(out)
+                (temporary / "files" / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, temporary / "files" / relative)
+                listed.append([relative.as_posix(), path.stat().st_size])
+            manifest = {"files": listed, "pages": pages}
+            (temporary / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+            shutil.rmtree(self.folder / key, ignore_errors=True)  # a damaged entry that find passed over
+            os.rename(temporary, self.folder / key)
+        except OSError:
+            shutil.rmtree(temporary, ignore_errors=True)  # another build stored it first, or no room
+            return
+        entries = sorted(
+            (path for path in self.folder.iterdir() if (path / MANIFEST).is_file()),
+            key=lambda path: (path / MANIFEST).stat().st_mtime,
+            reverse=True,
+        )
+        for old in entries[PAGES_KEPT:]:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def tracked_by_git(folder: Path) -> bool:
@@ -178,6 +280,15 @@ def tracked_by_git(folder: Path) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False  # no git: nothing can have been committed through it
     return listed.returncode == 0 and bool(listed.stdout)
+
+
+def _hash_files(digest: hashlib._Hash, root: Path, paths: Iterable[Path]) -> None:
+    """Add each file's path under ``root``, size and bytes to ``digest``, in sorted order."""
+    for path in sorted(paths):
+        if path.is_file():
+            content = path.read_bytes()
+            digest.update(f"{path.relative_to(root).as_posix()}\0{len(content)}\0".encode())
+            digest.update(content)
 
 
 def _write_whole(path: Path, data: bytes) -> None:

@@ -9,6 +9,8 @@ from catalog_factory import write_outcomes
 
 import site_builder.build
 import site_builder.cache as cache_module
+import site_builder.site.opendata
+import site_builder.site.report_pages
 from site_builder.build import build
 from site_builder.cache import ProtectionCache, ReportsCache, reports_fingerprint, system_fingerprint
 from site_builder.catalog import load_catalog
@@ -155,6 +157,7 @@ def test_reports_of_a_file_changed_during_the_build_are_not_kept(
         patched.setattr(site_builder.build, "load_outcomes", edited_meanwhile)
         build(catalog, catalog.parent / "first")
     assert list((cache_dir_for(catalog) / "reports").glob("*.pickle")) == []
+    assert pages_entries(catalog) == []  # nor the pages drawn from them
     # back to what the key was taken from: a build must not find the edited file's reports
     edit(catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,23", "2024,100001,net-basics,22")
     build(catalog, catalog.parent / "second")
@@ -246,3 +249,123 @@ def test_a_cache_committed_to_the_repository_is_never_read(
     assert any("git tracks files in it" in message for message in messages)
     cold = cold_build(catalog, catalog.parent / "cold", monkeypatch)
     assert tree(catalog.parent / "second") == tree(cold)
+
+
+# --- the pages cache --------------------------------------------------------------------------
+
+
+#: where the report pages are (SPEC 6)
+REPORT_FOLDERS = ("schools", "reports", "reimbursement")
+
+
+def pages_entries(catalog: Path) -> list[Path]:
+    return sorted(path for path in (cache_dir_for(catalog) / "pages").glob("*") if path.is_dir())
+
+
+def reused(messages: list[str]) -> bool:
+    return any(message.startswith("reused ") for message in messages)
+
+
+def test_after_a_credential_text_edit_the_report_pages_are_copied_and_the_site_is_a_cold_builds(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(catalog, catalog.parent / "first")
+    assert len(pages_entries(catalog)) == 1
+    edit(catalog / "credentials" / "net-basics.md", "A short description.", "A longer description.")
+    with monkeypatch.context() as patched:
+        fail = lambda *_: pytest.fail("drawn again")  # noqa: E731
+        patched.setattr(site_builder.site.report_pages, "school_page", fail)
+        patched.setattr(site_builder.site.opendata, "write_downloads", fail)
+        messages: list[str] = []
+        build(catalog, catalog.parent / "second", messages.append)
+    drawn = [name for name in tree(catalog.parent / "first") if name.split("/")[0] in REPORT_FOLDERS]
+    assert f"reused {len(drawn)} report pages and the outcome downloads of an earlier build" in messages
+    second = tree(catalog.parent / "second")
+    assert b"A longer description." in second["credentials/net-basics/index.html"]
+    assert "data/attainment-2024.csv" in second and "schools/100001/index.html" in second
+    assert second == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+
+
+@pytest.mark.parametrize(
+    "file, old, new, shown",
+    [
+        # a school page names the credentials earned there, and the downloads do too
+        ("credentials/net-basics.md", "name: Network Basics", "name: Network Basics I", "Network Basics I"),
+        ("career-fields.yml", "name: Information Technology", "name: Computing", "Computing"),
+        # every page's header and title
+        (
+            "site.yml",
+            "title: Northland Credential Catalog",
+            "title: Northland Credentials",
+            "Northland Credentials",
+        ),
+    ],
+)
+def test_a_change_the_report_pages_show_draws_them_again(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch, file: str, old: str, new: str, shown: str
+) -> None:
+    build(catalog, catalog.parent / "first")
+    edit(catalog / file, old, new)
+    messages: list[str] = []
+    build(catalog, catalog.parent / "second", messages.append)
+    assert not reused(messages)
+    assert not any(message.startswith("protecting") for message in messages)  # the reports are still cached
+    second = tree(catalog.parent / "second")
+    assert shown.encode() in second["schools/100001/index.html"]
+    assert second == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+    assert len(pages_entries(catalog)) == 2
+
+
+def test_only_the_newest_page_entries_are_kept(catalog: Path) -> None:
+    build(catalog, catalog.parent / "first")
+    for name in ("Network Basics I", "Network Basics II", "Network Basics III"):
+        edit(catalog / "credentials" / "net-basics.md", "name: Network Basics", f"name: {name}")
+        build(catalog, catalog.parent / name.replace(" ", "-"))
+        edit(catalog / "credentials" / "net-basics.md", f"name: {name}", "name: Network Basics")
+    assert len(pages_entries(catalog)) == cache_module.PAGES_KEPT
+
+
+@pytest.mark.parametrize("damage", ["missing", "cut short", "manifest"])
+def test_a_damaged_pages_entry_is_drawn_again_and_replaced(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    build(catalog, catalog.parent / "first")
+    [entry] = pages_entries(catalog)
+    page = entry / "files" / "schools" / "100001" / "index.html"
+    if damage == "missing":
+        page.unlink()
+    elif damage == "cut short":
+        page.write_bytes(page.read_bytes()[:100])
+    else:
+        (entry / cache_module.MANIFEST).write_text("{")
+    messages: list[str] = []
+    build(catalog, catalog.parent / "second", messages.append)
+    assert not reused(messages)
+    assert tree(catalog.parent / "second") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+    messages.clear()
+    build(catalog, catalog.parent / "third", messages.append)
+    assert reused(messages)
+    assert tree(catalog.parent / "third") == tree(catalog.parent / "second")
+
+
+def test_the_render_fingerprint_covers_the_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(cache_module.TEMPLATES_DIR, templates)
+    monkeypatch.setattr(cache_module, "TEMPLATES_DIR", templates)
+
+    def fingerprint() -> str:
+        cache_module.render_fingerprint.cache_clear()
+        return cache_module.render_fingerprint()
+
+    try:
+        first = fingerprint()
+        assert fingerprint() == first
+        (templates / "school.html").write_text((templates / "school.html").read_text() + "\n")
+        assert fingerprint() != first
+        edited = fingerprint()
+        (templates / "static" / "site.css").write_text("main { color: red }")
+        assert fingerprint() != edited
+    finally:
+        cache_module.render_fingerprint.cache_clear()

@@ -123,7 +123,7 @@ def test_failure_while_rendering_leaves_public_untouched(
         .replace("Network Professional", "Network Pro II")
     )
 
-    def half_render(*args: object) -> None:
+    def half_render(*args: object, **_: object) -> None:
         stage = args[-1]
         assert isinstance(stage, Path)
         (stage / "index.html").write_text("half a site")

@@ -10,6 +10,7 @@ import pytest
 
 import site_builder.site
 from site_builder.build import build
+from site_builder.cache import PagesCache
 from site_builder.paths import SAMPLE_CATALOG
 from site_builder.site import pages as pages_module
 
@@ -24,6 +25,8 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(site_builder.site, "PARALLEL_PAGES", 10)
     monkeypatch.setattr(site_builder.site.os, "cpu_count", lambda: 2)
+    # every page rendered, none copied from an earlier build's (the reports still come cached)
+    monkeypatch.setattr(PagesCache, "find", lambda *_: None)
 
 
 def test_two_renderers_write_the_same_site_as_one(

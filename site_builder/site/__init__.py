@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import partial
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
@@ -18,15 +19,17 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
+from site_builder.cache import PagesCache
 from site_builder.catalog import Catalog
 from site_builder.content import ContentSource
 from site_builder.derive import Derived
 from site_builder.paths import STATIC_DIR, TEMPLATES_DIR
 from site_builder.site.changes import FEED_PATH, change_entries, changes_feed
+from site_builder.site.downloads import download_resources
 from site_builder.site.environment import make_environment
 from site_builder.site.opendata import write_open_data
 from site_builder.site.pages import Page, PageSource, all_pages, canonical
-from site_builder.site.report_pages import report_url
+from site_builder.site.report_pages import CatalogNames, all_report_pages, report_url
 from site_builder.site.search import indexed_html, write_search_page
 from site_builder.site.writer import copy_static, fingerprinted_assets, output_file, robots_txt, write_text
 
@@ -59,30 +62,60 @@ def render_site(
     derived: Derived,
     info: BuildInfo,
     out: Path,
+    cached: PagesCache | None = None,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> list[tuple[str, str]]:
     """Write every page and asset of the site into the empty folder ``out``; the (URL,
     what the index reads) of every page to index, for ``search.index_search``.
 
     ``reports`` holds the protected outcome reports (None without outcome data): the school,
-    report and reimbursement pages and the outcome downloads are drawn from it alone.
+    report and reimbursement pages and the outcome downloads are drawn from it alone, with
+    the catalog's names (``CatalogNames``). With ``cached``, those files come from an
+    earlier build whose inputs were the same (``PagesCache``), or are kept for the next.
     """
     env = make_environment(TEMPLATES_DIR)
     assets = fingerprinted_assets(STATIC_DIR)
     env.globals["asset"] = assets.__getitem__
-    env.globals.update(
-        site=catalog.site,
-        built_on=info.built_on,
-        navigation=navigation(reports),
+    settings = {
+        "site": catalog.site,
+        "built_on": info.built_on,
+        "navigation": navigation(reports),
         # a catalog with its own content/ folder may not have the privacy page
-        privacy_url="/privacy/" if any(page.stem == "privacy" for page in content) else None,
-    )
+        "privacy_url": "/privacy/" if any(page.stem == "privacy" for page in content) else None,
+    }
+    env.globals.update(settings)
+    names = CatalogNames.of(catalog)
+    reported: list[PageSource] = []
+    written: list[Written] = []
+    key = found = None
+    if reports is not None:
+        if cached is not None:
+            key = cached.key(pages_inputs(names, settings, assets))
+            found = cached.find(key, out)
+        if found is None:
+            reported = all_report_pages(names, reports)
+        else:
+            written = [(Page(**stored), searched) for stored, searched in found]
+            progress(f"reused {len(written)} report pages and the outcome downloads of an earlier build")
     # open data: every file under /data/ is written first; the /data/ page lists them with
     # their sizes. The costliest page to make, so it goes first.
     pages = [
-        partial(write_open_data, catalog, derived, reports, out / "data"),
+        partial(write_open_data, catalog, derived, reports, out / "data", downloads=found is None),
+        *reported,
         *all_pages(catalog, derived, content, reports, info.history),
     ]
-    written = render_pages(env, catalog, pages, out)
+    rendered = render_pages(env, catalog, pages, out)
+    written += rendered
+    if cached is not None and key is not None and found is None:
+        # the report pages are rendered[1 : 1 + len(reported)]: render_pages keeps the order
+        group = rendered[1 : 1 + len(reported)]
+        downloads = [out / "data" / resource["path"] for resource in download_resources(reports)]
+        cached.keep(
+            key,
+            out,
+            [output_file(out, page.path) for page, _ in group] + downloads,
+            [(page_fields(page), searched) for page, searched in group],
+        )
     # the Atom feed of /changes/, from the same git history as the page
     feed = changes_feed(catalog, change_entries(catalog, info.history), info.built_on)
     write_text(output_file(out, FEED_PATH), feed)
@@ -93,6 +126,25 @@ def render_site(
     # last, so that it indexes every page above: the /search/ page and the Pagefind index
     write_search_page(env, out)
     return [(page.path, searched) for page, searched in written if searched is not None]
+
+
+def pages_inputs(names: CatalogNames, settings: dict, assets: dict[str, str]) -> list:
+    """All that the report pages and outcome downloads are drawn from, besides the reports
+    and the code, as plain data: what ``PagesCache`` keys them on."""
+    return [
+        names.site.model_dump(mode="json"),
+        list(names.credentials.items()),
+        list(names.career_fields.items()),
+        str(settings["built_on"]),
+        settings["navigation"],
+        settings["privacy_url"],
+        assets,
+    ]
+
+
+def page_fields(page: Page) -> dict:
+    """A written page (its context already dropped) as plain data, for ``PagesCache``."""
+    return {field.name: getattr(page, field.name) for field in fields(page) if field.name != "context"}
 
 
 #: a page as written (without its context) and what the search index reads of it (None:
@@ -111,8 +163,8 @@ _shared: tuple[Environment, Catalog, list[PageSource], Path, Synchronized] | Non
 
 def render_pages(env: Environment, catalog: Catalog, pages: list[PageSource], out: Path) -> list[Written]:
     """Render and write ``pages`` (a page, or what makes it: made by the renderer that
-    writes it); each page written, without its context, with what the search index reads
-    of it.
+    writes it); each page written, in the order of ``pages``, without its context, with
+    what the search index reads of it.
 
     A large site's pages are rendered on every core: each process takes the next few pages
     until none are left, so a slower process (a forked one pays for copying what it
@@ -128,26 +180,27 @@ def render_pages(env: Environment, catalog: Catalog, pages: list[PageSource], ou
     try:
         with ProcessPoolExecutor(max_workers=processes - 1, mp_context=context) as pool:
             others = [pool.submit(_render_next) for _ in range(1, processes)]
-            written = _render_next()
+            chunks = _render_next()
             for other in others:
-                written += other.result()  # an error in another process is raised here
+                chunks += other.result()  # an error in another process is raised here
     finally:
         _shared = None
-    return written
+    return [page for _, chunk in sorted(chunks, key=lambda chunk: chunk[0]) for page in chunk]
 
 
-def _render_next() -> list[Written]:
-    """Render the next CHUNK pages not yet taken, until every page is."""
+def _render_next() -> list[tuple[int, list[Written]]]:
+    """Render the next CHUNK pages not yet taken, until every page is; each chunk with
+    where it starts in the list of pages."""
     assert _shared is not None
     env, catalog, pages, out, taken = _shared
-    written = []
+    chunks = []
     while True:
         with taken.get_lock():
             start = taken.value
             taken.value += CHUNK
         if start >= len(pages):
-            return written
-        written += _render(env, catalog, pages[start : start + CHUNK], out)
+            return chunks
+        chunks.append((start, _render(env, catalog, pages[start : start + CHUNK], out)))
 
 
 def _render(env: Environment, catalog: Catalog, pages: list[PageSource], out: Path) -> list[Written]:

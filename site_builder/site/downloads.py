@@ -17,7 +17,11 @@ from site_builder.catalog import Catalog
 from site_builder.reports import Reports
 from site_builder.reports.model import Readiness
 from site_builder.rules.privacy import CODED_STATUSES
+from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
+
+#: the outcome tables downloaded per year, in the order of the files and their descriptors
+DOWNLOAD_KINDS = ("attainment", "readiness", "reimbursement")
 
 STATUSES = ["published", "suppressed", "suppressed-complementary", "top-coded", "bottom-coded"]
 
@@ -149,14 +153,14 @@ def outcome_tables(min_cell: int) -> dict[str, Table]:
     }
 
 
-def attainment_rows(catalog: Catalog, reports: Reports, year: int) -> list[list[str]]:
+def attainment_rows(names: CatalogNames, reports: Reports, year: int) -> list[list[str]]:
     """One row per (school, credential) cell of the year, sorted by school and credential id."""
     rows = []
     for school_id, school_year in sorted(reports.by_year[year].schools.items()):
         school = reports.schools[school_id]
         for credential_id, earned in sorted(school_year.by_credential.items()):
             # outcome rows name catalog credentials only (a checked foreign key)
-            credential = catalog.credentials[credential_id]
+            credential_name, primary_field = names.credentials[credential_id]
             rows.append(
                 [
                     str(year),
@@ -165,8 +169,8 @@ def attainment_rows(catalog: Catalog, reports: Reports, year: int) -> list[list[
                     school.district_id,
                     school.district_name,
                     credential_id,
-                    credential.name,
-                    credential.career_fields[0],
+                    credential_name,
+                    primary_field,
                     earned.text,
                     earned.status,
                 ]
@@ -231,23 +235,36 @@ def csv_text(header: list[str], rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def write_downloads(catalog: Catalog, reports: Reports, data_dir: Path) -> list[dict]:
-    """Write every year's outcome CSV files into ``data_dir``; return their resource descriptors.
+def write_downloads(names: CatalogNames, reports: Reports, data_dir: Path) -> list[Path]:
+    """Write every year's outcome CSV files into ``data_dir`` (``download_resources`` describes
+    them); the files written."""
+    tables = outcome_tables(reports.min_cell)
+    written = []
+    for year in sorted(reports.years):
+        contents = {
+            "attainment": attainment_rows(names, reports, year),
+            "readiness": readiness_rows(reports, year),
+            "reimbursement": reimbursement_rows(reports, year),
+        }
+        for kind in DOWNLOAD_KINDS:
+            rows = contents[kind]
+            path = data_dir / f"{kind}-{year}.csv"
+            write_text(path, csv_text([column.name for column in tables[kind].columns], rows))
+            written.append(path)
+    return written
+
+
+def download_resources(reports: Reports) -> list[dict]:
+    """The resource descriptor of each file ``write_downloads`` writes, in the same order.
 
     The descriptors go into ``datapackage.json`` (``write_datapackage``) and onto the /data/ page.
     """
     tables = outcome_tables(reports.min_cell)
     resources = []
     for year in sorted(reports.years):
-        contents = {
-            "attainment": attainment_rows(catalog, reports, year),
-            "readiness": readiness_rows(reports, year),
-            "reimbursement": reimbursement_rows(reports, year),
-        }
-        for kind, rows in contents.items():
+        for kind in DOWNLOAD_KINDS:
             table = tables[kind]
             name = f"{kind}-{year}"
-            write_text(data_dir / f"{name}.csv", csv_text([c.name for c in table.columns], rows))
             resources.append(
                 {
                     "name": name,

@@ -30,8 +30,9 @@ from site_builder.catalog.models import SLUG_PATTERN, Credential, CredentialType
 from site_builder.derive import Derived
 from site_builder.reports import Reports
 from site_builder.rules.quality import CRITERIA, Overall, Rating
-from site_builder.site.downloads import outcome_tables, write_datapackage, write_downloads
+from site_builder.site.downloads import download_resources, outcome_tables, write_datapackage, write_downloads
 from site_builder.site.pages import Page, canonical, career_field_url, credential_url, pathway_url
+from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
 
 DATA_URL = "/data/"
@@ -421,14 +422,22 @@ def size_text(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def write_open_data(catalog: Catalog, derived: Derived, reports: Reports | None, data_dir: Path) -> Page:
-    """Write every file of /data/; return the /data/ page that lists them (render it afterwards)."""
+def write_open_data(
+    catalog: Catalog, derived: Derived, reports: Reports | None, data_dir: Path, downloads: bool = True
+) -> Page:
+    """Write every file of /data/; return the /data/ page that lists them (render it afterwards).
+
+    With ``downloads`` False the outcome CSV files are already there (copied from the cache
+    of an earlier build's report pages, ``site_builder.cache.PagesCache``).
+    """
     records = [credential_record(catalog, derived, key) for key in sorted(catalog.credentials)]
     write_text(data_dir / CATALOG_JSON, json_text(catalog_document(catalog, derived)))
     write_text(data_dir / CATALOG_CSV, catalog_csv(records))
     for key in sorted(catalog.credentials):
         write_text(data_dir / CTDL_FOLDER / f"{key}.jsonld", json_text(ctdl_document(catalog, derived, key)))
-    outcome_resources = write_downloads(catalog, reports, data_dir) if reports is not None else []
+    outcome_resources = download_resources(reports) if reports is not None else []
+    if reports is not None and downloads:
+        write_downloads(CatalogNames.of(catalog), reports, data_dir)
     resources = [catalog_resource(), *outcome_resources]
     write_datapackage(catalog, resources, reports.min_cell if reports is not None else None, data_dir)
     return data_page(catalog, reports, resources, data_dir)

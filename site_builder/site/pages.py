@@ -393,10 +393,11 @@ def all_pages(
     reports: Reports | None = None,
     history: History | None = None,
 ) -> list[PageSource]:
-    """Every HTML page of the site, in a stable order; report pages only when there are reports."""
+    """Every HTML page of the site but the report pages (``report_pages.all_report_pages``), in
+    a stable order. ``reports`` adds each credential's statewide figures to its page."""
     # imported here: report_pages and changes build on this module's Page and Link
     from site_builder.site.changes import change_entries, changes_page, credential_history
-    from site_builder.site.report_pages import credential_attainment, report_pages
+    from site_builder.site.report_pages import credential_attainment
 
     changes = change_entries(catalog, history)
     return [
@@ -416,7 +417,6 @@ def all_pages(
         *(career_field_page(catalog, derived, key) for key in catalog.career_fields),
         pathways_index(catalog, derived),
         *(pathway_page(catalog, derived, key) for key in sorted(catalog.pathways)),
-        *(report_pages(catalog, reports) if reports is not None else []),
         *(content_page(page) for page in content),
         changes_page(catalog, history, changes),
         not_found_page(),

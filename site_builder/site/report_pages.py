@@ -1,8 +1,11 @@
 """Page contexts of the outcome reports: schools, statewide reports, reimbursement (SPEC 6).
 
 Every number here comes from the protected ``Reports`` (``site_builder.reports``), whose
-hidden values are already gone; this module only picks, sorts and labels them. The
-catalog supplies names (credentials, career fields) and nothing else.
+hidden values are already gone; this module only picks, sorts and labels them. Of the
+catalog, these pages and the outcome downloads see only ``CatalogNames``: the names of the
+credentials and career fields, and the site's settings. The rendered pages are cached on
+exactly that (``site_builder.cache.PagesCache``), so a credential's text can change without
+4,000 school pages being drawn again.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from decimal import Decimal
 from functools import partial
 
 from site_builder.catalog import Catalog
+from site_builder.catalog.models import SiteConfig
 from site_builder.reports import Reports
 from site_builder.reports.model import Payment, ProgramYear, Readiness, SchoolYear, YearReport
 from site_builder.reports.published import Count
@@ -97,31 +101,51 @@ def chart_values(rows: Iterable[CountRow]) -> list[BarValue]:
     return [BarValue(row.link.text, row.count.value, shown_count(row.count)) for row in rows]
 
 
-def credential_name(catalog: Catalog, credential_id: str) -> str:
-    credential = catalog.credentials.get(credential_id)
-    return credential.name if credential else credential_id
+@dataclass(frozen=True)
+class CatalogNames:
+    """All that the report pages and the outcome downloads read of the catalog. Their
+    rendered files are cached on it, so reading anything else means adding it here."""
+
+    site: SiteConfig
+    #: credential id -> (name, first career field id), for every credential
+    credentials: dict[str, tuple[str, str]]
+    #: career field id -> name, in the catalog's order (the order of the home page grid)
+    career_fields: dict[str, str]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> CatalogNames:
+        return cls(
+            site=catalog.site,
+            credentials={
+                key: (credential.name, credential.career_fields[0])
+                for key, credential in catalog.credentials.items()
+            },
+            career_fields={key: career_field.name for key, career_field in catalog.career_fields.items()},
+        )
+
+    def credential_name(self, credential_id: str) -> str:
+        named = self.credentials.get(credential_id)
+        return named[0] if named else credential_id
+
+    def field_name(self, field_id: str) -> str:
+        return self.career_fields.get(field_id, field_id)
 
 
-def field_name(catalog: Catalog, field_id: str) -> str:
-    career_field = catalog.career_fields.get(field_id)
-    return career_field.name if career_field else field_id
-
-
-def field_rows(catalog: Catalog, by_field: dict[str, Count]) -> list[CountRow]:
+def field_rows(names: CatalogNames, by_field: dict[str, Count]) -> list[CountRow]:
     """Career fields in the catalog's order (the order of the home page grid)."""
-    order = {key: index for index, key in enumerate(catalog.career_fields)}
+    order = {key: index for index, key in enumerate(names.career_fields)}
     return [
-        CountRow(Link(career_field_url(key), field_name(catalog, key)), by_field[key])
+        CountRow(Link(career_field_url(key), names.field_name(key)), by_field[key])
         for key in sorted(by_field, key=lambda key: (order.get(key, len(order)), key))
     ]
 
 
-def credential_rows(catalog: Catalog, by_credential: dict[str, Count]) -> list[CountRow]:
+def credential_rows(names: CatalogNames, by_credential: dict[str, Count]) -> list[CountRow]:
     rows = []
     for key, earned in by_credential.items():
-        credential = catalog.credentials.get(key)
-        primary = field_name(catalog, credential.career_fields[0]) if credential else ""
-        rows.append(CountRow(Link(credential_url(key), credential_name(catalog, key)), earned, primary))
+        named = names.credentials.get(key)
+        primary = names.field_name(named[1]) if named else ""
+        rows.append(CountRow(Link(credential_url(key), names.credential_name(key)), earned, primary))
     return rows
 
 
@@ -180,7 +204,7 @@ def schools_index(reports: Reports) -> Page:
     )
 
 
-def school_page(catalog: Catalog, reports: Reports, school_id: str) -> Page:
+def school_page(names: CatalogNames, reports: Reports, school_id: str) -> Page:
     school = reports.schools[school_id]
     years = []
     for year in sorted(reports.years, reverse=True):
@@ -189,9 +213,9 @@ def school_page(catalog: Catalog, reports: Reports, school_id: str) -> Page:
         entry: dict = {"year": year, "report_url": report_url(year), "data": school_year}
         if school_year is not None:
             entry.update(
-                fields=field_rows(catalog, school_year.by_field),
+                fields=field_rows(names, school_year.by_field),
                 credentials=sorted(
-                    credential_rows(catalog, school_year.by_credential),
+                    credential_rows(names, school_year.by_credential),
                     key=lambda row: (row.link.text.casefold(), row.link.url),
                 ),
                 payments=[
@@ -231,7 +255,7 @@ def school_page(catalog: Catalog, reports: Reports, school_id: str) -> Page:
             "years": years,
             "trend": trend,
             "chart": chart,
-            "points_target": catalog.site.points_target,
+            "points_target": names.site.points_target,
         },
     )
 
@@ -259,10 +283,10 @@ def reports_index(reports: Reports) -> Page:
     )
 
 
-def year_report_page(catalog: Catalog, reports: Reports, year: int) -> Page:
+def year_report_page(names: CatalogNames, reports: Reports, year: int) -> Page:
     report: YearReport = reports.by_year[year]
-    fields = field_rows(catalog, report.by_field)
-    credentials = hidden_last(credential_rows(catalog, report.by_credential))
+    fields = field_rows(names, report.by_field)
+    credentials = hidden_last(credential_rows(names, report.by_credential))
     top = [row for row in credentials if row.count.value is not None][:TOP_CREDENTIALS]
     districts = hidden_last(
         CountRow(Link(f"/schools/#{district_anchor(key)}", reports.districts.get(key, key)), total)
@@ -300,7 +324,7 @@ def year_report_page(catalog: Catalog, reports: Reports, year: int) -> Page:
             "audit": report.audit,
             "downloads": download_urls(year),
             "reimbursement_url": reimbursement_url(year),
-            "points_target": catalog.site.points_target,
+            "points_target": names.site.points_target,
         },
     )
 
@@ -435,15 +459,15 @@ def credential_attainment(reports: Reports | None, credential_id: str) -> dict |
     }
 
 
-def report_pages(catalog: Catalog, reports: Reports) -> list[PageSource]:
+def all_report_pages(names: CatalogNames, reports: Reports) -> list[PageSource]:
     """Every page drawn from the protected reports, in a stable order; the school pages
     are made by the renderer that writes them."""
     years = sorted(reports.years)
     return [
         schools_index(reports),
-        *(partial(school_page, catalog, reports, key) for key in reports.schools),
+        *(partial(school_page, names, reports, key) for key in reports.schools),
         reports_index(reports),
-        *(year_report_page(catalog, reports, year) for year in years),
+        *(year_report_page(names, reports, year) for year in years),
         reimbursement_index(reports),
         *(reimbursement_page(reports, year) for year in years),
     ]
