@@ -118,7 +118,7 @@ def validate(
 
 def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None) -> BuildResult:
     """Validate, compute, render and index the site into ``out_dir``, atomically."""
-    from site_builder.site import render_site
+    from site_builder.site import keep_report_files, render_site
     from site_builder.site.search import index_search
 
     clock = Stopwatch(progress)
@@ -160,12 +160,16 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     pages_cache = PagesCache(cache_dir, known.key) if known is not None and known.key else None
     with staging(out_dir) as stage:
         with clock.stage("render"):
-            searchable = render_site(
+            rendered = render_site(
                 catalog, reports, content, derived, info, stage, cached=pages_cache, progress=progress
             )
             pages = sum(1 for _ in stage.rglob("*.html"))
         with clock.stage("index"):
-            indexed = index_search(stage, searchable)
+            indexed = (
+                index_search(stage, rendered.searched, rendered.reports_searched) + rendered.reused_in_index
+            )
+        if pages_cache is not None and rendered.to_keep is not None:
+            keep_report_files(pages_cache, rendered.to_keep, stage)
         files = sum(1 for path in stage.rglob("*") if path.is_file())
     progress(
         f"built {pages} pages ({files} files, {indexed} in the search index) into {out_dir} "

@@ -19,6 +19,7 @@ from site_builder.outcomes import Readiness, School
 from site_builder.paths import cache_dir_for
 from site_builder.reports import CatalogFacts
 from site_builder.reports.systems import readiness_system
+from site_builder.site import search
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -272,14 +273,26 @@ def test_after_a_credential_text_edit_the_report_pages_are_copied_and_the_site_i
     build(catalog, catalog.parent / "first")
     assert len(pages_entries(catalog)) == 1
     edit(catalog / "credentials" / "net-basics.md", "A short description.", "A longer description.")
+    index_search, indexed = search.index_search, []
+
+    def spy(out: Path, pages: list, reports: list | None = None) -> int:
+        indexed.append(reports)
+        return index_search(out, pages, reports)
+
     with monkeypatch.context() as patched:
         fail = lambda *_: pytest.fail("drawn again")  # noqa: E731
         patched.setattr(site_builder.site.report_pages, "school_page", fail)
         patched.setattr(site_builder.site.opendata, "write_downloads", fail)
+        patched.setattr(search, "index_search", spy)
         messages: list[str] = []
         build(catalog, catalog.parent / "second", messages.append)
+    assert indexed == [None]  # nor indexed again
     drawn = [name for name in tree(catalog.parent / "first") if name.split("/")[0] in REPORT_FOLDERS]
-    assert f"reused {len(drawn)} report pages and the outcome downloads of an earlier build" in messages
+    assert (
+        f"reused {len(drawn)} report pages, their search index and the outcome downloads of an earlier build"
+        in messages
+    )
+    assert "pagefind/reports/pagefind-entry.json" in tree(catalog.parent / "second")
     second = tree(catalog.parent / "second")
     assert b"A longer description." in second["credentials/net-basics/index.html"]
     assert "data/attainment-2024.csv" in second and "schools/100001/index.html" in second

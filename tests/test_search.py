@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from site_builder.build import build
+from site_builder.cache import PagesCache
 from site_builder.catalog import load_catalog
 from site_builder.derive import derive
 from site_builder.paths import SAMPLE_CATALOG, STATIC_DIR
@@ -58,10 +59,22 @@ def text(node: Node | None) -> str:
 def fragments(root: Path) -> dict[str, dict]:
     """What Pagefind stored for each indexed page, by URL (fragments are gzipped JSON)."""
     stored = {}
-    for file in (root / "pagefind" / "fragment").iterdir():
-        data = json.loads(gzip.decompress(file.read_bytes()).removeprefix(search.SIGNATURE))
-        stored[data["url"]] = data
+    for bundle in bundles(root):
+        for file in (bundle / "fragment").iterdir():
+            data = json.loads(gzip.decompress(file.read_bytes()).removeprefix(search.SIGNATURE))
+            assert data["url"] not in stored
+            stored[data["url"]] = data
     return stored
+
+
+def bundles(root: Path) -> list[Path]:
+    """The main bundle, and the report pages' when the site has reports."""
+    reports = root / "pagefind" / search.REPORTS_BUNDLE
+    return [root / "pagefind", *([reports] if reports.is_dir() else [])]
+
+
+def is_report_page(url: str) -> bool:
+    return url.split("/")[1] in ("schools", "reports", "reimbursement")
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
@@ -81,7 +94,12 @@ def test_the_index_holds_one_fragment_per_page_but_the_404_and_search_pages(buil
     assert (bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta").is_file()
     indexed = [path for path in html_paths(built) if path not in NOT_INDEXED]
     assert sorted(fragments(built)) == sorted(indexed)
-    assert entry["languages"]["en"]["page_count"] == len(indexed)
+    counts = [
+        json.loads((bundle / "pagefind-entry.json").read_text())["languages"]["en"]["page_count"]
+        for bundle in bundles(built)
+    ]
+    in_reports = sum(is_report_page(path) for path in indexed)
+    assert counts == [len(indexed) - in_reports, *([in_reports] if in_reports else [])]
 
 
 def test_only_main_is_indexed_and_noisy_parts_are_ignored(built: Path, small_catalog: Path) -> None:
@@ -164,6 +182,23 @@ def test_the_search_page_needs_no_inline_script_or_style(built: Path) -> None:
     assert tree.css_first("link[rel=canonical]") is None
 
 
+def test_the_report_pages_have_their_own_bundle_which_the_search_page_merges(
+    sample_site: Path, built: Path
+) -> None:
+    """The report pages are cached with their bundle (site_builder.cache.PagesCache);
+    search.js searches it with the main one."""
+    reports = sample_site / "pagefind" / search.REPORTS_BUNDLE
+    entry = json.loads((reports / "pagefind-entry.json").read_text())
+    assert (reports / f"pagefind.{entry['languages']['en']['hash']}.pf_meta").is_file()
+    in_reports = [url for url in fragments(sample_site) if is_report_page(url)]
+    assert entry["languages"]["en"]["page_count"] == len(in_reports) > 100
+    app = page(sample_site, "/search/").css_first("#search-app")
+    assert app.attributes["data-merge-index"] == search.REPORTS_BUNDLE_URL == "/pagefind/reports/"
+    # a site without outcome data has one bundle, and nothing to merge
+    assert bundles(built) == [built / "pagefind"]
+    assert "data-merge-index" not in page(built, "/search/").css_first("#search-app").attributes
+
+
 # --- reproducible --------------------------------------------------------------------------
 
 
@@ -236,15 +271,19 @@ def test_the_pages_handed_to_the_index_are_the_pages_written(
     handed: list[list[tuple[str, str]]] = []
     index_search = search.index_search
 
-    def spy(out: Path, pages: list[tuple[str, str]] | None = None) -> int:
-        assert pages is not None
-        handed.append(sorted(pages))
-        return index_search(out, pages)
+    def spy(out: Path, pages: list[tuple[str, str]] | None = None, reports: list | None = None) -> int:
+        assert pages is not None and reports is not None
+        handed.extend([pages, reports])
+        return index_search(out, pages, reports)
 
     monkeypatch.setattr(search, "index_search", spy)
+    monkeypatch.setattr(PagesCache, "find", lambda *_: None)  # every page drawn in this build
     build(SAMPLE_CATALOG.resolve(), tmp_path / "public")
-    assert len(handed[0]) > 200
-    assert handed == [search.searchable_pages(tmp_path / "public")]
+    pages, reports = handed
+    assert len(pages) > 100 and len(reports) > 100
+    assert sorted(pages + reports) == search.searchable_pages(tmp_path / "public")
+    assert all(is_report_page(url) for url, _ in reports)
+    assert not any(is_report_page(url) for url, _ in pages)
 
 
 def test_the_statewide_tables_stay_out_of_the_index(sample_site: Path) -> None:

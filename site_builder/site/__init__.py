@@ -11,7 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
@@ -30,7 +30,7 @@ from site_builder.site.environment import make_environment
 from site_builder.site.opendata import write_open_data
 from site_builder.site.pages import Page, PageSource, all_pages, canonical
 from site_builder.site.report_pages import CatalogNames, all_report_pages, report_url
-from site_builder.site.search import indexed_html, write_search_page
+from site_builder.site.search import OUTPUT_FOLDER, REPORTS_BUNDLE, indexed_html, write_search_page
 from site_builder.site.writer import copy_static, fingerprinted_assets, output_file, robots_txt, write_text
 
 if TYPE_CHECKING:
@@ -55,6 +55,31 @@ def navigation(reports: Reports | None) -> tuple[tuple[str, str], ...]:
     return (*NAVIGATION[:3], ("/schools/", "Schools"), reports_link, *NAVIGATION[3:])
 
 
+@dataclass(frozen=True)
+class ReportFiles:
+    """The report pages and outcome downloads just drawn, to keep in the pages cache once
+    their search bundle is written too (``keep_report_files``)."""
+
+    key: str
+    files: list[Path]
+    #: ``page_fields`` of each report page, for the sitemap of a build that copies them
+    pages: list[dict]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What the index needs of the pages written, and what to cache after it."""
+
+    #: (URL, what the index reads) of every page of the main bundle
+    searched: list[tuple[str, str]]
+    #: the same for the report pages, which have a bundle of their own; None when there are
+    #: none, or their bundle was copied from an earlier build with them
+    reports_searched: list[tuple[str, str]] | None = None
+    #: report pages copied from an earlier build that are in its search bundle
+    reused_in_index: int = 0
+    to_keep: ReportFiles | None = None
+
+
 def render_site(
     catalog: Catalog,
     reports: Reports | None,
@@ -64,14 +89,15 @@ def render_site(
     out: Path,
     cached: PagesCache | None = None,
     progress: Callable[[str], None] = lambda _: None,
-) -> list[tuple[str, str]]:
-    """Write every page and asset of the site into the empty folder ``out``; the (URL,
-    what the index reads) of every page to index, for ``search.index_search``.
+) -> Rendered:
+    """Write every page and asset of the site into the empty folder ``out``; what
+    ``search.index_search`` indexes.
 
     ``reports`` holds the protected outcome reports (None without outcome data): the school,
     report and reimbursement pages and the outcome downloads are drawn from it alone, with
-    the catalog's names (``CatalogNames``). With ``cached``, those files come from an
-    earlier build whose inputs were the same (``PagesCache``), or are kept for the next.
+    the catalog's names (``CatalogNames``). With ``cached``, those files and their search
+    bundle come from an earlier build whose inputs were the same (``PagesCache``), or are
+    kept for the next (``keep_report_files``, after the index).
     """
     env = make_environment(TEMPLATES_DIR)
     assets = fingerprinted_assets(STATIC_DIR)
@@ -86,7 +112,6 @@ def render_site(
     env.globals.update(settings)
     names = CatalogNames.of(catalog)
     reported: list[PageSource] = []
-    written: list[Written] = []
     key = found = None
     if reports is not None:
         if cached is not None:
@@ -95,8 +120,9 @@ def render_site(
         if found is None:
             reported = all_report_pages(names, reports)
         else:
-            written = [(Page(**stored), searched) for stored, searched in found]
-            progress(f"reused {len(written)} report pages and the outcome downloads of an earlier build")
+            progress(
+                f"reused {len(found)} report pages, their search index and the outcome downloads of an earlier build"
+            )
     # open data: every file under /data/ is written first; the /data/ page lists them with
     # their sizes. The costliest page to make, so it goes first.
     pages = [
@@ -105,27 +131,41 @@ def render_site(
         *all_pages(catalog, derived, content, reports, info.history),
     ]
     rendered = render_pages(env, catalog, pages, out)
-    written += rendered
-    if cached is not None and key is not None and found is None:
-        # the report pages are rendered[1 : 1 + len(reported)]: render_pages keeps the order
-        group = rendered[1 : 1 + len(reported)]
-        downloads = [out / "data" / resource["path"] for resource in download_resources(reports)]
-        cached.keep(
-            key,
-            out,
-            [output_file(out, page.path) for page, _ in group] + downloads,
-            [(page_fields(page), searched) for page, searched in group],
-        )
+    # render_pages keeps the order: the report pages are the ones after the open data
+    drawn, written = rendered[1 : 1 + len(reported)], rendered[:1] + rendered[1 + len(reported) :]
+    copied = [Page(**stored) for stored in found or []]
     # the Atom feed of /changes/, from the same git history as the page
     feed = changes_feed(catalog, change_entries(catalog, info.history), info.built_on)
     write_text(output_file(out, FEED_PATH), feed)
     copy_static(STATIC_DIR, out / "static", assets)
-    urls = sorted(canonical(catalog, page.path) for page, _ in written if page.indexable)
+    every = [page for page, _ in written + drawn] + copied
+    urls = sorted(canonical(catalog, page.path) for page in every if page.indexable)
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))
     # last, so that it indexes every page above: the /search/ page and the Pagefind index
-    write_search_page(env, out)
+    write_search_page(env, out, merged=reports is not None)
+    to_keep = None
+    if key is not None and found is None:
+        downloads = [out / "data" / resource["path"] for resource in download_resources(reports)]
+        files = [output_file(out, page.path) for page, _ in drawn] + downloads
+        to_keep = ReportFiles(key, files, [page_fields(page) for page, _ in drawn])
+    return Rendered(
+        searched=searched_pages(written),
+        reports_searched=searched_pages(drawn) if reports is not None and found is None else None,
+        reused_in_index=sum(page.indexable for page in copied),
+        to_keep=to_keep,
+    )
+
+
+def searched_pages(written: list[Written]) -> list[tuple[str, str]]:
     return [(page.path, searched) for page, searched in written if searched is not None]
+
+
+def keep_report_files(cached: PagesCache, kept: ReportFiles, out: Path) -> None:
+    """Keep the report pages and downloads just drawn, with their search bundle, for the
+    next build (``render_site``)."""
+    bundle = sorted(path for path in (out / OUTPUT_FOLDER / REPORTS_BUNDLE).rglob("*") if path.is_file())
+    cached.keep(kept.key, out, kept.files + bundle, kept.pages)
 
 
 def pages_inputs(names: CatalogNames, settings: dict, assets: dict[str, str]) -> list:

@@ -1,5 +1,11 @@
 """Site search: the /search/ page and the Pagefind index of every page written before it.
 
+The index is two Pagefind bundles: ``/pagefind/`` for the catalog's pages, and inside it
+``/pagefind/reports/`` for the report pages (``REPORTS_BUNDLE``), which search.js merges
+into every search. The report pages' bundle is indexed beside the main one, on the other
+core, and is cached with the pages (``site_builder.cache.PagesCache``): a credential's
+edit re-indexes 1,600 pages of a state's site, not 5,600.
+
 The index is built at build time by the ``pagefind`` Python package and its bundled binary
 (no network). What is searchable and how is decided in the templates, with Pagefind's
 attributes: only ``<main>`` is read; credential pages carry the filters and metadata and give
@@ -76,6 +82,12 @@ NOINDEX_TAG = '<meta name="robots" content="noindex">'
 
 OUTPUT_FOLDER = "pagefind"
 
+#: the report pages' own bundle, inside OUTPUT_FOLDER (Pagefind names none of its own files
+#: so). The school pages seldom change when a credential does, so their bundle is cached
+#: with them (site_builder.cache.PagesCache); search.js merges it into every search.
+REPORTS_BUNDLE = "reports"
+REPORTS_BUNDLE_URL = f"/{OUTPUT_FOLDER}/{REPORTS_BUNDLE}/"
+
 #: pages sent to Pagefind ahead of its answers (it answers in order, one at a time)
 SEND_AHEAD = 32
 
@@ -85,26 +97,41 @@ IGNORED_ELEMENT = re.compile(r"<([a-z][a-z0-9-]*)\b[^>]*\sdata-pagefind-ignore\b
 T = TypeVar("T")
 
 
-def write_search_page(env: Environment, out: Path) -> None:
-    """The /search/ page itself (its results come from the index, built last)."""
-    html = env.get_template(SEARCH_PAGE.template).render(page=SEARCH_PAGE, canonical_url=None)
+def write_search_page(env: Environment, out: Path, merged: bool = False) -> None:
+    """The /search/ page itself (its results come from the index, built last); ``merged``:
+    it also searches the report pages' bundle."""
+    html = env.get_template(SEARCH_PAGE.template).render(
+        page=SEARCH_PAGE, canonical_url=None, merged_bundles=[REPORTS_BUNDLE_URL] if merged else []
+    )
     write_text(output_file(out, SEARCH_PAGE.path), html)
 
 
-def index_search(out: Path, pages: list[tuple[str, str]] | None = None) -> int:
+def index_search(
+    out: Path, pages: list[tuple[str, str]] | None = None, reports: list[tuple[str, str]] | None = None
+) -> int:
     """Index every page in ``out`` into ``out/pagefind/``; the number of pages indexed.
 
     Call it last: it indexes what is already written, or ``pages``, the (URL,
     ``indexed_html``) of those pages as ``render_site`` hands them over (the same, without
-    reading 340 MB back at state size).
+    reading 340 MB back at state size). ``reports``, the report pages, go into their own
+    bundle in ``out/pagefind/reports/`` (``REPORTS_BUNDLE``), indexed at the same time.
     """
     pages = searchable_pages(out) if pages is None else sorted(pages)
-    files = run_coroutine(pagefind_files(pages))
-    for relative, content in sorted(files.items()):
-        target = out / OUTPUT_FOLDER / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    return len(pages)
+    bundles = {OUTPUT_FOLDER: pages}
+    if reports is not None:
+        bundles[f"{OUTPUT_FOLDER}/{REPORTS_BUNDLE}"] = sorted(reports)
+    written = run_coroutine(_all_files(list(bundles.values())))
+    for folder, files in zip(bundles, written, strict=True):
+        for relative, content in sorted(files.items()):
+            target = out / folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+    return sum(len(bundle) for bundle in bundles.values())
+
+
+async def _all_files(bundles: list[list[tuple[str, str]]]) -> list[dict[str, bytes]]:
+    """Each bundle's files, by Pagefind services running side by side."""
+    return list(await asyncio.gather(*(pagefind_files(pages) for pages in bundles)))
 
 
 def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -2,8 +2,9 @@
 // search box opens /credentials/ (the full table) and /search/ says search needs JavaScript.
 //
 // 1. On every page: point the search boxes at /search/ instead (their data-search-action).
-// 2. On /search/: a small search UI on Pagefind's own API (/pagefind/pagefind.js), reading
-//    ?q= from the address, with checkbox filters built from pagefind.filters(). No inline
+// 2. On /search/: a small search UI on Pagefind's own API (/pagefind/pagefind.js, with the
+//    bundles named in data-merge-index merged in), reading ?q= from the address, with
+//    checkbox filters built from pagefind.filters(). No inline
 //    script or style is used or injected, so it runs under a strict Content-Security-Policy.
 (function () {
   "use strict";
@@ -77,10 +78,17 @@
     app.hidden = false;
     needsJs.hidden = true;
 
-    // Searching only once the filters have loaded: a search started while Pagefind is
-    // still loading its first index chunks can come back empty.
+    // The report pages have a bundle of their own (they change less often than the
+    // credentials), searched together with the main one. Searching only once the filters
+    // have loaded: a search started while Pagefind is still loading its first index chunks
+    // can come back empty.
+    var merged = (app.getAttribute("data-merge-index") || "").split(" ").filter(Boolean);
     import("/pagefind/pagefind.js").then(function (module) {
-      return module.filters().then(function (filters) {
+      return Promise.all(merged.map(function (bundle) {
+        return module.mergeIndex(bundle);
+      })).then(function () {
+        return module.filters();
+      }).then(function (filters) {
         pagefind = module;
         buildFilters(filters);
         run();

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from typing import Any
 
@@ -114,3 +115,11 @@ def test_the_search_page_offers_every_filter(page: Any, site: Site) -> None:
         "#search-filters input[name='career field']", "nodes => nodes.map(n => n.value)"
     )
     assert sorted(fields) == sorted(field.name for field in site.catalog.career_fields.values())
+
+
+def test_a_schools_name_finds_its_page_in_the_report_pages_bundle(page: Any, site: Site) -> None:
+    """The report pages have a search bundle of their own, merged into every search."""
+    with (site.catalog.root / "outcomes" / "schools.csv").open(newline="") as file:
+        school = next(csv.DictReader(file))
+    results = search(page, site, school["name"])
+    assert results[0] == f"/schools/{school['school_id']}/", results[:5]
