@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from site_builder.cache import PagesCache, ProtectionCache, ReportsCache, tracked_by_git
@@ -23,9 +24,12 @@ from site_builder.outcomes import Outcomes, load_outcomes
 from site_builder.output import check_out_dir, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
 from site_builder.reports import CatalogFacts, Reports, compute_reports
-from site_builder.rules.disclosure import protect
+from site_builder.reports.model import Statewide
+from site_builder.rules.disclosure import Protection, protect
+from site_builder.rules.privacy import TableSystem
 
 Progress = Callable[[str], None]
+Protector = Callable[[TableSystem, int], Protection]
 
 
 class BadEnvironment(Exception):
@@ -39,9 +43,10 @@ class Validated:
     catalog: Catalog
     outcomes: Outcomes | None
     content: list[ContentSource]
-    #: the reports of an earlier build of exactly this outcome data (``outcomes`` is then
-    #: None: the files were not read again); see site_builder.cache
-    reports: Reports | None = None
+    #: the statewide figures of an earlier build of exactly this outcome data (``outcomes``
+    #: is then None: the files were not read again; their reports are in the cache too);
+    #: see site_builder.cache
+    statewide: Statewide | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,8 @@ def validate(
     CatalogInvalid with every error.
 
     With ``known``, outcome data that an earlier build already validated and reported on,
-    byte for byte, is not read again: its reports come back instead.
+    byte for byte, is not read again: its statewide figures come back instead, and its
+    reports are read from the cache only if the report pages must be drawn.
     """
     started = time.perf_counter()
     errors: list[InputError] = []
@@ -80,11 +86,11 @@ def validate(
         catalog = load_catalog(catalog_dir)
     except CatalogInvalid as invalid:
         errors += invalid.errors
-    outcomes = reports = None
+    outcomes = statewide = None
     outcomes_dir = catalog_dir / "outcomes"
     if outcomes_dir.is_dir() and catalog and known:
-        reports = known.find(CatalogFacts.of(catalog), outcomes_dir)
-    if outcomes_dir.is_dir() and reports is None:
+        statewide = known.find(CatalogFacts.of(catalog), outcomes_dir)
+    if outcomes_dir.is_dir() and statewide is None:
         # Checked even when the catalog has errors, so a contributor sees everything at once.
         credential_ids = (
             set(catalog.credentials)
@@ -107,13 +113,13 @@ def validate(
         f"{len(catalog.issuers)} issuers, {len(catalog.occupations)} occupations"
         + (f", outcome data for {len(outcomes.years)} years" if outcomes else "")
         + (
-            f"; outcome data for {len(reports.years)} years unchanged since an earlier build"
-            if reports
+            f"; outcome data for {len(statewide.years)} years unchanged since an earlier build"
+            if statewide
             else ""
         )
         + f" in {time.perf_counter() - started:.1f}s"
     )
-    return Validated(catalog, outcomes, content, reports)
+    return Validated(catalog, outcomes, content, statewide)
 
 
 def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None) -> BuildResult:
@@ -134,13 +140,17 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     known = ReportsCache(cache_dir) if cached else None
     with clock.stage("validate"), rare_collections():
         validated = validate(catalog_dir, progress, known)
-    catalog, outcomes, reports, content = (
+    catalog, outcomes, statewide, content = (
         validated.catalog,
         validated.outcomes,
-        validated.reports,
+        validated.statewide,
         validated.content,
     )
     del validated
+    protector = ProtectionCache(cache_dir).protect if cached else protect
+    reports: Callable[[], Reports] | None = None
+    if statewide is not None and known is not None:
+        reports = partial(cached_reports, catalog, catalog_dir / "outcomes", known, progress, protector)
     # What the stages build is kept to the end: stop the garbage collector from scanning
     # those millions of objects again and again.
     gc.freeze()
@@ -148,10 +158,10 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
         derived: Derived = derive(catalog)
         if outcomes:
             # Only the protected reports go on to the renderer; the outcome rows stop here.
-            protector = ProtectionCache(cache_dir).protect if cached else protect
-            reports = compute_reports(catalog, outcomes, progress, protector)
+            computed = compute_reports(catalog, outcomes, progress, protector)
             if known:
-                known.keep(reports)
+                known.keep(computed)
+            statewide, reports = computed.statewide(), lambda: computed
             del outcomes  # a state's million rows: freed before the renderers fork
         history = read_history(catalog_dir)
     info = BuildInfo(built_on=built_on, history=history)
@@ -161,7 +171,15 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     with staging(out_dir) as stage:
         with clock.stage("render"):
             rendered = render_site(
-                catalog, reports, content, derived, info, stage, cached=pages_cache, progress=progress
+                catalog,
+                statewide,
+                reports,
+                content,
+                derived,
+                info,
+                stage,
+                cached=pages_cache,
+                progress=progress,
             )
             pages = sum(1 for _ in stage.rglob("*.html"))
         with clock.stage("index"):
@@ -176,6 +194,21 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
         f"in {clock.total():.1f}s"
     )
     return BuildResult(out_dir=out_dir, pages=pages, files=files, seconds=clock.total(), stages=clock.stages)
+
+
+def cached_reports(
+    catalog: Catalog, outcomes_dir: Path, known: ReportsCache, progress: Progress, protector: Protector
+) -> Reports:
+    """The reports whose statewide figures ``known`` found, read only when the report pages
+    must be drawn; computed again, as in a cold build, if they can no longer be read."""
+    reports = known.reports()
+    if reports is None:
+        progress("the cached reports could not be read: computing them again")
+        reports = compute_reports(
+            catalog, load_outcomes(outcomes_dir, set(catalog.credentials)), progress, protector
+        )
+        known.keep(reports)
+    return reports
 
 
 class Stopwatch:

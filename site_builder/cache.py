@@ -11,7 +11,9 @@ Three caches, in ``.credsite-cache/`` beside the catalog:
   files are neither validated nor read again, so a contributor's edit to a credential's
   text rebuilds the site without reading a million rows. Validation is a function of the
   same inputs and only reports that passed are kept, so a hit is a package that passes.
-  ``credsite validate`` never uses it.
+  Beside the reports are their ``Statewide`` figures, all that the catalog's own pages
+  show: a build that copies its report pages reads only those. ``credsite validate`` never
+  uses it.
 - ``PagesCache`` (in ``pages/``): the rendered report pages and outcome downloads, keyed on
   the reports' key, the catalog's names and settings they show (``CatalogNames``) and all
   of credsite's code and templates. A state's 4,000 school pages are copied instead of
@@ -48,12 +50,13 @@ import site_builder
 from site_builder.collector import collector_paused
 from site_builder.paths import TEMPLATES_DIR
 from site_builder.reports import CatalogFacts, Reports
+from site_builder.reports.model import Statewide
 from site_builder.rules import audit, certificates, disclosure, privacy, propagation
 from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import TableSystem
 
 FORMAT = b"credsite-protection-1"
-REPORTS_FORMAT = b"credsite-reports-1"
+REPORTS_FORMAT = b"credsite-reports-2"
 
 #: the modules the reports are made by (everything they import from credsite but the catalog,
 #: whose part is hashed by value as ``CatalogFacts``); one more import means one more line
@@ -150,17 +153,31 @@ def reports_fingerprint(facts: CatalogFacts, outcomes_dir: Path) -> str | None:
 
 
 class ReportsCache:
-    """Finished reports on disk, one file per input hash (see the module docstring)."""
+    """Finished reports on disk, one pair of files per input hash (see the module docstring):
+    the reports, and their ``Statewide`` figures with the reports' size, which is all that
+    a build that copies its report pages needs (``PagesCache``)."""
 
     def __init__(self, folder: Path):
         self.folder = folder / "reports"
         self.key: str | None = None
         self.inputs: tuple[CatalogFacts, Path] | None = None
 
-    def find(self, facts: CatalogFacts, outcomes_dir: Path) -> Reports | None:
-        """The reports of an earlier build with exactly these inputs, if kept; the key is
-        remembered for ``keep``."""
+    def find(self, facts: CatalogFacts, outcomes_dir: Path) -> Statewide | None:
+        """The statewide figures of an earlier build with exactly these inputs, if kept
+        with its reports (``reports`` reads those); the key is remembered for ``keep``."""
         self.key, self.inputs = reports_fingerprint(facts, outcomes_dir), (facts, outcomes_dir)
+        if self.key is None:
+            return None
+        try:
+            size, statewide = pickle.loads((self.folder / f"{self.key}.statewide.pickle").read_bytes())
+            if (self.folder / f"{self.key}.pickle").stat().st_size != size:
+                return None
+        except UNREADABLE:
+            return None
+        return statewide if isinstance(statewide, Statewide) else None
+
+    def reports(self) -> Reports | None:
+        """The reports of the last ``find``; None if they cannot be read."""
         if self.key is None:
             return None
         try:
@@ -175,9 +192,10 @@ class ReportsCache:
         changed since (while the build read it): then they are not what that key says, and
         the key is forgotten (the pages cache keys on it)."""
         if self.key is not None and self.inputs and reports_fingerprint(*self.inputs) == self.key:
-            _write_whole(
-                self.folder / f"{self.key}.pickle", pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL)
-            )
+            data = pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL)
+            _write_whole(self.folder / f"{self.key}.pickle", data)
+            statewide = (len(data), reports.statewide())
+            _write_whole(self.folder / f"{self.key}.statewide.pickle", pickle.dumps(statewide))
         else:
             self.key = None
 

@@ -17,7 +17,7 @@ from site_builder.catalog import load_catalog
 from site_builder.errors import CatalogInvalid
 from site_builder.outcomes import Readiness, School
 from site_builder.paths import cache_dir_for
-from site_builder.reports import CatalogFacts
+from site_builder.reports import CatalogFacts, Reports
 from site_builder.reports.systems import readiness_system
 from site_builder.site import search
 
@@ -165,11 +165,13 @@ def test_reports_of_a_file_changed_during_the_build_are_not_kept(
     assert tree(catalog.parent / "second") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
 
 
-def test_a_damaged_reports_entry_is_computed_again(catalog: Path) -> None:
+@pytest.mark.parametrize("damaged", ["reports", "statewide figures", "both"])
+def test_a_damaged_reports_entry_is_computed_again(catalog: Path, damaged: str) -> None:
     build(catalog, catalog.parent / "first")
-    entries = list((cache_dir_for(catalog) / "reports").glob("*.pickle"))
-    assert len(entries) == 1
-    entries[0].write_bytes(b"not a pickle")
+    entries = sorted((cache_dir_for(catalog) / "reports").glob("*.pickle"), key=lambda path: len(path.name))
+    assert len(entries) == 2  # the reports, and their statewide figures
+    for entry in {"reports": entries[:1], "statewide figures": entries[1:], "both": entries}[damaged]:
+        entry.write_bytes(b"not a pickle")
     messages: list[str] = []
     build(catalog, catalog.parent / "second", messages.append)
     assert any(message.startswith("protecting") for message in messages)
@@ -236,7 +238,7 @@ def test_a_cache_committed_to_the_repository_is_never_read(
     build(catalog, catalog.parent / "first")
     marker = catalog.parent / "planted-code-ran"
     entries = sorted(cache_dir_for(catalog).rglob("*.pickle"))
-    assert len(entries) == 3  # two protections and the reports
+    assert len(entries) == 4  # two protections, the reports and their statewide figures
     for entry in entries:
         entry.write_bytes(pickle.dumps(Planted(marker)))
     environment = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
@@ -284,6 +286,7 @@ def test_after_a_credential_text_edit_the_report_pages_are_copied_and_the_site_i
         patched.setattr(site_builder.site.report_pages, "school_page", fail)
         patched.setattr(site_builder.site.opendata, "write_downloads", fail)
         patched.setattr(search, "index_search", spy)
+        patched.setattr(ReportsCache, "reports", fail)  # nor the reports loaded: 60 MB for a state
         messages: list[str] = []
         build(catalog, catalog.parent / "second", messages.append)
     assert indexed == [None]  # nor indexed again
@@ -382,3 +385,25 @@ def test_the_render_fingerprint_covers_the_templates(tmp_path: Path, monkeypatch
         assert fingerprint() != edited
     finally:
         cache_module.render_fingerprint.cache_clear()
+
+
+def test_reports_unreadable_when_the_report_pages_must_be_drawn_are_computed_again(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build finds the statewide figures and reads the reports only if the report pages
+    must be drawn; reports damaged in between (their size unchanged) are computed again."""
+    build(catalog, catalog.parent / "first")
+    [full] = [
+        path
+        for path in (cache_dir_for(catalog) / "reports").glob("*.pickle")
+        if ".statewide." not in path.name
+    ]
+    full.write_bytes(bytes(full.stat().st_size))
+    edit(catalog / "credentials" / "net-basics.md", "name: Network Basics", "name: Network Basics I")
+    messages: list[str] = []
+    build(catalog, catalog.parent / "second", messages.append)
+    assert "the cached reports could not be read: computing them again" in messages
+    assert tree(catalog.parent / "second") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+    known = ReportsCache(cache_dir_for(catalog))  # and kept again
+    assert known.find(CatalogFacts.of(load_catalog(catalog)), catalog / "outcomes") is not None
+    assert isinstance(known.reports(), Reports)

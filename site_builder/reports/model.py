@@ -97,3 +97,26 @@ class Reports:
     #: district_id -> its school ids, sorted by school name
     schools_by_district: dict[str, list[str]]
     by_year: dict[int, YearReport]
+
+    def statewide(self) -> Statewide:
+        return Statewide(
+            min_cell=self.min_cell,
+            years=list(self.years),
+            total={year: report.total for year, report in self.by_year.items()},
+            by_credential={year: dict(report.by_credential) for year, report in self.by_year.items()},
+        )
+
+
+@dataclass(frozen=True)
+class Statewide:
+    """All that the catalog's own pages show of the reports: each year's statewide total (the
+    home page, the menu's latest report) and each credential's (its page), and the minimum
+    cell size and years that describe the downloads. The reports cache keeps it beside the
+    reports, so a build that copies the report pages never loads the reports (60 MB at
+    state size)."""
+
+    min_cell: int
+    years: list[int]
+    total: dict[int, Count]
+    #: year -> credential id -> statewide earned
+    by_credential: dict[int, dict[str, Count]]

@@ -36,6 +36,7 @@ from site_builder.site.writer import copy_static, fingerprinted_assets, output_f
 if TYPE_CHECKING:
     from site_builder.build import BuildInfo
     from site_builder.reports import Reports
+    from site_builder.reports.model import Statewide
 
 NAVIGATION = (
     ("/credentials/", "Credentials"),
@@ -47,11 +48,11 @@ NAVIGATION = (
 )
 
 
-def navigation(reports: Reports | None) -> tuple[tuple[str, str], ...]:
+def navigation(statewide: Statewide | None) -> tuple[tuple[str, str], ...]:
     """The main menu; the school and report pages are listed only when they exist."""
-    if reports is None or not reports.years:
+    if statewide is None or not statewide.years:
         return NAVIGATION
-    reports_link = (report_url(max(reports.years)), "Reports")
+    reports_link = (report_url(max(statewide.years)), "Reports")
     return (*NAVIGATION[:3], ("/schools/", "Schools"), reports_link, *NAVIGATION[3:])
 
 
@@ -82,7 +83,8 @@ class Rendered:
 
 def render_site(
     catalog: Catalog,
-    reports: Reports | None,
+    statewide: Statewide | None,
+    reports: Callable[[], Reports] | None,
     content: list[ContentSource],
     derived: Derived,
     info: BuildInfo,
@@ -93,9 +95,11 @@ def render_site(
     """Write every page and asset of the site into the empty folder ``out``; what
     ``search.index_search`` indexes.
 
-    ``reports`` holds the protected outcome reports (None without outcome data): the school,
-    report and reimbursement pages and the outcome downloads are drawn from it alone, with
-    the catalog's names (``CatalogNames``). With ``cached``, those files and their search
+    ``statewide`` is what the catalog's own pages show of the protected outcome reports, and
+    ``reports`` gives the reports themselves (both None without outcome data): the school,
+    report and reimbursement pages and the outcome downloads are drawn from them alone, with
+    the catalog's names (``CatalogNames``). ``reports`` is called only when those must be
+    drawn. With ``cached``, those files and their search
     bundle come from an earlier build whose inputs were the same (``PagesCache``), or are
     kept for the next (``keep_report_files``, after the index).
     """
@@ -105,20 +109,21 @@ def render_site(
     settings = {
         "site": catalog.site,
         "built_on": info.built_on,
-        "navigation": navigation(reports),
+        "navigation": navigation(statewide),
         # a catalog with its own content/ folder may not have the privacy page
         "privacy_url": "/privacy/" if any(page.stem == "privacy" for page in content) else None,
     }
     env.globals.update(settings)
     names = CatalogNames.of(catalog)
     reported: list[PageSource] = []
-    key = found = None
-    if reports is not None:
+    key = found = drawn_from = None
+    if statewide is not None and reports is not None:
         if cached is not None:
             key = cached.key(pages_inputs(names, settings, assets))
             found = cached.find(key, out)
         if found is None:
-            reported = all_report_pages(names, reports)
+            drawn_from = reports()
+            reported = all_report_pages(names, drawn_from)
         else:
             progress(
                 f"reused {len(found)} report pages, their search index and the outcome downloads of an earlier build"
@@ -126,9 +131,9 @@ def render_site(
     # open data: every file under /data/ is written first; the /data/ page lists them with
     # their sizes. The costliest page to make, so it goes first.
     pages = [
-        partial(write_open_data, catalog, derived, reports, out / "data", downloads=found is None),
+        partial(write_open_data, catalog, derived, statewide, out / "data", downloads=drawn_from),
         *reported,
-        *all_pages(catalog, derived, content, reports, info.history),
+        *all_pages(catalog, derived, content, statewide, info.history),
     ]
     rendered = render_pages(env, catalog, pages, out)
     # render_pages keeps the order: the report pages are the ones after the open data
@@ -143,15 +148,15 @@ def render_site(
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))
     # last, so that it indexes every page above: the /search/ page and the Pagefind index
-    write_search_page(env, out, merged=reports is not None)
+    write_search_page(env, out, merged=statewide is not None)
     to_keep = None
     if key is not None and found is None:
-        downloads = [out / "data" / resource["path"] for resource in download_resources(reports)]
+        downloads = [out / "data" / resource["path"] for resource in download_resources(statewide)]
         files = [output_file(out, page.path) for page, _ in drawn] + downloads
         to_keep = ReportFiles(key, files, [page_fields(page) for page, _ in drawn])
     return Rendered(
         searched=searched_pages(written),
-        reports_searched=searched_pages(drawn) if reports is not None and found is None else None,
+        reports_searched=searched_pages(drawn) if drawn_from is not None else None,
         reused_in_index=sum(page.indexable for page in copied),
         to_keep=to_keep,
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from site_builder.catalog import Catalog
 from site_builder.reports import Reports
-from site_builder.reports.model import Readiness
+from site_builder.reports.model import Readiness, Statewide
 from site_builder.rules.privacy import CODED_STATUSES
 from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
@@ -254,14 +254,14 @@ def write_downloads(names: CatalogNames, reports: Reports, data_dir: Path) -> li
     return written
 
 
-def download_resources(reports: Reports) -> list[dict]:
+def download_resources(statewide: Statewide) -> list[dict]:
     """The resource descriptor of each file ``write_downloads`` writes, in the same order.
 
     The descriptors go into ``datapackage.json`` (``write_datapackage``) and onto the /data/ page.
     """
-    tables = outcome_tables(reports.min_cell)
+    tables = outcome_tables(statewide.min_cell)
     resources = []
-    for year in sorted(reports.years):
+    for year in sorted(statewide.years):
         for kind in DOWNLOAD_KINDS:
             table = tables[kind]
             name = f"{kind}-{year}"

@@ -29,6 +29,7 @@ from site_builder.catalog import Catalog
 from site_builder.catalog.models import SLUG_PATTERN, Credential, CredentialType, Portability, Status
 from site_builder.derive import Derived
 from site_builder.reports import Reports
+from site_builder.reports.model import Statewide
 from site_builder.rules.quality import CRITERIA, Overall, Rating
 from site_builder.site.downloads import download_resources, outcome_tables, write_datapackage, write_downloads
 from site_builder.site.pages import Page, canonical, career_field_url, credential_url, pathway_url
@@ -423,24 +424,29 @@ def size_text(size: int) -> str:
 
 
 def write_open_data(
-    catalog: Catalog, derived: Derived, reports: Reports | None, data_dir: Path, downloads: bool = True
+    catalog: Catalog,
+    derived: Derived,
+    statewide: Statewide | None,
+    data_dir: Path,
+    downloads: Reports | None = None,
 ) -> Page:
     """Write every file of /data/; return the /data/ page that lists them (render it afterwards).
 
-    With ``downloads`` False the outcome CSV files are already there (copied from the cache
-    of an earlier build's report pages, ``site_builder.cache.PagesCache``).
+    The outcome CSV files are written from ``downloads``, the reports; without them, they are
+    already there (copied from an earlier build's, ``site_builder.cache.PagesCache``), or
+    there is no outcome data (``statewide`` None).
     """
     records = [credential_record(catalog, derived, key) for key in sorted(catalog.credentials)]
     write_text(data_dir / CATALOG_JSON, json_text(catalog_document(catalog, derived)))
     write_text(data_dir / CATALOG_CSV, catalog_csv(records))
     for key in sorted(catalog.credentials):
         write_text(data_dir / CTDL_FOLDER / f"{key}.jsonld", json_text(ctdl_document(catalog, derived, key)))
-    outcome_resources = download_resources(reports) if reports is not None else []
-    if reports is not None and downloads:
-        write_downloads(CatalogNames.of(catalog), reports, data_dir)
+    outcome_resources = download_resources(statewide) if statewide is not None else []
+    if downloads is not None:
+        write_downloads(CatalogNames.of(catalog), downloads, data_dir)
     resources = [catalog_resource(), *outcome_resources]
-    write_datapackage(catalog, resources, reports.min_cell if reports is not None else None, data_dir)
-    return data_page(catalog, reports, resources, data_dir)
+    write_datapackage(catalog, resources, statewide.min_cell if statewide is not None else None, data_dir)
+    return data_page(catalog, statewide, resources, data_dir)
 
 
 def columns_of(resource: dict) -> list[dict]:
@@ -451,7 +457,7 @@ def columns_of(resource: dict) -> list[dict]:
     ]
 
 
-def data_page(catalog: Catalog, reports: Reports | None, resources: list[dict], data_dir: Path) -> Page:
+def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dict], data_dir: Path) -> Page:
     """The /data/ page: every file under /data/ with its size on disk, and the meaning of each column."""
 
     def download(name: str, label: str, description: str) -> Download:
@@ -484,8 +490,8 @@ def data_page(catalog: Catalog, reports: Reports | None, resources: list[dict], 
         ),
     ]
     outcome_sections = []
-    if reports is not None:
-        for kind, table in outcome_tables(reports.min_cell).items():
+    if statewide is not None:
+        for kind, table in outcome_tables(statewide.min_cell).items():
             of_kind = [resource for resource in resources if resource["name"].rsplit("-", 1)[0] == kind]
             if of_kind:
                 outcome_sections.append(

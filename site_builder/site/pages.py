@@ -13,7 +13,7 @@ from site_builder.catalog.models import Credential
 from site_builder.content import ContentSource
 from site_builder.derive import Derived
 from site_builder.history import History
-from site_builder.reports import Reports
+from site_builder.reports.model import Statewide
 from site_builder.rules.pathways import PathwayProgress, points_in_field
 from site_builder.site.environment import long_date, shown_count
 from site_builder.site.jsonld import credential_jsonld, script_safe_json
@@ -102,7 +102,7 @@ def by_name(catalog: Catalog) -> list[str]:
     return sorted(catalog.credentials, key=lambda key: (catalog.credentials[key].name.casefold(), key))
 
 
-def home_page(catalog: Catalog, derived: Derived, reports: Reports | None = None) -> Page:
+def home_page(catalog: Catalog, derived: Derived, statewide: Statewide | None = None) -> Page:
     approved = [key for key, c in catalog.credentials.items() if c.status == "approved"]
     cards = [
         {
@@ -123,9 +123,9 @@ def home_page(catalog: Catalog, derived: Derived, reports: Reports | None = None
         (len(catalog.pathways), "stackable pathways"),
         (sum(1 for key in approved if derived.quality[key].overall == "High"), "rated High quality"),
     ]
-    if reports is not None and reports.years:
-        latest = max(reports.years)
-        figures.append((shown_count(reports.by_year[latest].total), f"credentials earned in {latest}"))
+    if statewide is not None and statewide.years:
+        latest = max(statewide.years)
+        figures.append((shown_count(statewide.total[latest]), f"credentials earned in {latest}"))
     return Page(
         path="/",
         template="index.html",
@@ -390,25 +390,26 @@ def all_pages(
     catalog: Catalog,
     derived: Derived,
     content: list[ContentSource],
-    reports: Reports | None = None,
+    statewide: Statewide | None = None,
     history: History | None = None,
 ) -> list[PageSource]:
     """Every HTML page of the site but the report pages (``report_pages.all_report_pages``), in
-    a stable order. ``reports`` adds each credential's statewide figures to its page."""
+    a stable order. ``statewide`` adds the figures of the reports to the home page and each
+    credential's own to its page."""
     # imported here: report_pages and changes build on this module's Page and Link
     from site_builder.site.changes import change_entries, changes_page, credential_history
     from site_builder.site.report_pages import credential_attainment
 
     changes = change_entries(catalog, history)
     return [
-        home_page(catalog, derived, reports),
+        home_page(catalog, derived, statewide),
         credentials_index(catalog, derived),
         *(
             credential_page(
                 catalog,
                 derived,
                 key,
-                credential_attainment(reports, key),
+                credential_attainment(statewide, key),
                 credential_history(history, changes, key),
             )
             for key in sorted(catalog.credentials)

@@ -18,7 +18,7 @@ from functools import partial
 from site_builder.catalog import Catalog
 from site_builder.catalog.models import SiteConfig
 from site_builder.reports import Reports
-from site_builder.reports.model import Payment, ProgramYear, Readiness, SchoolYear, YearReport
+from site_builder.reports.model import Payment, ProgramYear, Readiness, SchoolYear, Statewide, YearReport
 from site_builder.reports.published import Count
 from site_builder.site.charts import BarChart, BarValue, bar_chart
 from site_builder.site.environment import shown_count, usd
@@ -437,14 +437,14 @@ def reimbursement_page(reports: Reports, year: int) -> Page:
 # --- the credential page's section ----------------------------------------------------------
 
 
-def credential_attainment(reports: Reports | None, credential_id: str) -> dict | None:
+def credential_attainment(statewide: Statewide | None, credential_id: str) -> dict | None:
     """Statewide earned per year for one credential (None when there are no reports)."""
-    if reports is None:
+    if statewide is None:
         return None
     # (year link, earned); None when no school reported the credential that year
     rows = [
-        (Link(report_url(year), str(year)), reports.by_year[year].by_credential.get(credential_id))
-        for year in sorted(reports.years)
+        (Link(report_url(year), str(year)), statewide.by_credential[year].get(credential_id))
+        for year in sorted(statewide.years)
     ]
     values = [
         BarValue(link.text, earned.value, shown_count(earned))
