@@ -64,21 +64,22 @@ class Parsed:
 
 def read_text(path: Path) -> str:
     """The file's text; a FileProblem if it is unreadable, not UTF-8 or empty."""
-    shown = display_path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise FileProblem(InputError(shown, 1, None, f"cannot read file: {exc.strerror}")) from None
+        raise FileProblem(
+            InputError(display_path(path), 1, None, f"cannot read file: {exc.strerror}")
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         message = f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
-        raise FileProblem(InputError(shown, line, column, message)) from None
+        raise FileProblem(InputError(display_path(path), line, column, message)) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise FileProblem(InputError(shown, 1, None, "file is empty"))
+        raise FileProblem(InputError(display_path(path), 1, None, "file is empty"))
     return text
 
 
@@ -91,19 +92,22 @@ def parse_front_matter(path: Path) -> tuple[Parsed, str]:
     """A Markdown file that starts with YAML front matter between ``---`` lines."""
     text = read_text(path)
     lines = text.splitlines(keepends=True)
-    shown = display_path(path)
     if not lines or lines[0].rstrip() != "---":
         raise FileProblem(
-            InputError(shown, 1, None, "missing front matter: the file must start with a line '---'")
+            InputError(
+                display_path(path), 1, None, "missing front matter: the file must start with a line '---'"
+            )
         )
     for index, line in enumerate(lines[1:], start=1):
         if line.rstrip() == "---":
             front = "".join(lines[1:index])
             body = "".join(lines[index + 1 :])
             if not front.strip():
-                raise FileProblem(InputError(shown, 1, None, "front matter is empty"))
+                raise FileProblem(InputError(display_path(path), 1, None, "front matter is empty"))
             return _parse(path, front, 1), body
-    raise FileProblem(InputError(shown, 1, None, "front matter is not closed: add a line '---' after it"))
+    raise FileProblem(
+        InputError(display_path(path), 1, None, "front matter is not closed: add a line '---' after it")
+    )
 
 
 def _parse(path: Path, text: str, line_offset: int) -> Parsed:
