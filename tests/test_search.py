@@ -102,6 +102,16 @@ def test_the_index_holds_one_fragment_per_page_but_the_404_and_search_pages(buil
     assert counts == [len(indexed) - in_reports, *([in_reports] if in_reports else [])]
 
 
+def test_the_quality_criteria_table_is_on_the_page_but_not_in_the_index(built: Path) -> None:
+    """It restates the page's facts; its criterion names would match every credential."""
+    criteria = page(built, "/credentials/net-pro/").css_first("table.criteria")
+    evidence = [text(row.css("td")[-1]) for row in criteria.css("tbody tr")]
+    assert len(evidence) == 5 and all(evidence)
+    stored = fragments(built)["/credentials/net-pro/"]["content"]
+    assert "Quality rating" in stored  # the heading, with the rating, stays
+    assert not [line for line in evidence if line in stored]
+
+
 def test_only_main_is_indexed_and_noisy_parts_are_ignored(built: Path, small_catalog: Path) -> None:
     stored = fragments(built)
     credential = stored["/credentials/net-pro/"]
