@@ -70,3 +70,19 @@ def test_an_error_in_the_other_renderer_fails_the_build(
     with pytest.raises(RuntimeError, match="in the other renderer"):
         build(SAMPLE_CATALOG.resolve(), tmp_path / "public")
     assert not (tmp_path / "public").exists()
+
+
+def test_the_pages_written_come_back_in_the_order_given(two_cores: None, tmp_path: Path, monkeypatch) -> None:
+    """The build tells the report pages from the rest by their place in the list."""
+    import random
+
+    def rendered(env, catalog, pages, out):  # type: ignore[no-untyped-def]
+        time.sleep(random.random() / 100)  # the two renderers finish their chunks in any order
+        return [(page, None) for page in pages]
+
+    monkeypatch.setattr(site_builder.site, "_render", rendered)
+    pages = [
+        pages_module.Page(path=f"/{number}/", template="", title="", description="") for number in range(200)
+    ]
+    written = site_builder.site.render_pages(None, None, pages, tmp_path)  # type: ignore[arg-type]
+    assert [page.path for page, _ in written] == [page.path for page in pages]
