@@ -186,7 +186,13 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
             indexed = (
                 index_search(stage, rendered.searched, rendered.reports_searched) + rendered.reused_in_index
             )
-        if pages_cache is not None and rendered.to_keep is not None:
+        # not if the reports had to be computed again and an outcome file changed meanwhile
+        if (
+            pages_cache is not None
+            and rendered.to_keep is not None
+            and known
+            and known.key == pages_cache.reports_key
+        ):
             keep_report_files(pages_cache, rendered.to_keep, stage)
         files = sum(1 for path in stage.rglob("*") if path.is_file())
     progress(

@@ -14,9 +14,11 @@ Three caches, in ``.credsite-cache/`` beside the catalog:
   Beside the reports are their ``Statewide`` figures, all that the catalog's own pages
   show: a build that copies its report pages reads only those. ``credsite validate`` never
   uses it.
-- ``PagesCache`` (in ``pages/``): the rendered report pages and outcome downloads, keyed on
-  the reports' key, the catalog's names and settings they show (``CatalogNames``) and all
-  of credsite's code and templates. A state's 4,000 school pages are copied instead of
+- ``PagesCache`` (in ``pages/``): the rendered report pages, outcome downloads and the
+  report pages' search bundle, keyed on the reports' key, the catalog's names and settings
+  they show (``CatalogNames``), the build date, menu, privacy link and asset names every
+  page carries, and all of credsite's code and templates with the versions of Python,
+  Jinja, MarkupSafe and Pagefind (``render_fingerprint``). A state's 4,000 school pages are copied instead of
   drawn again when a pull request changes a credential's text.
 
 Entries are pickles, and reading a pickle can run code, so the build never reads a cache
@@ -203,9 +205,12 @@ class ReportsCache:
 @cache
 def render_fingerprint() -> str:
     """A hash of everything that draws a page but its data: all of credsite's source, the
-    templates and static files, and the versions of Python, Jinja and MarkupSafe."""
+    templates and static files, and the versions of Python, Jinja, MarkupSafe and Pagefind
+    (a cached search bundle is read by the new version's ``pagefind.js``)."""
     digest = hashlib.sha256(PAGES_FORMAT)
-    digest.update(f"{sys.version}\0{version('jinja2')}\0{version('markupsafe')}\0".encode())
+    for package in ("jinja2", "markupsafe", "pagefind", "pagefind_bin"):
+        digest.update(f"{package} {version(package)}\0".encode())
+    digest.update(f"{sys.version}\0".encode())
     for root, pattern in ((Path(site_builder.__file__).parent, "**/*.py"), (TEMPLATES_DIR, "**/*")):
         _hash_files(digest, root, root.glob(pattern))
     return digest.hexdigest()
@@ -250,9 +255,16 @@ class PagesCache:
             return None
         if not intact or not isinstance(pages, list):
             return None
-        for relative, _ in files:
-            (out / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(entry / "files" / relative, out / relative)
+        copied = []
+        try:
+            for relative, _ in files:
+                (out / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(entry / "files" / relative, out / relative)
+                copied.append(out / relative)
+        except OSError:  # another build dropped the entry meanwhile: as if never found
+            for path in copied:
+                path.unlink(missing_ok=True)
+            return None
         return pages
 
     def keep(self, key: str, out: Path, files: list[Path], pages: list[dict]) -> None:
@@ -275,7 +287,11 @@ class PagesCache:
             shutil.rmtree(temporary, ignore_errors=True)  # another build stored it first, or no room
             return
         entries = sorted(
-            (path for path in self.folder.iterdir() if (path / MANIFEST).is_file()),
+            (
+                path
+                for path in self.folder.iterdir()
+                if not path.name.endswith(".tmp") and (path / MANIFEST).is_file()
+            ),
             key=lambda path: (path / MANIFEST).stat().st_mtime,
             reverse=True,
         )

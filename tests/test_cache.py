@@ -407,3 +407,34 @@ def test_reports_unreadable_when_the_report_pages_must_be_drawn_are_computed_aga
     known = ReportsCache(cache_dir_for(catalog))  # and kept again
     assert known.find(CatalogFacts.of(load_catalog(catalog)), catalog / "outcomes") is not None
     assert isinstance(known.reports(), Reports)
+
+
+def test_pages_drawn_from_reports_computed_again_of_a_changed_file_are_not_kept(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages key holds the reports' key; reports computed again (their entry unreadable)
+    from an outcome file edited meanwhile are not what it says, nor the pages drawn from them."""
+    build(catalog, catalog.parent / "first")
+    [full] = [
+        path
+        for path in (cache_dir_for(catalog) / "reports").glob("*.pickle")
+        if ".statewide." not in path.name
+    ]
+    full.write_bytes(bytes(full.stat().st_size))
+    edit(catalog / "credentials" / "net-basics.md", "name: Network Basics", "name: Network Basics I")
+    before = pages_entries(catalog)
+    load_outcomes = site_builder.build.load_outcomes
+
+    def edited_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        edit(
+            catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,22", "2024,100001,net-basics,23"
+        )
+        return load_outcomes(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(site_builder.build, "load_outcomes", edited_meanwhile)
+        build(catalog, catalog.parent / "second")
+    assert pages_entries(catalog) == before
+    edit(catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,23", "2024,100001,net-basics,22")
+    build(catalog, catalog.parent / "third")
+    assert tree(catalog.parent / "third") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))

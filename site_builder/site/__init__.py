@@ -1,8 +1,9 @@
 """Rendering: page contexts, the Jinja environment, writers.
 
-``render_site`` reads as the list of what the site is made of: catalog pages, content
-pages, report pages, the open data under /data/ and the page listing it, static assets,
-then the sitemap and robots.txt that describe them, and last the search page and index.
+``render_site`` reads as the list of what the site is made of: the report pages (drawn, or
+copied from an earlier build), the open data under /data/ and the page listing it, the
+catalog and content pages, static assets, then the sitemap and robots.txt that describe
+them, and last the search page (the index follows, in ``search.index_search``).
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def render_site(
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))
     # last, so that it indexes every page above: the /search/ page and the Pagefind index
-    write_search_page(env, out, merged=statewide is not None)
+    write_search_page(env, out, merged=key is not None or drawn_from is not None)
     to_keep = None
     if key is not None and found is None:
         downloads = [out / "data" / resource["path"] for resource in download_resources(statewide)]

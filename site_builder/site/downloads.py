@@ -235,11 +235,10 @@ def csv_text(header: list[str], rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def write_downloads(names: CatalogNames, reports: Reports, data_dir: Path) -> list[Path]:
+def write_downloads(names: CatalogNames, reports: Reports, data_dir: Path) -> None:
     """Write every year's outcome CSV files into ``data_dir`` (``download_resources`` describes
-    them); the files written."""
+    them)."""
     tables = outcome_tables(reports.min_cell)
-    written = []
     for year in sorted(reports.years):
         contents = {
             "attainment": attainment_rows(names, reports, year),
@@ -250,8 +249,6 @@ def write_downloads(names: CatalogNames, reports: Reports, data_dir: Path) -> li
             rows = contents[kind]
             path = data_dir / f"{kind}-{year}.csv"
             write_text(path, csv_text([column.name for column in tables[kind].columns], rows))
-            written.append(path)
-    return written
 
 
 def download_resources(statewide: Statewide) -> list[dict]:

@@ -115,7 +115,8 @@ def index_search(
     Call it last: it indexes what is already written, or ``pages``, the (URL,
     ``indexed_html``) of those pages as ``render_site`` hands them over (the same, without
     reading 340 MB back at state size). ``reports``, the report pages, go into their own
-    bundle in ``out/pagefind/reports/`` (``REPORTS_BUNDLE``), indexed at the same time.
+    bundle in ``out/pagefind/reports/`` (``REPORTS_BUNDLE``), indexed at the same time;
+    ``pages`` then holds every other page (read back, ``pages`` None, holds them all).
     """
     pages = searchable_pages(out) if pages is None else sorted(pages)
     bundles = {OUTPUT_FOLDER: pages}
