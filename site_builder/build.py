@@ -158,16 +158,14 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
         derived: Derived = derive(catalog)
         if outcomes:
             # Only the protected reports go on to the renderer; the outcome rows stop here.
-            computed = compute_reports(catalog, outcomes, progress, protector)
-            if known:
-                known.keep(computed)
+            computed = computed_reports(catalog, outcomes, known, progress, protector)
             statewide, reports = computed.statewide(), lambda: computed
             del outcomes  # a state's million rows: freed before the renderers fork
         history = read_history(catalog_dir)
     info = BuildInfo(built_on=built_on, history=history)
     gc.freeze()
     # the key of the reports, when they are exactly what the outcome files hashed to
-    pages_cache = PagesCache(cache_dir, known.key) if known is not None and known.key else None
+    pages_cache = PagesCache(cache_dir, known) if known is not None and known.key else None
     with staging(out_dir) as stage:
         with clock.stage("render"):
             rendered = render_site(
@@ -186,13 +184,7 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
             indexed = (
                 index_search(stage, rendered.searched, rendered.reports_searched) + rendered.reused_in_index
             )
-        # not if the reports had to be computed again and an outcome file changed meanwhile
-        if (
-            pages_cache is not None
-            and rendered.to_keep is not None
-            and known
-            and known.key == pages_cache.reports_key
-        ):
+        if pages_cache is not None and rendered.to_keep is not None:
             keep_report_files(pages_cache, rendered.to_keep, stage)
         files = sum(1 for path in stage.rglob("*") if path.is_file())
     progress(
@@ -210,9 +202,17 @@ def cached_reports(
     reports = known.reports()
     if reports is None:
         progress("the cached reports could not be read: computing them again")
-        reports = compute_reports(
-            catalog, load_outcomes(outcomes_dir, set(catalog.credentials)), progress, protector
-        )
+        outcomes = load_outcomes(outcomes_dir, set(catalog.credentials))
+        reports = computed_reports(catalog, outcomes, known, progress, protector)
+    return reports
+
+
+def computed_reports(
+    catalog: Catalog, outcomes: Outcomes, known: ReportsCache | None, progress: Progress, protector: Protector
+) -> Reports:
+    """The reports of ``outcomes``, computed and kept in ``known``."""
+    reports = compute_reports(catalog, outcomes, progress, protector)
+    if known is not None:
         known.keep(reports)
     return reports
 

@@ -222,14 +222,18 @@ class PagesCache:
 
     The key is a hash of the reports' own key (``ReportsCache``: the outcome files, the
     catalog facts the reports read and the code that makes them), ``inputs`` (all else the
-    files are drawn from, as plain data) and ``render_fingerprint``. An entry is a folder of
+    files are drawn from, as plain data) and ``render_fingerprint``. Nothing is kept once
+    ``reports`` has forgotten that key (reports computed again from an outcome file that
+    changed meanwhile are not what it says, nor the pages drawn from them). An entry is a folder of
     files with a JSON manifest written last; it is renamed into place whole, so a half-written
     entry is never found. Only the newest ``PAGES_KEPT`` entries are kept.
     """
 
-    def __init__(self, folder: Path, reports_key: str):
+    def __init__(self, folder: Path, reports: ReportsCache):
+        assert reports.key is not None
         self.folder = folder / "pages"
-        self.reports_key = reports_key
+        self.reports = reports
+        self.reports_key = reports.key
 
     def key(self, inputs: object) -> str:
         digest = hashlib.sha256(render_fingerprint().encode())
@@ -269,7 +273,9 @@ class PagesCache:
 
     def keep(self, key: str, out: Path, files: list[Path], pages: list[dict]) -> None:
         """Store ``files`` (paths in ``out``) and ``pages`` as entry ``key``, then drop all
-        but the newest entries."""
+        but the newest entries; nothing if the reports' key is no longer theirs."""
+        if self.reports.key != self.reports_key:
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = Path(tempfile.mkdtemp(dir=self.folder, prefix=f"{key}.", suffix=".tmp"))
         try:

@@ -149,7 +149,7 @@ def render_site(
     write_text(out / "sitemap.xml", env.get_template("sitemap.xml").render(urls=urls))
     write_text(out / "robots.txt", robots_txt(catalog.site.base_url))
     # last, so that it indexes every page above: the /search/ page and the Pagefind index
-    write_search_page(env, out, merged=key is not None or drawn_from is not None)
+    write_search_page(env, out, merged=found is not None or drawn_from is not None)
     to_keep = None
     if key is not None and found is None:
         downloads = [out / "data" / resource["path"] for resource in download_resources(statewide)]

@@ -23,6 +23,12 @@ from site_builder.site.writer import write_text
 #: the outcome tables downloaded per year, in the order of the files and their descriptors
 DOWNLOAD_KINDS = ("attainment", "readiness", "reimbursement")
 
+
+def download_name(kind: str, year: int) -> str:
+    """The name of one year's download of one table, and of its resource in datapackage.json."""
+    return f"{kind}-{year}"
+
+
 STATUSES = ["published", "suppressed", "suppressed-complementary", "top-coded", "bottom-coded"]
 
 HIDDEN_NOTE = (
@@ -247,7 +253,7 @@ def write_downloads(names: CatalogNames, reports: Reports, data_dir: Path) -> No
         }
         for kind in DOWNLOAD_KINDS:
             rows = contents[kind]
-            path = data_dir / f"{kind}-{year}.csv"
+            path = data_dir / f"{download_name(kind, year)}.csv"
             write_text(path, csv_text([column.name for column in tables[kind].columns], rows))
 
 
@@ -261,7 +267,7 @@ def download_resources(statewide: Statewide) -> list[dict]:
     for year in sorted(statewide.years):
         for kind in DOWNLOAD_KINDS:
             table = tables[kind]
-            name = f"{kind}-{year}"
+            name = download_name(kind, year)
             resources.append(
                 {
                     "name": name,
