@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,6 +85,34 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+#: a count in the small catalog's outcome data, and the same count changed
+COUNT = ("outcomes/2024/attainment.csv", "2024,100001,net-basics,22", "2024,100001,net-basics,23")
+
+
+@contextmanager
+def outcome_file_edited_while_read(catalog: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Builds in the block find COUNT changed just as they start reading the outcome data."""
+    load_outcomes = site_builder.build.load_outcomes
+
+    def edited_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        edit(catalog / COUNT[0], COUNT[1], COUNT[2])
+        return load_outcomes(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(site_builder.build, "load_outcomes", edited_meanwhile)
+        yield
+
+
+def reports_entry(catalog: Path) -> Path:
+    """The cached reports of the one outcome package (not their statewide figures)."""
+    [entry] = [
+        path
+        for path in (cache_dir_for(catalog) / "reports").glob("*.pickle")
+        if ".statewide." not in path.name
+    ]
+    return entry
+
+
 def cold_build(catalog: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     with monkeypatch.context() as cold:
         cold.setenv("CREDSITE_NO_CACHE", "1")
@@ -109,7 +139,7 @@ def test_after_a_credential_text_edit_no_outcome_file_is_read_and_the_site_is_a_
 @pytest.mark.parametrize(
     "file, old, new",
     [
-        ("outcomes/2024/attainment.csv", "2024,100001,net-basics,22", "2024,100001,net-basics,23"),
+        COUNT,
         # a credential's first career field decides which school-field totals count it
         ("credentials/nurse-aide.md", "career_fields: [health, it]", "career_fields: [it, health]"),
         ("site.yml", "min_cell: 10", "min_cell: 11"),
@@ -146,21 +176,12 @@ def test_reports_of_a_file_changed_during_the_build_are_not_kept(
 ) -> None:
     """The key is taken before the outcome files are read: reports of a file edited in
     between must not be filed under the old file's key."""
-    load_outcomes = site_builder.build.load_outcomes
-
-    def edited_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
-        edit(
-            catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,22", "2024,100001,net-basics,23"
-        )
-        return load_outcomes(*args, **kwargs)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(site_builder.build, "load_outcomes", edited_meanwhile)
+    with outcome_file_edited_while_read(catalog, monkeypatch):
         build(catalog, catalog.parent / "first")
     assert list((cache_dir_for(catalog) / "reports").glob("*.pickle")) == []
     assert pages_entries(catalog) == []  # nor the pages drawn from them
     # back to what the key was taken from: a build must not find the edited file's reports
-    edit(catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,23", "2024,100001,net-basics,22")
+    edit(catalog / COUNT[0], COUNT[2], COUNT[1])
     build(catalog, catalog.parent / "second")
     assert tree(catalog.parent / "second") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
 
@@ -393,11 +414,7 @@ def test_reports_unreadable_when_the_report_pages_must_be_drawn_are_computed_aga
     """A build finds the statewide figures and reads the reports only if the report pages
     must be drawn; reports damaged in between (their size unchanged) are computed again."""
     build(catalog, catalog.parent / "first")
-    [full] = [
-        path
-        for path in (cache_dir_for(catalog) / "reports").glob("*.pickle")
-        if ".statewide." not in path.name
-    ]
+    full = reports_entry(catalog)
     full.write_bytes(bytes(full.stat().st_size))
     edit(catalog / "credentials" / "net-basics.md", "name: Network Basics", "name: Network Basics I")
     messages: list[str] = []
@@ -415,26 +432,13 @@ def test_pages_drawn_from_reports_computed_again_of_a_changed_file_are_not_kept(
     """The pages key holds the reports' key; reports computed again (their entry unreadable)
     from an outcome file edited meanwhile are not what it says, nor the pages drawn from them."""
     build(catalog, catalog.parent / "first")
-    [full] = [
-        path
-        for path in (cache_dir_for(catalog) / "reports").glob("*.pickle")
-        if ".statewide." not in path.name
-    ]
+    full = reports_entry(catalog)
     full.write_bytes(bytes(full.stat().st_size))
     edit(catalog / "credentials" / "net-basics.md", "name: Network Basics", "name: Network Basics I")
     before = pages_entries(catalog)
-    load_outcomes = site_builder.build.load_outcomes
-
-    def edited_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
-        edit(
-            catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,22", "2024,100001,net-basics,23"
-        )
-        return load_outcomes(*args, **kwargs)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(site_builder.build, "load_outcomes", edited_meanwhile)
+    with outcome_file_edited_while_read(catalog, monkeypatch):
         build(catalog, catalog.parent / "second")
     assert pages_entries(catalog) == before
-    edit(catalog / "outcomes/2024/attainment.csv", "2024,100001,net-basics,23", "2024,100001,net-basics,22")
+    edit(catalog / COUNT[0], COUNT[2], COUNT[1])
     build(catalog, catalog.parent / "third")
     assert tree(catalog.parent / "third") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
