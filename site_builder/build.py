@@ -21,7 +21,7 @@ from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError
 from site_builder.history import History, read_history
 from site_builder.outcomes import Outcomes, load_outcomes
-from site_builder.output import check_out_dir, staging
+from site_builder.output import check_out_dir, count_files, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
 from site_builder.reports import CatalogFacts, Reports, compute_reports
 from site_builder.reports.model import Statewide
@@ -179,14 +179,13 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
                 cached=pages_cache,
                 progress=progress,
             )
-            pages = sum(1 for _ in stage.rglob("*.html"))
         with clock.stage("index"):
             indexed = (
                 index_search(stage, rendered.searched, rendered.reports_searched) + rendered.reused_in_index
             )
         if pages_cache is not None and rendered.to_keep is not None:
             keep_report_files(pages_cache, rendered.to_keep, stage)
-        files = sum(1 for path in stage.rglob("*") if path.is_file())
+        pages, files = count_files(stage)
     progress(
         f"built {pages} pages ({files} files, {indexed} in the search index) into {out_dir} "
         f"in {clock.total():.1f}s"

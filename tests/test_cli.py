@@ -157,6 +157,14 @@ def test_build_refuses_a_folder_it_did_not_make(
     assert (notes / "todo.txt").read_text() == "keep me"
 
 
+def test_the_build_counts_the_pages_and_files_it_wrote(small_catalog: Path) -> None:
+    out = small_catalog.parent / "public"
+    result = pipeline.build(small_catalog, out)
+    written = [path for path in tree(out) if path != ".credsite-build"]
+    assert result.pages == sum(path.endswith(".html") for path in written) > 20
+    assert result.files == len(written) > result.pages
+
+
 def test_build_refuses_a_file_as_output(small_catalog: Path) -> None:
     (small_catalog.parent / "site.txt").write_text("x")
     assert main(["build", "--catalog", "catalog", "--out", "site.txt", "--quiet"]) == 2
