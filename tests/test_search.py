@@ -112,6 +112,32 @@ def test_the_quality_criteria_table_is_on_the_page_but_not_in_the_index(built: P
     assert not [line for line in evidence if line in stored]
 
 
+def test_the_templates_own_words_stay_out_of_the_index_and_the_credentials_facts_stay_in(
+    built: Path, small_catalog: Path
+) -> None:
+    """What every credential page says alike (the breadcrumb, the key facts repeated below,
+    captions, the shared sentences) matches every credential; the lists of credentials
+    restate each one's own page. Both stay on the pages, out of the index."""
+    catalog = load_catalog(small_catalog)
+    credential = catalog.credentials["net-pro"]
+    shown = text(page(built, "/credentials/net-pro/").css_first("main"))
+    stored = fragments(built)["/credentials/net-pro/"]["content"]
+    shared = ["toward the", "Five criteria decide the rating", "Facts last reviewed on", "Machine-readable"]
+    shared.append("Linked occupations, with median yearly wage")
+    for words in shared:
+        assert words in shown and words not in stored, words
+    facts = [
+        credential.name,
+        credential.summary,
+        catalog.issuers[credential.issuer].name,
+        *credential.certifies,
+    ]
+    assert all(fact in stored for fact in facts)
+    for url in ("/credentials/", f"/career-fields/{credential.career_fields[0]}/"):
+        assert credential.name in text(page(built, url).css_first("main"))
+        assert credential.name not in fragments(built)[url]["content"], url
+
+
 def test_only_main_is_indexed_and_noisy_parts_are_ignored(built: Path, small_catalog: Path) -> None:
     stored = fragments(built)
     credential = stored["/credentials/net-pro/"]
