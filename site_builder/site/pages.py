@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from site_builder.catalog import Catalog
 from site_builder.catalog.models import Credential
@@ -395,27 +396,28 @@ def all_pages(
 ) -> list[PageSource]:
     """Every HTML page of the site but the report pages (``report_pages.all_report_pages``), in
     a stable order. ``statewide`` adds the figures of the reports to the home page and each
-    credential's own to its page."""
+    credential's own to its page.
+
+    The credential and career-field pages are left for the renderer that writes them to make
+    (``render_pages``): on a state's 1,500 credentials, their Markdown, JSON-LD and charts are
+    then made on every core.
+    """
     # imported here: report_pages and changes build on this module's Page and Link
     from site_builder.site.changes import change_entries, changes_page, credential_history
     from site_builder.site.report_pages import credential_attainment
 
     changes = change_entries(catalog, history)
+
+    def credential(key: str) -> Page:
+        attainment = credential_attainment(statewide, key)
+        return credential_page(catalog, derived, key, attainment, credential_history(history, changes, key))
+
     return [
         home_page(catalog, derived, statewide),
         credentials_index(catalog, derived),
-        *(
-            credential_page(
-                catalog,
-                derived,
-                key,
-                credential_attainment(statewide, key),
-                credential_history(history, changes, key),
-            )
-            for key in sorted(catalog.credentials)
-        ),
+        *(partial(credential, key) for key in sorted(catalog.credentials)),
         career_fields_index(catalog, derived),
-        *(career_field_page(catalog, derived, key) for key in catalog.career_fields),
+        *(partial(career_field_page, catalog, derived, key) for key in catalog.career_fields),
         pathways_index(catalog, derived),
         *(pathway_page(catalog, derived, key) for key in sorted(catalog.pathways)),
         *(content_page(page) for page in content),
