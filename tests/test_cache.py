@@ -385,6 +385,51 @@ def test_a_damaged_pages_entry_is_drawn_again_and_replaced(
     assert tree(catalog.parent / "third") == tree(catalog.parent / "second")
 
 
+def test_the_report_pages_are_placed_as_hard_links_and_copied_where_links_fail(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(catalog, catalog.parent / "first")
+    [entry] = pages_entries(catalog)
+    cached = entry / "files" / "schools" / "100001" / "index.html"
+    edit(catalog / "credentials" / "net-basics.md", "A short description.", "A longer description.")
+    build(catalog, catalog.parent / "second")
+    linked = catalog.parent / "second" / "schools" / "100001" / "index.html"
+    assert linked.stat().st_ino == cached.stat().st_ino  # one file, no bytes copied
+    with monkeypatch.context() as patched:
+
+        def no_links(source: Path, target: Path) -> None:
+            raise OSError(18, "Invalid cross-device link")
+
+        patched.setattr(cache_module.os, "link", no_links)
+        messages: list[str] = []
+        build(catalog, catalog.parent / "third", messages.append)
+    assert reused(messages)
+    copied = catalog.parent / "third" / "schools" / "100001" / "index.html"
+    assert copied.stat().st_ino != cached.stat().st_ino
+    assert tree(catalog.parent / "third") == tree(catalog.parent / "second")
+
+
+def test_a_report_page_written_over_in_place_in_the_site_is_drawn_again(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site's report files are the entry's (hard links): one written over in place, at
+    the same size, is written over in the entry too, which must then not be copied."""
+    build(catalog, catalog.parent / "first")
+    page = catalog.parent / "first" / "schools" / "100001" / "index.html"
+    html = page.read_bytes()
+    with page.open("r+b") as file:  # in place, as a minifier or an editor may write
+        file.write(html.replace(b"<main", b"<MAIN", 1))
+    assert page.stat().st_size == len(html)
+    messages: list[str] = []
+    build(catalog, catalog.parent / "second", messages.append)
+    assert not reused(messages)
+    assert tree(catalog.parent / "second") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+    messages.clear()
+    build(catalog, catalog.parent / "third", messages.append)  # the entry was replaced
+    assert reused(messages)
+    assert tree(catalog.parent / "third") == tree(catalog.parent / "second")
+
+
 def test_the_render_fingerprint_covers_the_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
