@@ -93,6 +93,18 @@ def test_a_cell_with_a_certificate_is_wide_in_the_linear_programs(system: TableS
             if certificate is not None:
                 assert (certifier.keys[cell], check) not in narrow
                 assert certifier.verify(certificate, low, high)
+                # and so is every cell it also proves
+                for other in certificate.also_proves(certifier.need(check)):
+                    assert (certifier.keys[other], check) not in narrow
+
+
+def test_a_rectangles_certificate_proves_its_four_corners_and_not_a_cell_it_barely_moves() -> None:
+    upper = {0: 6, 1: -6, 2: -6, 3: 6, 4: 1}
+    lower = {0: -4, 1: 4, 2: 4, 3: -4, 4: -1}
+    certificate = Certificate(0, "width", upper, lower)
+    assert certificate.width == 10
+    assert certificate.also_proves(10) == [1, 2, 3]
+    assert certificate.also_proves(2) == [1, 2, 3, 4]
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -296,3 +308,28 @@ def test_hiding_the_widening_cells_makes_a_narrow_cell_wide(system: TableSystem)
         widened = dict(statuses) | {key: "suppressed-complementary" for key in cells}
         still = {(e.key, e.check) for e in audit(system, widened, N).exposures}
         assert (exposure.key, exposure.check) not in still
+
+
+def test_a_certificate_found_for_one_cell_spares_the_search_for_the_cells_it_also_proves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One district, one field, small counts everywhere: every cell is hidden, and the
+    rectangle that proves one corner proves the other three. Fewer searches than cells,
+    and the pattern still passes the exact programs."""
+    schools = {f"s{n}": School(f"s{n}", f"s{n}", "d0", "d0", "c") for n in range(4)}
+    credentials = [f"c{n}" for n in range(4)]
+    rng = random.Random(6)
+    rows = [Attainment(2025, s, c, rng.randint(1, 9)) for s in schools for c in credentials]
+    system = attainment_system(rows, [], schools, dict.fromkeys(credentials, "health"))
+    searched: list[tuple[int, str]] = []
+    certify = Certifier.certify
+
+    def counted(self: Certifier, target: int, check: str, *args: object) -> tuple:
+        searched.append((target, check))
+        return certify(self, target, check, *args)
+
+    monkeypatch.setattr(Certifier, "certify", counted)
+    protection = protect(system, N)
+    hidden = [key for key, status in protection.statuses.items() if status in HIDDEN_STATUSES]
+    assert len(set(searched)) < 2 * len(hidden)
+    assert audit(system, protection.statuses, N, exempt=protection.inherent).passed

@@ -84,6 +84,16 @@ class Certificate:
     def width(self) -> int:
         return self.upper.get(self.cell, 0) - self.lower.get(self.cell, 0)
 
+    def also_proves(self, need: int) -> list[int]:
+        """The other cells that the same two tables are at least ``need`` apart on: this
+        certificate proves them too (both tables are feasible, whichever cell they were
+        searched for). A rectangle's four corners all move by its steps."""
+        return sorted(
+            i
+            for i in self.upper.keys() | self.lower.keys()
+            if i != self.cell and abs(self.upper.get(i, 0) - self.lower.get(i, 0)) >= need
+        )
+
 
 class Certifier:
     """The moves of one table system, for certifying its hidden cells under one pattern."""
@@ -160,6 +170,10 @@ class Certifier:
         self._plain_networks()
         self.hidden = [False] * size
         self.statuses: list[Status] = ["published"] * size
+
+    def need(self, check: str) -> int:
+        """The range every hidden cell must have under ``check``."""
+        return self.min_cell if check == "width" else 1
 
     def _plain_networks(self) -> None:
         """The grid as a network. Cells of one row under the same row totals (one school's
@@ -417,7 +431,7 @@ class Certifier:
         self, target: int, check: str, low: list[float], high: list[float], hints: list[Move] = ()
     ) -> tuple[Certificate | None, int]:
         """A certificate for ``target`` (or None), and the range the search did reach."""
-        need = self.min_cell if check == "width" else 1
+        need = self.need(check)
         upper: Move = {}
         lower: Move = {}
         up = down = 0
@@ -611,7 +625,7 @@ class Certifier:
     def verify(self, certificate: Certificate, low: list[float], high: list[float]) -> bool:
         """Exactly: both tables agree with every published cell and relation, keep every
         cell within its bounds and every inequality, and are ``need`` apart on the cell."""
-        need = self.min_cell if certificate.check == "width" else 1
+        need = self.need(certificate.check)
         if certificate.width < need:
             return False
         for shift in (certificate.upper, certificate.lower):
@@ -640,7 +654,7 @@ class Certifier:
         counts hidden. Returns the cells and the move (a hint for the next search); no
         cells when a move through cells already chosen in this round (``assume_hidden``)
         needs nothing more, and no move when there is none."""
-        need = self.min_cell if check == "width" else 1
+        need = self.need(check)
         hidden_low = self.min_cell if check == "pinning" else 0
         if target in self.row:
             found = self._repair_rectangle(target, need, hidden_low, low, high)

@@ -194,6 +194,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     failed.append((cell, check))
                 else:
                     proven.add((cell, check))
+                    proven.update((other, check) for other in certificate.also_proves(certifier.need(check)))
                     certificates += 1
         chosen: set[Key] = set()
         hard: list[tuple[Key, str]] = []
