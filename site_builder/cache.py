@@ -18,9 +18,9 @@ Three caches, in ``.credsite-cache/`` beside the catalog:
   report pages' search bundle, keyed on the reports' key, the catalog's names and settings
   they show (``CatalogNames``), the build date, menu, privacy link and asset names every
   page carries, and all of credsite's code and templates with the versions of Python,
-  Jinja, MarkupSafe and Pagefind (``render_fingerprint``). A state's 4,000 school pages are copied instead of
-  drawn again when a pull request changes a credential's text: as hard links to the
-  entry's files, so nothing is copied, and replacing the site frees nothing.
+  Jinja, MarkupSafe and Pagefind (``render_fingerprint``). A state's 4,000 school pages are reused instead
+  of drawn again when a pull request changes a credential's text: placed as hard links to
+  the entry's files, so no bytes are copied, and replacing the site frees none.
 
 Entries are pickles, and reading a pickle can run code, so the build never reads a cache
 folder that git tracks anything in (``tracked_by_git``): a pull request must not be able
@@ -259,7 +259,7 @@ class PagesCache:
             intact = all(
                 not relative.is_absolute()
                 and ".." not in relative.parts
-                and _size_and_time(entry / "files" / relative) == (size, modified)
+                and _unchanged(entry / "files" / relative, size, modified)
                 for relative, size, modified in files
             )
         except (OSError, ValueError, KeyError, TypeError):
@@ -345,6 +345,18 @@ def _place(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)  # raises in turn if ``source`` is gone
+
+
+#: the precisions a modification time may come back in from a cache restored by a tool that
+#: keeps fewer digits than the file system (tar's old formats keep whole seconds)
+TIME_PRECISIONS_NS = (1, 1_000, 1_000_000, 1_000_000_000)
+
+
+def _unchanged(path: Path, size: int, modified: int) -> bool:
+    """Whether ``path`` still has the size and modification time it was kept with, the time
+    perhaps cut to a coarser precision (a write sets a new time to the full precision)."""
+    now_size, now_modified = _size_and_time(path)
+    return now_size == size and any(now_modified == modified - modified % unit for unit in TIME_PRECISIONS_NS)
 
 
 def _size_and_time(path: Path) -> tuple[int, int]:

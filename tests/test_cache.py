@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -407,6 +408,20 @@ def test_the_report_pages_are_placed_as_hard_links_and_copied_where_links_fail(
     copied = catalog.parent / "third" / "schools" / "100001" / "index.html"
     assert copied.stat().st_ino != cached.stat().st_ino
     assert tree(catalog.parent / "third") == tree(catalog.parent / "second")
+
+
+def test_entries_restored_with_coarser_modification_times_are_still_used(catalog: Path) -> None:
+    """A cache restored by a tool that keeps whole seconds (tar's older formats) still serves."""
+    build(catalog, catalog.parent / "first")
+    [entry] = pages_entries(catalog)
+    for path in (entry / "files").rglob("*"):
+        if path.is_file():
+            modified = path.stat().st_mtime_ns
+            os.utime(path, ns=(modified, modified - modified % 1_000_000_000))
+    messages: list[str] = []
+    build(catalog, catalog.parent / "second", messages.append)
+    assert reused(messages)
+    assert tree(catalog.parent / "second") == tree(catalog.parent / "first")
 
 
 def test_a_report_page_written_over_in_place_in_the_site_is_drawn_again(
