@@ -85,14 +85,19 @@ class Certificate:
         return self.upper.get(self.cell, 0) - self.lower.get(self.cell, 0)
 
     def also_proves(self, need: int) -> list[int]:
-        """The other cells that the same two tables are at least ``need`` apart on: this
-        certificate proves them too (both tables are feasible, whichever cell they were
-        searched for). A rectangle's four corners all move by its steps."""
+        """The other cells whose values in the two tables and the true one span at least
+        ``need``: this certificate proves them too (all three tables are feasible, whichever
+        cell the two were searched for). A rectangle's four corners all move by its steps."""
         return sorted(
             i
             for i in self.upper.keys() | self.lower.keys()
-            if i != self.cell and abs(self.upper.get(i, 0) - self.lower.get(i, 0)) >= need
+            if i != self.cell and _span(self.upper.get(i, 0), self.lower.get(i, 0)) >= need
         )
+
+
+def _span(*changes: int) -> int:
+    """How far apart a cell's values are in tables that change it by ``changes``, and in the true one."""
+    return max(*changes, 0) - min(*changes, 0)
 
 
 class Certifier:

@@ -196,6 +196,8 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     proven.add((cell, check))
                     proven.update((other, check) for other in certificate.also_proves(certifier.need(check)))
                     certificates += 1
+        # a cell whose own search failed may have been proven since by a later one's certificate
+        failed = [pair for pair in failed if pair not in proven]
         chosen: set[Key] = set()
         hard: list[tuple[Key, str]] = []
         bounds = {check: certifier.bounds(check) for check in CHECKS}
