@@ -291,6 +291,13 @@ def reused(messages: list[str]) -> bool:
     return any(message.startswith("reused ") for message in messages)
 
 
+def built_reusing(catalog: Path, out: Path) -> bool:
+    """Build ``catalog`` into ``out``: whether the report pages came from the pages cache."""
+    messages: list[str] = []
+    build(catalog, out, messages.append)
+    return reused(messages)
+
+
 def test_after_a_credential_text_edit_the_report_pages_are_copied_and_the_site_is_a_cold_builds(
     catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -376,13 +383,9 @@ def test_a_damaged_pages_entry_is_drawn_again_and_replaced(
         page.write_bytes(page.read_bytes()[:100])
     else:
         (entry / cache_module.MANIFEST).write_text("{")
-    messages: list[str] = []
-    build(catalog, catalog.parent / "second", messages.append)
-    assert not reused(messages)
+    assert not built_reusing(catalog, catalog.parent / "second")
     assert tree(catalog.parent / "second") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
-    messages.clear()
-    build(catalog, catalog.parent / "third", messages.append)
-    assert reused(messages)
+    assert built_reusing(catalog, catalog.parent / "third")
     assert tree(catalog.parent / "third") == tree(catalog.parent / "second")
 
 
@@ -402,9 +405,7 @@ def test_the_report_pages_are_placed_as_hard_links_and_copied_where_links_fail(
             raise OSError(18, "Invalid cross-device link")
 
         patched.setattr(cache_module.os, "link", no_links)
-        messages: list[str] = []
-        build(catalog, catalog.parent / "third", messages.append)
-    assert reused(messages)
+        assert built_reusing(catalog, catalog.parent / "third")
     copied = catalog.parent / "third" / "schools" / "100001" / "index.html"
     assert copied.stat().st_ino != cached.stat().st_ino
     assert tree(catalog.parent / "third") == tree(catalog.parent / "second")
@@ -418,9 +419,7 @@ def test_entries_restored_with_coarser_modification_times_are_still_used(catalog
         if path.is_file():
             modified = path.stat().st_mtime_ns
             os.utime(path, ns=(modified, modified - modified % 1_000_000_000))
-    messages: list[str] = []
-    build(catalog, catalog.parent / "second", messages.append)
-    assert reused(messages)
+    assert built_reusing(catalog, catalog.parent / "second")
     assert tree(catalog.parent / "second") == tree(catalog.parent / "first")
 
 
@@ -435,13 +434,9 @@ def test_a_report_page_written_over_in_place_in_the_site_is_drawn_again(
     with page.open("r+b") as file:  # in place, as a minifier or an editor may write
         file.write(html.replace(b"<main", b"<MAIN", 1))
     assert page.stat().st_size == len(html)
-    messages: list[str] = []
-    build(catalog, catalog.parent / "second", messages.append)
-    assert not reused(messages)
+    assert not built_reusing(catalog, catalog.parent / "second")
     assert tree(catalog.parent / "second") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
-    messages.clear()
-    build(catalog, catalog.parent / "third", messages.append)  # the entry was replaced
-    assert reused(messages)
+    assert built_reusing(catalog, catalog.parent / "third")  # the entry was replaced
     assert tree(catalog.parent / "third") == tree(catalog.parent / "second")
 
 
