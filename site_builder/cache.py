@@ -18,9 +18,10 @@ Three caches, in ``.credsite-cache/`` beside the catalog:
   report pages' search bundle, keyed on the reports' key, the catalog's names and settings
   they show (``CatalogNames``), the build date, menu, privacy link and asset names every
   page carries, and all of credsite's code and templates with the versions of Python,
-  Jinja, MarkupSafe and Pagefind (``render_fingerprint``). A state's 4,000 school pages are reused instead
-  of drawn again when a pull request changes a credential's text: placed as hard links to
-  the entry's files, so no bytes are copied, and replacing the site frees none.
+  Jinja, MarkupSafe and Pagefind (``render_fingerprint``). A state's 4,000 school pages
+  are reused instead of drawn again when a pull request changes a credential's text:
+  placed as hard links to the entry's files, so no bytes are copied, and replacing the
+  site frees none.
 
 Entries are pickles, and reading a pickle can run code, so the build never reads a cache
 folder that git tracks anything in (``tracked_by_git``): a pull request must not be able
@@ -266,14 +267,14 @@ class PagesCache:
             return None
         if not intact or not isinstance(pages, list):
             return None
-        copied = []
+        placed = []
         try:
             for relative, _, _ in files:
                 (out / relative).parent.mkdir(parents=True, exist_ok=True)
                 _place(entry / "files" / relative, out / relative)
-                copied.append(out / relative)
+                placed.append(out / relative)
         except OSError:  # another build dropped the entry meanwhile: as if never found
-            for path in copied:
+            for path in placed:
                 path.unlink(missing_ok=True)
             return None
         return pages

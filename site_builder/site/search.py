@@ -11,8 +11,9 @@ The index is built at build time by the ``pagefind`` Python package and its bund
 attributes: only ``<main>`` is read; credential pages carry the filters and metadata and give
 the credential's name the highest weight; noisy parts (big data tables, diagrams that repeat
 a list, the quality criteria that restate the facts of a credential page, the words every
-credential page says alike, the lists of credentials) are marked ``data-pagefind-ignore``. Pages kept out of search engines (the 404 page,
-this search page) are kept out of the index too.
+credential page says alike, the lists of credentials) are marked ``data-pagefind-ignore``.
+Pages kept out of search engines (the 404 page, this search page) are kept out of the index
+too.
 
 Two facts about Pagefind 1.5 shape this module (both checked by tests/test_search.py):
 
