@@ -34,12 +34,17 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix, hstack, identity, vstack
 
 from site_builder.rules.privacy import HIDDEN_STATUSES, PUBLISHED, Key, Status, TableSystem, must_be_wide
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+# scipy (0.5 s to import) is imported by the functions that build programs, not with the
+# module: every credsite command imports the rules, and most never protect a table.
 
 TOLERANCE = 1e-6
 #: a range narrower than this is a pinned cell
@@ -81,6 +86,8 @@ class _Rows:
     rhs: list[float]
 
     def matrix(self, columns: dict[int, int]) -> tuple[csr_matrix | None, np.ndarray | None]:
+        from scipy.sparse import csr_matrix
+
         if not self.rows:
             return None, None
         data, indices, pointers = [], [], [0]
@@ -115,6 +122,9 @@ class _Program:
         """Two feasible tables x and y pulled apart on ``cells``: maximise the sum of
         min(cap, sign * (x_i - y_i)). The cap stops one cell from taking all the room, so
         one program proves many cells at once. None when the program is unbounded."""
+        from scipy.optimize import linprog
+        from scipy.sparse import csr_matrix, hstack, identity, vstack
+
         n, m = self.size, len(cells)
         spread = csr_matrix((signs, (np.arange(m), np.array(cells))), shape=(m, n))
 
@@ -146,6 +156,8 @@ class _Program:
 
     def solve(self, objective: np.ndarray) -> np.ndarray | None:
         """A feasible table minimising ``objective``; None when the minimum is unbounded."""
+        from scipy.optimize import linprog
+
         self.count += 1
         result = linprog(
             objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
@@ -492,6 +504,9 @@ def _least_change(
 ) -> np.ndarray | None:
     """A feasible table of ``program`` with its first cell moved by ``shift`` from its true
     value, and the least weighted change to the ``watched`` cells; None if there is none."""
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix, hstack, identity, vstack
+
     n, m = program.size, len(watched)
     low, high = program.bounds[0]
     target = values[0] + shift

@@ -40,8 +40,6 @@ from dataclasses import dataclass
 from itertools import chain, islice
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_flow
 
 from site_builder.rules.audit import status_bounds
 from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
@@ -565,6 +563,10 @@ class Certifier:
         """Two tables far apart on ``target`` that change hidden detail cells round cycles
         of the network near it, and so no total (maximum flows between its row node and its
         column node); None when they are less than ``need`` apart."""
+        # imported here, not with the module: see site_builder.rules.audit
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import maximum_flow
+
         if target not in self.row_node or self.row_node[target] not in self.flow_rows:
             return None
         # What the rest of its row node and of its column can give way at most: when even
