@@ -15,6 +15,7 @@ from pathlib import Path
 
 from site_builder.cache import PagesCache, ProtectionCache, ReportsCache, tracked_by_git
 from site_builder.catalog import Catalog, load_catalog
+from site_builder.catalog.yamlsource import remembered_parses
 from site_builder.collector import rare_collections
 from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
@@ -29,6 +30,9 @@ from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import TableSystem
 
 Progress = Callable[[str], None]
+
+#: the catalog's parsed YAML documents, in the cache folder (``validate``)
+PARSES_FILE = "yaml/parsed.pickle"
 Protector = Callable[[TableSystem, int], Protection]
 
 
@@ -70,10 +74,17 @@ class BuildResult:
 
 
 def validate(
-    catalog_dir: Path, progress: Progress = lambda _: None, known: ReportsCache | None = None
+    catalog_dir: Path,
+    progress: Progress = lambda _: None,
+    known: ReportsCache | None = None,
+    parses: Path | None = None,
 ) -> Validated:
     """Load and check the catalog, its outcome data and the content pages; raise
     CatalogInvalid with every error.
+
+    With ``parses``, the YAML documents of the catalog and content pages that an earlier
+    build parsed from the same text are taken from that file, and this build's kept there
+    (``remembered_parses``).
 
     With ``known``, outcome data that an earlier build already validated and reported on,
     byte for byte, is not read again: its statewide figures come back instead, and its
@@ -81,11 +92,18 @@ def validate(
     """
     started = time.perf_counter()
     errors: list[InputError] = []
+    content_errors: list[InputError] = []
     catalog = None
-    try:
-        catalog = load_catalog(catalog_dir)
-    except CatalogInvalid as invalid:
-        errors += invalid.errors
+    content: list[ContentSource] = []
+    with remembered_parses(parses):
+        try:
+            catalog = load_catalog(catalog_dir)
+        except CatalogInvalid as invalid:
+            errors += invalid.errors
+        try:
+            content = load_content(content_dirs_for(catalog_dir))
+        except CatalogInvalid as invalid:
+            content_errors = invalid.errors
     outcomes = statewide = None
     outcomes_dir = catalog_dir / "outcomes"
     if outcomes_dir.is_dir() and catalog and known:
@@ -101,11 +119,7 @@ def validate(
             outcomes = load_outcomes(outcomes_dir, credential_ids)
         except CatalogInvalid as invalid:
             errors += invalid.errors
-    content: list[ContentSource] = []
-    try:
-        content = load_content(content_dirs_for(catalog_dir))
-    except CatalogInvalid as invalid:
-        errors += invalid.errors
+    errors += content_errors  # after the outcome data's, as a contributor reads the catalog
     if errors or catalog is None:
         raise CatalogInvalid(errors)
     progress(
@@ -139,7 +153,7 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
         cached = False
     known = ReportsCache(cache_dir) if cached else None
     with clock.stage("validate"), rare_collections():
-        validated = validate(catalog_dir, progress, known)
+        validated = validate(catalog_dir, progress, known, cache_dir / PARSES_FILE if cached else None)
     catalog, outcomes, statewide, content = (
         validated.catalog,
         validated.outcomes,

@@ -16,7 +16,7 @@ import site_builder.site.opendata
 import site_builder.site.report_pages
 from site_builder.build import build
 from site_builder.cache import ProtectionCache, ReportsCache, reports_fingerprint, system_fingerprint
-from site_builder.catalog import load_catalog
+from site_builder.catalog import load_catalog, yamlsource
 from site_builder.errors import CatalogInvalid
 from site_builder.outcomes import Readiness, School
 from site_builder.paths import cache_dir_for
@@ -260,7 +260,8 @@ def test_a_cache_committed_to_the_repository_is_never_read(
     build(catalog, catalog.parent / "first")
     marker = catalog.parent / "planted-code-ran"
     entries = sorted(cache_dir_for(catalog).rglob("*.pickle"))
-    assert len(entries) == 4  # two protections, the reports and their statewide figures
+    # two protections, the reports and their statewide figures, the parsed YAML
+    assert len(entries) == 5
     for entry in entries:
         entry.write_bytes(pickle.dumps(Planted(marker)))
     environment = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
@@ -497,3 +498,75 @@ def test_pages_drawn_from_reports_computed_again_of_a_changed_file_are_not_kept(
     edit(catalog / COUNT[0], COUNT[2], COUNT[1])
     build(catalog, catalog.parent / "third")
     assert tree(catalog.parent / "third") == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+
+
+# --- the catalog's parsed YAML ----------------------------------------------------------------
+
+
+def parsed_texts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The YAML texts parsed from here on (not taken from the parses file)."""
+    parsed: list[str] = []
+    parse = yamlsource._parse_yaml
+
+    def spy(text: str, line_offset: int) -> yamlsource.YamlDocument:
+        parsed.append(text)
+        return parse(text, line_offset)
+
+    monkeypatch.setattr(yamlsource, "_parse_yaml", spy)
+    return parsed
+
+
+def test_after_a_front_matter_edit_only_that_file_is_parsed_and_the_site_is_a_cold_builds(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(catalog, catalog.parent / "first")
+    edit(catalog / "credentials" / "net-pro.md", "points: 9", "points: 8")
+    with monkeypatch.context() as patched:
+        parsed = parsed_texts(patched)  # type: ignore[arg-type]
+        build(catalog, catalog.parent / "second")
+    assert len(parsed) == 1 and "points: 8" in parsed[0]
+    second = tree(catalog.parent / "second")
+    assert second != tree(catalog.parent / "first")
+    assert second == tree(cold_build(catalog, catalog.parent / "cold", monkeypatch))
+
+
+def test_a_damaged_parses_file_is_parsed_again_and_replaced(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(catalog, catalog.parent / "first")
+    parses = cache_dir_for(catalog) / site_builder.build.PARSES_FILE
+    kept = parses.read_bytes()
+    parses.write_bytes(kept[: len(kept) // 2])
+    with monkeypatch.context() as patched:
+        parsed = parsed_texts(patched)  # type: ignore[arg-type]
+        build(catalog, catalog.parent / "second")
+    assert len(parsed) > 10  # every file
+    assert tree(catalog.parent / "second") == tree(catalog.parent / "first")
+    assert parses.read_bytes() == kept
+
+
+def test_yaml_broken_after_a_cached_build_fails_as_in_a_cold_build(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(catalog, catalog.parent / "first")
+    edit(catalog / "credentials" / "net-pro.md", "points: 9", "points: [9")
+    with pytest.raises(CatalogInvalid) as cached:
+        build(catalog, catalog.parent / "second")
+    monkeypatch.setenv("CREDSITE_NO_CACHE", "1")
+    with pytest.raises(CatalogInvalid) as cold:
+        build(catalog, catalog.parent / "cold")
+    assert cached.value.errors == cold.value.errors
+    assert any("invalid YAML" in error.message for error in cached.value.errors)
+
+
+def test_a_remembered_document_is_the_parsed_one_and_each_caller_gets_its_own(tmp_path: Path) -> None:
+    text = "name: A\nlist: [1, 2]\nnested:\n  key: true\n"
+    fresh = yamlsource.parse_yaml(text, 3)
+    with yamlsource.remembered_parses(tmp_path / "parses.pickle"):
+        first = yamlsource.parse_yaml(text, 3)
+    with yamlsource.remembered_parses(tmp_path / "parses.pickle"):
+        again, twice = yamlsource.parse_yaml(text, 3), yamlsource.parse_yaml(text, 3)
+        moved = yamlsource.parse_yaml(text, 4)
+    assert first == again == twice == fresh
+    assert again.data is not twice.data and again.data["list"] is not twice.data["list"]
+    assert moved.positions != fresh.positions and moved == yamlsource.parse_yaml(text, 4)

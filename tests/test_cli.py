@@ -21,6 +21,11 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
+#: what the project folder holds after a build: no staging folder, only the cache (the parsed
+#: YAML of the catalog), which git ignores
+BESIDE_THE_SITE = [".credsite-cache", "catalog", "public"]
+
+
 def break_points(catalog: Path) -> None:
     path = catalog / "credentials/net-pro.md"
     path.write_text(path.read_text().replace("points: 9", "points: 13"))
@@ -95,7 +100,7 @@ def test_build_writes_the_site_and_leaves_no_staging_folders(small_catalog: Path
     assert main(["build", "--catalog", "catalog", "--out", str(out), "--quiet"]) == 0
     assert (out / "index.html").is_file()
     assert (out / "credentials/net-pro/index.html").is_file()
-    assert sorted(path.name for path in out.parent.iterdir()) == ["catalog", "public"]
+    assert sorted(path.name for path in out.parent.iterdir()) == BESIDE_THE_SITE
 
 
 def test_failed_validation_leaves_public_untouched(
@@ -108,7 +113,7 @@ def test_failed_validation_leaves_public_untouched(
     assert main(["build", "--catalog", "catalog", "--out", str(out)]) == 1
     assert capsys.readouterr().err.splitlines()[-1] == "1 error; nothing was built"
     assert tree(out) == before
-    assert sorted(path.name for path in out.parent.iterdir()) == ["catalog", "public"]
+    assert sorted(path.name for path in out.parent.iterdir()) == BESIDE_THE_SITE
 
 
 def test_failure_while_rendering_leaves_public_untouched(
@@ -133,7 +138,7 @@ def test_failure_while_rendering_leaves_public_untouched(
     with pytest.raises(OSError, match="disk full"):
         pipeline.build(small_catalog, out)
     assert tree(out) == before
-    assert sorted(path.name for path in out.parent.iterdir()) == ["catalog", "public"]
+    assert sorted(path.name for path in out.parent.iterdir()) == BESIDE_THE_SITE
 
 
 @pytest.mark.parametrize("out", [".", "catalog", "catalog/site"])

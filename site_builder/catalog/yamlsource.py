@@ -8,8 +8,15 @@ any error can be pointed at the line that caused it.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
@@ -149,8 +156,61 @@ class YamlSyntaxError(Exception):
         self.column = column
 
 
+#: documents parsed by earlier builds, by ``_text_key``, pickled; and those parsed in this one
+#: (``remembered_parses``); both None outside it
+_earlier: dict[bytes, bytes] | None = None
+_this_build: dict[bytes, bytes] | None = None
+
+#: what a remembered document depends on besides its text: this module and PyYAML
+_CODE_KEY = hashlib.sha256(Path(__file__).read_bytes() + yaml.__version__.encode()).digest()
+
+
+@contextmanager
+def remembered_parses(file: Path | None) -> Iterator[None]:
+    """Within the block, ``parse_yaml`` gives a text that an earlier build parsed the
+    document it got then, kept in ``file``, instead of parsing it again (a state's 1,900
+    catalog files: about 1 s of a rebuild); on leaving, ``file`` keeps the documents of
+    this build's texts. A document depends only on its text, its line offset, this module
+    and PyYAML's version, all in the key; a text that is not YAML is parsed every time.
+    ``file`` None, or unreadable: everything is parsed."""
+    global _earlier, _this_build
+    earlier: dict[bytes, bytes] = {}
+    if file is not None:
+        try:
+            earlier = pickle.loads(file.read_bytes())
+            if not isinstance(earlier, dict):
+                earlier = {}
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            earlier = {}
+    _earlier, _this_build = earlier, {}
+    try:
+        yield
+        kept = _this_build
+    finally:
+        _earlier = _this_build = None
+    if file is not None and kept != earlier:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
+        with os.fdopen(handle, "wb") as written:
+            written.write(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, file)
+
+
 def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
     """Parse one YAML document; ``line_offset`` shifts lines (front matter in a file)."""
+    if _this_build is None or _earlier is None:
+        return _parse_yaml(text, line_offset)
+    key = hashlib.sha256(_CODE_KEY + repr(line_offset).encode() + text.encode()).digest()
+    stored = _earlier.get(key) or _this_build.get(key)
+    if stored is None:
+        stored = pickle.dumps(_parse_yaml(text, line_offset), protocol=pickle.HIGHEST_PROTOCOL)
+    _this_build[key] = stored
+    # a document of its own for every caller, as if just parsed
+    document: YamlDocument = pickle.loads(stored)
+    return document
+
+
+def _parse_yaml(text: str, line_offset: int) -> YamlDocument:
     try:
         try:
             node, data = _load(_Loader, text)
