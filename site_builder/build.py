@@ -30,10 +30,10 @@ from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import TableSystem
 
 Progress = Callable[[str], None]
-
-#: the catalog's parsed YAML documents, in the cache folder (``validate``)
-PARSES_FILE = "yaml/parsed.pickle"
 Protector = Callable[[TableSystem, int], Protection]
+
+#: the parsed YAML documents of the catalog and content pages, in the cache folder (``validate``)
+PARSES_FILE = "yaml/parsed.pickle"
 
 
 class BadEnvironment(Exception):

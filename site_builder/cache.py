@@ -52,6 +52,7 @@ from pathlib import Path
 
 import site_builder
 from site_builder.collector import collector_paused
+from site_builder.output import write_whole
 from site_builder.paths import TEMPLATES_DIR
 from site_builder.reports import CatalogFacts, Reports
 from site_builder.reports.model import Statewide
@@ -71,6 +72,7 @@ REPORTS_SOURCES = (
     "errors.py",
     "collector.py",
     "cache.py",
+    "output.py",
     "paths.py",
 )
 
@@ -124,7 +126,7 @@ class ProtectionCache:
         self.misses += 1
         protection = protect(system, min_cell)
         stored = (protection.statuses, protection.report, protection.repair_rounds, protection.inherent)
-        _write_whole(path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+        write_whole(path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
         return protection
 
 
@@ -197,9 +199,9 @@ class ReportsCache:
         the key is forgotten (the pages cache keys on it)."""
         if self.key is not None and self.inputs and reports_fingerprint(*self.inputs) == self.key:
             data = pickle.dumps(reports, protocol=pickle.HIGHEST_PROTOCOL)
-            _write_whole(self.folder / f"{self.key}.pickle", data)
+            write_whole(self.folder / f"{self.key}.pickle", data)
             statewide = (len(data), reports.statewide())
-            _write_whole(self.folder / f"{self.key}.statewide.pickle", pickle.dumps(statewide))
+            write_whole(self.folder / f"{self.key}.statewide.pickle", pickle.dumps(statewide))
         else:
             self.key = None
 
@@ -365,12 +367,3 @@ def _size_and_time(path: Path) -> tuple[int, int]:
     site's link to it has a new modification time, and most often a new size."""
     stat = path.stat()
     return stat.st_size, stat.st_mtime_ns
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """Written to a temporary file, then renamed: a half-written entry is never read."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(handle, "wb") as file:
-        file.write(data)
-    os.replace(temporary, path)

@@ -1,7 +1,8 @@
 """Atomic output: pages are written to a staging folder that replaces ``out`` only on success.
 
 Replacing a folder deletes it, so ``check_out_dir`` first makes sure the folder is
-one credsite made: a mistyped ``--out .`` must never wipe a project.
+one credsite made: a mistyped ``--out .`` must never wipe a project. The caches' files are
+written whole the same way (``write_whole``).
 """
 
 from __future__ import annotations
@@ -75,3 +76,12 @@ def staging(out_dir: Path) -> Iterator[Path]:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         stage.rename(out_dir)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Written to a temporary file, then renamed: a half-written entry is never read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)

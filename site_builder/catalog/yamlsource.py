@@ -9,10 +9,8 @@ any error can be pointed at the line that caused it.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +22,8 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.cyaml import CParser
 from yaml.resolver import Resolver
+
+from site_builder.output import write_whole
 
 Location = tuple[str | int, ...]
 
@@ -156,8 +156,8 @@ class YamlSyntaxError(Exception):
         self.column = column
 
 
-#: documents parsed by earlier builds, by ``_text_key``, pickled; and those parsed in this one
-#: (``remembered_parses``); both None outside it
+#: the documents, pickled, by a hash of their text, its line offset and ``_CODE_KEY``: those
+#: of earlier builds and those of this one (``remembered_parses``); both None outside it
 _earlier: dict[bytes, bytes] | None = None
 _this_build: dict[bytes, bytes] | None = None
 
@@ -167,10 +167,9 @@ _CODE_KEY = hashlib.sha256(Path(__file__).read_bytes() + yaml.__version__.encode
 
 @contextmanager
 def remembered_parses(file: Path | None) -> Iterator[None]:
-    """Within the block, ``parse_yaml`` gives a text that an earlier build parsed the
-    document it got then, kept in ``file``, instead of parsing it again (a state's 1,900
-    catalog files: about 1 s of a rebuild); on leaving, ``file`` keeps the documents of
-    this build's texts. A document depends only on its text, its line offset, this module
+    """Within the block, ``parse_yaml`` of a text that an earlier build parsed gives the
+    document kept in ``file`` instead of parsing it again (a state's 1,900 catalog files:
+    about 1 s of a rebuild); on leaving, ``file`` keeps the documents of this build's texts. A document depends only on its text, its line offset, this module
     and PyYAML's version, all in the key; a text that is not YAML is parsed every time.
     ``file`` None, or unreadable: everything is parsed."""
     global _earlier, _this_build
@@ -189,11 +188,7 @@ def remembered_parses(file: Path | None) -> Iterator[None]:
     finally:
         _earlier = _this_build = None
     if file is not None and kept != earlier:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-        with os.fdopen(handle, "wb") as written:
-            written.write(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, file)
+        write_whole(file, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
