@@ -570,3 +570,7 @@ def test_a_remembered_document_is_the_parsed_one_and_each_caller_gets_its_own(tm
     assert first == again == twice == fresh
     assert again.data is not twice.data and again.data["list"] is not twice.data["list"]
     assert moved.positions != fresh.positions and moved == yamlsource.parse_yaml(text, 4)
+    # offset 1 and "1", offset 11 and "": the same characters side by side, not the same key
+    with yamlsource.remembered_parses(tmp_path / "parses.pickle"):
+        one, empty = yamlsource.parse_yaml("1\n", 1), yamlsource.parse_yaml("\n", 11)
+    assert (one.data, empty.data) == (1, None) and empty == yamlsource.parse_yaml("\n", 11)

@@ -169,9 +169,10 @@ _CODE_KEY = hashlib.sha256(Path(__file__).read_bytes() + yaml.__version__.encode
 def remembered_parses(file: Path | None) -> Iterator[None]:
     """Within the block, ``parse_yaml`` of a text that an earlier build parsed gives the
     document kept in ``file`` instead of parsing it again (a state's 1,900 catalog files:
-    about 1 s of a rebuild); on leaving, ``file`` keeps the documents of this build's texts. A document depends only on its text, its line offset, this module
-    and PyYAML's version, all in the key; a text that is not YAML is parsed every time.
-    ``file`` None, or unreadable: everything is parsed."""
+    about 1 s of a rebuild); on leaving, ``file`` keeps the documents of this build's
+    texts. A document depends only on its text, its line offset, this module and PyYAML's
+    version, all in the key; a text that is not YAML is parsed every time. ``file`` None,
+    or unreadable: everything is parsed."""
     global _earlier, _this_build
     earlier: dict[bytes, bytes] = {}
     if file is not None:
@@ -195,7 +196,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
     """Parse one YAML document; ``line_offset`` shifts lines (front matter in a file)."""
     if _this_build is None or _earlier is None:
         return _parse_yaml(text, line_offset)
-    key = hashlib.sha256(_CODE_KEY + repr(line_offset).encode() + text.encode()).digest()
+    # the offset ends at a NUL, so that no other offset and text make the same bytes
+    key = hashlib.sha256(_CODE_KEY + f"{line_offset}\0{text}".encode()).digest()
     stored = _earlier.get(key) or _this_build.get(key)
     if stored is None:
         stored = pickle.dumps(_parse_yaml(text, line_offset), protocol=pickle.HIGHEST_PROTOCOL)
