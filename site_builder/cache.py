@@ -52,7 +52,7 @@ from pathlib import Path
 
 import site_builder
 from site_builder.collector import collector_paused
-from site_builder.output import write_whole
+from site_builder.output import UNREADABLE, write_whole
 from site_builder.paths import TEMPLATES_DIR
 from site_builder.reports import CatalogFacts, Reports
 from site_builder.reports.model import Statewide
@@ -80,9 +80,6 @@ PAGES_FORMAT = b"credsite-pages-2"
 #: entries of the pages cache kept: this build's and the one before (a state's are 450 MB each)
 PAGES_KEPT = 2
 MANIFEST = "manifest.json"
-
-#: what unpickling a damaged or foreign entry can raise; such an entry is recomputed
-UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
 
 @cache

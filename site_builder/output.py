@@ -8,6 +8,7 @@ written whole the same way (``write_whole``).
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -76,6 +77,10 @@ def staging(out_dir: Path) -> Iterator[Path]:
         shutil.rmtree(retired, ignore_errors=True)
     else:
         stage.rename(out_dir)
+
+
+#: what unpickling a damaged or foreign cache file can raise; its contents are made again
+UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
 
 def write_whole(path: Path, data: bytes) -> None:

@@ -23,7 +23,7 @@ from yaml.constructor import SafeConstructor
 from yaml.cyaml import CParser
 from yaml.resolver import Resolver
 
-from site_builder.output import write_whole
+from site_builder.output import UNREADABLE, write_whole
 
 Location = tuple[str | int, ...]
 
@@ -180,7 +180,7 @@ def remembered_parses(file: Path | None) -> Iterator[None]:
             earlier = pickle.loads(file.read_bytes())
             if not isinstance(earlier, dict):
                 earlier = {}
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        except UNREADABLE:
             earlier = {}
     _earlier, _this_build = earlier, {}
     try:
