@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from catalog_factory import write_outcomes
+from catalog_factory import OUTCOME_FILES, write_outcomes
 
 from site_builder.build import validate
 from site_builder.reports import compute_reports
@@ -158,7 +158,7 @@ def test_years_protected_side_by_side_publish_the_same_numbers(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(reports_module, "PARALLEL_CELLS", 0)
+    monkeypatch.setattr(reports_module, "PARALLEL_ROWS", 0)
     monkeypatch.setattr(reports_module, "ProcessPoolExecutor", counting_pool)
     side_by_side = compute_reports(validated.catalog, validated.outcomes)
     assert pools == [2]
@@ -167,4 +167,55 @@ def test_years_protected_side_by_side_publish_the_same_numbers(
         mine, theirs = side_by_side.by_year[year], alone.by_year[year]
         for part in ("total", "by_field", "by_credential", "by_district", "readiness", "schools", "programs"):
             assert getattr(mine, part) == getattr(theirs, part), f"{year} {part}"
+        assert [a.hidden for a in mine.audit] == [a.hidden for a in theirs.audit]
+
+
+def test_a_pool_is_handed_each_system_as_a_worker_frees_up(
+    small_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build makes a year's table system only when a worker will soon be free for it
+    (one more than the workers at a time), so a large state's systems are never all in
+    memory at once; and what the workers send back is what protecting in place gives."""
+    import os
+
+    import site_builder.reports as reports_module
+
+    years = (2022, 2023, 2024)
+    files = dict(OUTCOME_FILES)
+    for year in years[:-1]:  # the same figures in earlier years
+        for name in ("attainment", "readiness", "claims"):
+            rows = OUTCOME_FILES[f"2024/{name}.csv"].splitlines(keepends=True)
+            files[f"{year}/{name}.csv"] = rows[0] + "".join(
+                row.replace("2024,", f"{year},", 1) for row in rows[1:]
+            )
+        funding = OUTCOME_FILES["funding.csv"].splitlines(keepends=True)[1:]
+        files["funding.csv"] += "".join(row.replace("2024,", f"{year},", 1) for row in funding)
+    write_outcomes(small_catalog, files, years)
+    validated = validate(small_catalog)
+    alone = compute_reports(validated.catalog, validated.outcomes)
+    events: list[str] = []
+    for name in ("attainment_system", "readiness_system"):
+        made = getattr(reports_module, name)
+
+        def recorded(*args, made=made, **kwargs):
+            events.append("made")
+            return made(*args, **kwargs)
+
+        monkeypatch.setattr(reports_module, name, recorded)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reports_module, "PARALLEL_ROWS", 0)
+
+    def progress(message: str) -> None:
+        if message.startswith("protected "):
+            events.append("protected")
+
+    side_by_side = compute_reports(validated.catalog, validated.outcomes, progress)
+    assert events.count("made") == events.count("protected") == 2 * len(years)
+    waiting = [
+        events[: at + 1].count("made") - events[: at + 1].count("protected") for at in range(len(events))
+    ]
+    assert max(waiting) == 3  # two workers, and one system ready for the first to finish
+    for year in years:
+        mine, theirs = side_by_side.by_year[year], alone.by_year[year]
+        assert mine.schools == theirs.schools and mine.programs == theirs.programs
         assert [a.hidden for a in mine.audit] == [a.hidden for a in theirs.audit]

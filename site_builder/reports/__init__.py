@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from itertools import islice
 
 from site_builder.catalog import Catalog
 from site_builder.outcomes import Outcomes
@@ -29,6 +32,7 @@ from site_builder.reports.model import (
 )
 from site_builder.reports.published import count, dollars, rate
 from site_builder.reports.systems import STATE, attainment_system, readiness_system
+from site_builder.rules.audit import AuditReport
 from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import PUBLISHED, Key, Status, TableSystem, rate_thresholds
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
@@ -79,19 +83,30 @@ def _reports_from(
     attainment, readiness, claims = (
         _by_year(rows) for rows in (outcomes.attainment, outcomes.readiness, outcomes.claims)
     )
-    systems: list[TableSystem] = []
+    systems: list[Unbuilt] = []
     for year in outcomes.years:
-        systems.append(attainment_system(attainment[year], claims[year], schools, primary_field))
-        systems.append(readiness_system(readiness[year], schools, min_cell))
-    cells = sum(len(system.values) for system in systems)
+        systems.append(
+            Unbuilt(
+                f"{year} attainment",
+                len(attainment[year]) + len(claims[year]),
+                partial(attainment_system, attainment[year], claims[year], schools, primary_field),
+            )
+        )
+        systems.append(
+            Unbuilt(
+                f"{year} readiness",
+                len(readiness[year]),
+                partial(readiness_system, readiness[year], schools, min_cell),
+            )
+        )
     # Protection can take long on a large state: say what is being done before it starts.
-    progress(f"protecting {len(outcomes.years)} years: {cells} cells")
-    names = [f"{year} {kind}" for year in outcomes.years for kind in ("attainment", "readiness")]
+    rows = sum(system.rows for system in systems)
+    progress(f"protecting {len(outcomes.years)} years: {rows} outcome rows in {len(systems)} table systems")
     done = []
 
     def finished(number: int, seconds: float) -> None:
         done.append(number)
-        progress(f"protected {names[number]} ({len(done)} of {len(systems)}) in {seconds:.1f}s")
+        progress(f"protected {systems[number].name} ({len(done)} of {len(systems)}) in {seconds:.1f}s")
 
     protected = protect_all(systems, min_cell, protector, finished)
     by_year = {}
@@ -124,38 +139,81 @@ def _by_year(rows: list) -> defaultdict[int, list]:
     return grouped
 
 
-#: below this many cells in all, protection runs in this process: a pool costs more than it saves
-PARALLEL_CELLS = 50_000
+@dataclass(frozen=True)
+class Unbuilt:
+    """A table system made only when its turn to be protected comes (``protect_all``), so
+    that a large state's ten systems are never all in memory at once."""
+
+    name: str
+    #: the outcome rows it is made of: how large it will be
+    rows: int
+    make: Callable[[], TableSystem]
+
+
+#: below this many outcome rows in all, protection runs in this process: a pool costs more
+#: than it saves
+PARALLEL_ROWS = 50_000
 
 
 def protect_all(
-    systems: list[TableSystem],
+    systems: list[Unbuilt],
     min_cell: int,
     protector: Callable[[TableSystem, int], Protection] = protect,
     finished: Callable[[int, float], None] = lambda number, seconds: None,
 ) -> list[tuple[Protection, float]]:
-    """Each system protected, with the seconds it took, in the order given.
+    """Each system made and protected, with the seconds its protection took, in the order given.
 
     The systems are independent (one per year and kind), so on a machine with more than
     one core a large state's years are protected side by side, largest first. The result
     does not depend on how many processes ran: each system's protection is deterministic.
     """
     workers = min(len(systems), os.cpu_count() or 1)
-    if workers < 2 or sum(len(system.values) for system in systems) < PARALLEL_CELLS:
+    if workers < 2 or sum(system.rows for system in systems) < PARALLEL_ROWS:
         results = []
-        for number, system in enumerate(systems):
-            results.append(_timed(protector, system, min_cell))
+        for number, unbuilt in enumerate(systems):
+            results.append(_timed(protector, unbuilt.make(), min_cell))
             finished(number, results[-1][1])
         return results
-    order = sorted(range(len(systems)), key=lambda n: -len(systems[n].values))
+    waiting = iter(sorted(range(len(systems)), key=lambda n: -systems[n].rows))
+    values: dict[int, dict[Key, int]] = {}
     by_number: dict[int, tuple[Protection, float]] = {}
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_timed, protector, systems[n], min_cell): n for n in order}
-        for future in as_completed(futures):
-            by_number[futures[future]] = future.result()
-            finished(futures[future], by_number[futures[future]][1])
+        running: dict[Future, int] = {}
+
+        def send(number: int) -> None:
+            system = systems[number].make()
+            values[number] = system.values
+            # What waits in the pool is the pickle (a state's attainment year: 15 MB, against
+            # 90 MB as objects), and only the values stay here for the reports.
+            sent = pickle.dumps(system, protocol=pickle.HIGHEST_PROTOCOL)
+            running[pool.submit(_protect_sent, protector, sent, min_cell)] = number
+
+        # one more than the workers, so that a worker that finishes has the next one at once
+        for number in islice(waiting, workers + 1):
+            send(number)
+        while running:
+            for future in wait(running, return_when=FIRST_COMPLETED).done:
+                number = running.pop(future)
+                hidden, report, rounds, inherent, seconds = future.result()
+                system_values = values.pop(number)
+                # every cell not sent back hidden is published
+                statuses = {key: hidden.get(key, PUBLISHED) for key in system_values}
+                by_number[number] = (Protection(system_values, statuses, report, rounds, inherent), seconds)
+                finished(number, seconds)
+                if (following := next(waiting, None)) is not None:
+                    send(following)
     return [by_number[n] for n in range(len(systems))]
+
+
+def _protect_sent(
+    protector: Callable[[TableSystem, int], Protection], system: bytes, min_cell: int
+) -> tuple[dict[Key, Status], AuditReport, int, frozenset[Key], float]:
+    """``protect_all``'s work in a pool: protect a pickled system, and send back only what
+    the build does not have (the values stay with it, and most cells are published)."""
+    protection, seconds = _timed(protector, pickle.loads(system), min_cell)
+    hidden = {key: status for key, status in protection.statuses.items() if status != PUBLISHED}
+    return hidden, protection.report, protection.repair_rounds, protection.inherent, seconds
 
 
 def _timed(
