@@ -170,15 +170,14 @@ def test_years_protected_side_by_side_publish_the_same_numbers(
         assert [a.hidden for a in mine.audit] == [a.hidden for a in theirs.audit]
 
 
-def test_a_pool_is_handed_each_system_as_a_worker_frees_up(
-    small_catalog: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The build makes a year's table system only when a worker will soon be free for it
-    (one more than the workers at a time), so a large state's systems are never all in
-    memory at once; and what the workers send back is what protecting in place gives."""
+def test_a_pool_makes_the_systems_it_protects(small_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a pool, each year's table systems are made by the worker that protects them,
+    so the build never holds a large state's systems besides the rows they are made of;
+    what the workers send back is what protecting in place gives."""
     import os
 
     import site_builder.reports as reports_module
+    import site_builder.reports.systems as systems_module
 
     years = (2022, 2023, 2024)
     files = dict(OUTCOME_FILES)
@@ -192,29 +191,25 @@ def test_a_pool_is_handed_each_system_as_a_worker_frees_up(
         files["funding.csv"] += "".join(row.replace("2024,", f"{year},", 1) for row in funding)
     write_outcomes(small_catalog, files, years)
     validated = validate(small_catalog)
+    made_here: list[object] = []
+
+    class Recorded(systems_module.TableSystem):
+        """A table system that says it was made in this process (a worker imports its own)."""
+
+        def __init__(self, *args, **kwargs) -> None:
+            made_here.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(systems_module, "TableSystem", Recorded)
     alone = compute_reports(validated.catalog, validated.outcomes)
-    events: list[str] = []
-    for name in ("attainment_system", "readiness_system"):
-        made = getattr(reports_module, name)
-
-        def recorded(*args, made=made, **kwargs):
-            events.append("made")
-            return made(*args, **kwargs)
-
-        monkeypatch.setattr(reports_module, name, recorded)
+    assert len(made_here) == 2 * len(years)  # the spy sees systems made in this process
+    made_here.clear()
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(reports_module, "PARALLEL_ROWS", 0)
-
-    def progress(message: str) -> None:
-        if message.startswith("protected "):
-            events.append("protected")
-
-    side_by_side = compute_reports(validated.catalog, validated.outcomes, progress)
-    assert events.count("made") == events.count("protected") == 2 * len(years)
-    waiting = [
-        events[: at + 1].count("made") - events[: at + 1].count("protected") for at in range(len(events))
-    ]
-    assert max(waiting) == 3  # two workers, and one system ready for the first to finish
+    messages: list[str] = []
+    side_by_side = compute_reports(validated.catalog, validated.outcomes, messages.append)
+    assert made_here == []
+    assert sum(message.startswith("protected ") for message in messages) == 2 * len(years)
     for year in years:
         mine, theirs = side_by_side.by_year[year], alone.by_year[year]
         assert mine.schools == theirs.schools and mine.programs == theirs.programs

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from itertools import islice
 
 from site_builder.catalog import Catalog
 from site_builder.outcomes import Outcomes
@@ -141,12 +139,14 @@ def _by_year(rows: list) -> defaultdict[int, list]:
 
 @dataclass(frozen=True)
 class Unbuilt:
-    """A table system made only when its turn to be protected comes (``protect_all``), so
-    that a large state's ten systems are never all in memory at once."""
+    """A table system not made yet: ``protect_all`` has the process that protects it make
+    it, so that the build never holds a large state's ten systems (90 MB each for an
+    attainment year) besides the outcome rows they are made of."""
 
     name: str
     #: the outcome rows it is made of: how large it will be
     rows: int
+    #: makes it (picklable, to be sent to a worker)
     make: Callable[[], TableSystem]
 
 
@@ -164,8 +164,9 @@ def protect_all(
     """Each system made and protected, with the seconds its protection took, in the order given.
 
     The systems are independent (one per year and kind), so on a machine with more than
-    one core a large state's years are protected side by side, largest first. The result
-    does not depend on how many processes ran: each system's protection is deterministic.
+    one core a large state's years are protected side by side, largest first, each made
+    by the worker that protects it. The result does not depend on how many processes ran:
+    each system's protection is deterministic.
     """
     workers = min(len(systems), os.cpu_count() or 1)
     if workers < 2 or sum(system.rows for system in systems) < PARALLEL_ROWS:
@@ -174,46 +175,35 @@ def protect_all(
             results.append(_timed(protector, unbuilt.make(), min_cell))
             finished(number, results[-1][1])
         return results
-    waiting = iter(sorted(range(len(systems)), key=lambda n: -systems[n].rows))
-    values: dict[int, dict[Key, int]] = {}
+    order = sorted(range(len(systems)), key=lambda n: -systems[n].rows)
     by_number: dict[int, tuple[Protection, float]] = {}
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        running: dict[Future, int] = {}
-
-        def send(number: int) -> None:
-            system = systems[number].make()
-            values[number] = system.values
-            # What waits in the pool is the pickle (a state's attainment year: 15 MB, against
-            # 90 MB as objects), and only the values stay here for the reports.
-            sent = pickle.dumps(system, protocol=pickle.HIGHEST_PROTOCOL)
-            running[pool.submit(_protect_sent, protector, sent, min_cell)] = number
-
-        # one more than the workers, so that a worker that finishes has the next one at once
-        for number in islice(waiting, workers + 1):
-            send(number)
-        while running:
-            for future in wait(running, return_when=FIRST_COMPLETED).done:
-                number = running.pop(future)
-                hidden, report, rounds, inherent, seconds = future.result()
-                system_values = values.pop(number)
-                # every cell not sent back hidden is published
-                statuses = {key: hidden.get(key, PUBLISHED) for key in system_values}
-                by_number[number] = (Protection(system_values, statuses, report, rounds, inherent), seconds)
-                finished(number, seconds)
-                if (following := next(waiting, None)) is not None:
-                    send(following)
+        futures = {pool.submit(_made_and_protected, protector, systems[n].make, min_cell): n for n in order}
+        for future in as_completed(futures):
+            values, hidden, report, rounds, inherent, seconds = future.result()
+            # every cell not sent back hidden is published
+            statuses = {key: hidden.get(key, PUBLISHED) for key in values}
+            by_number[futures[future]] = (Protection(values, statuses, report, rounds, inherent), seconds)
+            finished(futures[future], seconds)
     return [by_number[n] for n in range(len(systems))]
 
 
-def _protect_sent(
-    protector: Callable[[TableSystem, int], Protection], system: bytes, min_cell: int
-) -> tuple[dict[Key, Status], AuditReport, int, frozenset[Key], float]:
-    """``protect_all``'s work in a pool: protect a pickled system, and send back only what
-    the build does not have (the values stay with it, and most cells are published)."""
-    protection, seconds = _timed(protector, pickle.loads(system), min_cell)
+def _made_and_protected(
+    protector: Callable[[TableSystem, int], Protection], make: Callable[[], TableSystem], min_cell: int
+) -> tuple[dict[Key, int], dict[Key, Status], AuditReport, int, frozenset[Key], float]:
+    """``protect_all``'s work in a pool: make a system and protect it; what the reports
+    need of it (its values, and the status of each hidden cell: most cells are published)."""
+    protection, seconds = _timed(protector, make(), min_cell)
     hidden = {key: status for key, status in protection.statuses.items() if status != PUBLISHED}
-    return hidden, protection.report, protection.repair_rounds, protection.inherent, seconds
+    return (
+        protection.values,
+        hidden,
+        protection.report,
+        protection.repair_rounds,
+        protection.inherent,
+        seconds,
+    )
 
 
 def _timed(
