@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -30,7 +31,6 @@ from site_builder.reports.model import (
 )
 from site_builder.reports.published import count, dollars, rate
 from site_builder.reports.systems import STATE, attainment_system, readiness_system
-from site_builder.rules.audit import AuditReport
 from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import PUBLISHED, Key, Status, TableSystem, rate_thresholds
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
@@ -176,34 +176,35 @@ def protect_all(
             finished(number, results[-1][1])
         return results
     order = sorted(range(len(systems)), key=lambda n: -systems[n].rows)
-    by_number: dict[int, tuple[Protection, float]] = {}
+    by_number: dict[int, tuple[bytes, float]] = {}
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(_made_and_protected, protector, systems[n].make, min_cell): n for n in order}
         for future in as_completed(futures):
-            values, hidden, report, rounds, inherent, seconds = future.result()
-            # every cell not sent back hidden is published
-            statuses = {key: hidden.get(key, PUBLISHED) for key in values}
-            by_number[futures[future]] = (Protection(values, statuses, report, rounds, inherent), seconds)
-            finished(futures[future], seconds)
-    return [by_number[n] for n in range(len(systems))]
+            by_number[futures[future]] = future.result()
+            finished(futures[future], by_number[futures[future]][1])
+    # Read only once the workers are gone: while they protect the later years, the earlier
+    # ones wait here pickled (a state's attainment year is about 10 MB so, 90 MB read).
+    return [(_received(by_number[n][0]), by_number[n][1]) for n in range(len(systems))]
 
 
 def _made_and_protected(
     protector: Callable[[TableSystem, int], Protection], make: Callable[[], TableSystem], min_cell: int
-) -> tuple[dict[Key, int], dict[Key, Status], AuditReport, int, frozenset[Key], float]:
+) -> tuple[bytes, float]:
     """``protect_all``'s work in a pool: make a system and protect it; what the reports
-    need of it (its values, and the status of each hidden cell: most cells are published)."""
+    need of it (its values, and the status of each hidden cell: most cells are published),
+    pickled, with the seconds the protection took."""
     protection, seconds = _timed(protector, make(), min_cell)
     hidden = {key: status for key, status in protection.statuses.items() if status != PUBLISHED}
-    return (
-        protection.values,
-        hidden,
-        protection.report,
-        protection.repair_rounds,
-        protection.inherent,
-        seconds,
-    )
+    sent = (protection.values, hidden, protection.report, protection.repair_rounds, protection.inherent)
+    return pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL), seconds
+
+
+def _received(sent: bytes) -> Protection:
+    """The protection ``_made_and_protected`` sent: every cell not sent back hidden is published."""
+    values, hidden, report, rounds, inherent = pickle.loads(sent)
+    statuses = {key: hidden.get(key, PUBLISHED) for key in values}
+    return Protection(values, statuses, report, rounds, inherent)
 
 
 def _timed(
