@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from catalog_factory import OUTCOME_FILES, write_outcomes
+from catalog_factory import write_outcomes
 
 from site_builder.build import validate
 from site_builder.reports import compute_reports
@@ -142,54 +142,14 @@ def test_years_protected_side_by_side_publish_the_same_numbers(
     small_catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On a machine with two or more cores a large state's systems are protected in a
-    pool of processes; what is published must not depend on it."""
-    import os
-
-    import site_builder.reports as reports_module
-
-    write_outcomes(small_catalog)
-    validated = validate(small_catalog)
-    alone = compute_reports(validated.catalog, validated.outcomes)
-    pools: list[int] = []
-    original = reports_module.ProcessPoolExecutor
-
-    def counting_pool(*args, **kwargs):
-        pools.append(kwargs["max_workers"])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(reports_module, "PARALLEL_ROWS", 0)
-    monkeypatch.setattr(reports_module, "ProcessPoolExecutor", counting_pool)
-    side_by_side = compute_reports(validated.catalog, validated.outcomes)
-    assert pools == [2]
-    assert side_by_side.years == alone.years
-    for year in alone.years:
-        mine, theirs = side_by_side.by_year[year], alone.by_year[year]
-        for part in ("total", "by_field", "by_credential", "by_district", "readiness", "schools", "programs"):
-            assert getattr(mine, part) == getattr(theirs, part), f"{year} {part}"
-        assert [a.hidden for a in mine.audit] == [a.hidden for a in theirs.audit]
-
-
-def test_a_pool_makes_the_systems_it_protects(small_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With a pool, each year's table systems are made by the worker that protects them,
-    so the build never holds a large state's systems besides the rows they are made of;
-    what the workers send back is what protecting in place gives."""
+    pool of processes, each made by the worker that protects it, so the build never holds
+    them besides the rows they are made of; what is published must not depend on it."""
     import os
 
     import site_builder.reports as reports_module
     import site_builder.reports.systems as systems_module
 
-    years = (2022, 2023, 2024)
-    files = dict(OUTCOME_FILES)
-    for year in years[:-1]:  # the same figures in earlier years
-        for name in ("attainment", "readiness", "claims"):
-            rows = OUTCOME_FILES[f"2024/{name}.csv"].splitlines(keepends=True)
-            files[f"{year}/{name}.csv"] = rows[0] + "".join(
-                row.replace("2024,", f"{year},", 1) for row in rows[1:]
-            )
-        funding = OUTCOME_FILES["funding.csv"].splitlines(keepends=True)[1:]
-        files["funding.csv"] += "".join(row.replace("2024,", f"{year},", 1) for row in funding)
-    write_outcomes(small_catalog, files, years)
+    write_outcomes(small_catalog)
     validated = validate(small_catalog)
     made_here: list[object] = []
 
@@ -202,15 +162,26 @@ def test_a_pool_makes_the_systems_it_protects(small_catalog: Path, monkeypatch: 
 
     monkeypatch.setattr(systems_module, "TableSystem", Recorded)
     alone = compute_reports(validated.catalog, validated.outcomes)
-    assert len(made_here) == 2 * len(years)  # the spy sees systems made in this process
+    assert len(made_here) == 2 * len(alone.years)  # the spy sees systems made in this process
     made_here.clear()
+    pools: list[int] = []
+    original = reports_module.ProcessPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        pools.append(kwargs["max_workers"])
+        return original(*args, **kwargs)
+
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(reports_module, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(reports_module, "ProcessPoolExecutor", counting_pool)
     messages: list[str] = []
     side_by_side = compute_reports(validated.catalog, validated.outcomes, messages.append)
+    assert pools == [2]
     assert made_here == []
-    assert sum(message.startswith("protected ") for message in messages) == 2 * len(years)
-    for year in years:
+    assert sum(message.startswith("protected ") for message in messages) == 2 * len(alone.years)
+    assert side_by_side.years == alone.years
+    for year in alone.years:
         mine, theirs = side_by_side.by_year[year], alone.by_year[year]
-        assert mine.schools == theirs.schools and mine.programs == theirs.programs
+        for part in ("total", "by_field", "by_credential", "by_district", "readiness", "schools", "programs"):
+            assert getattr(mine, part) == getattr(theirs, part), f"{year} {part}"
         assert [a.hidden for a in mine.audit] == [a.hidden for a in theirs.audit]
