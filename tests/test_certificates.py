@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,17 @@ from hypothesis import strategies as st
 from site_builder.outcomes import Attainment, Claim, School
 from site_builder.reports.systems import attainment_system
 from site_builder.rules import disclosure
-from site_builder.rules.audit import WHOLE, audit, narrow_nearby, widening_cells
+from site_builder.rules.audit import (
+    PIN_WIDTH,
+    TOLERANCE,
+    WHOLE,
+    _check_bounds,
+    _hidden_rows,
+    _Program,
+    audit,
+    narrow_nearby,
+    widening_cells,
+)
 from site_builder.rules.certificates import Certificate, Certifier
 from site_builder.rules.disclosure import pinned_by_statuses, protect
 from site_builder.rules.privacy import (
@@ -27,6 +38,7 @@ from site_builder.rules.privacy import (
     TableSystem,
     complementary_suppression,
     complementary_suppression_after,
+    must_be_wide,
     primary_statuses,
 )
 
@@ -122,6 +134,28 @@ def test_programs_over_a_neighbourhood_only_ever_call_a_narrow_cell_wide_when_it
     assert exact <= found
     if nearby == WHOLE:
         assert found == exact
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment())
+def test_the_audit_finds_the_cells_both_programs_find_narrow(system: TableSystem) -> None:
+    """The audit solves a cell's minimum only when its maximum leaves the answer open: it
+    calls narrow exactly the cells whose maximum and minimum, both solved, are too close."""
+    statuses = first_statuses(system)
+    hidden, _, eq, ub, _ = _hidden_rows(system, statuses)
+    expected = set()
+    for check, width in (("width", N), ("pinning", PIN_WIDTH)):
+        program = _Program(eq, ub, _check_bounds(check, hidden, statuses, N), list(range(len(hidden))))
+        for i, key in enumerate(hidden):
+            objective = np.zeros(len(hidden))
+            objective[i] = -1.0
+            top = program.solve(objective)
+            objective[i] = 1.0
+            bottom = program.solve(objective)
+            maximum = np.inf if top is None else top[i]
+            if maximum - bottom[i] < width - TOLERANCE and must_be_wide(system, statuses, key):
+                expected.add((key, check))
+    assert {(e.key, e.check) for e in audit(system, statuses, N).exposures} == expected
 
 
 def _certified(system: TableSystem) -> tuple[Certifier, Certificate, list[float], list[float]]:

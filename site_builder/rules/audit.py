@@ -279,16 +279,33 @@ def _witness(
     return uncertain
 
 
-def _exact(program: _Program, cells: list[int], width: float) -> list[tuple[int, float, float]]:
-    """The exact range of each cell; those narrower than ``width``."""
+def _exact(
+    program: _Program,
+    cells: list[int],
+    width: float,
+    values: np.ndarray,
+    floors: list[float] | None = None,
+) -> list[tuple[int, float, float]]:
+    """The cells whose exact range is narrower than ``width``, with that range.
+
+    The maximum is found first, and the minimum only when it decides: the true table
+    is feasible, so a maximum ``width`` above the true value (``values``, by column)
+    already proves the cell wide. A caller that needs no ranges may pass ``floors``,
+    the least each cell may be: a maximum less than ``width`` above it proves the cell
+    narrow, and the range returned starts at the floor."""
     narrow = []
     for i in cells:
         objective = np.zeros(program.size)
         objective[i] = -1.0
         top = program.solve(objective)
+        maximum = float("inf") if top is None else float(top[i])
+        if maximum - values[i] >= width - TOLERANCE:
+            continue
+        if floors is not None and maximum - floors[i] < width - TOLERANCE:
+            narrow.append((i, floors[i], maximum))
+            continue
         objective[i] = 1.0
         bottom = program.solve(objective)
-        maximum = float("inf") if top is None else float(top[i])
         minimum = float(bottom[i]) if bottom is not None else float("-inf")
         if maximum - minimum < width - TOLERANCE:
             narrow.append((i, minimum, maximum))
@@ -300,7 +317,7 @@ def _narrow_cells(
 ) -> list[tuple[int, float, float]]:
     """The cells whose feasible range is narrower than ``width``, with their exact range."""
     low, high = values.copy(), values.copy()
-    return _exact(program, _witness(program, values, cells, width, rng, low, high), width)
+    return _exact(program, _witness(program, values, cells, width, rng, low, high), width, values)
 
 
 #: hidden cells around one cell in the linear programs that try it before the whole group
@@ -328,12 +345,13 @@ def _exact_nearby(
     """Each cell's range with only the hidden cells nearest it free (up to ``nearby``, by
     default NEARBY_CELLS) and the rest at their true values: every table found is
     feasible in the whole group, so a cell wide here is wide. Returns the others, with
-    their range here."""
+    their range here (from their floor when the maximum alone decided)."""
     nearest = _Nearest(equalities, inequalities, members, values)
     narrow = []
     for i in cells:
         program, _ = nearest.program(i, bounds, nearby)
-        narrow.extend((i, low, high) for _, low, high in _exact(program, [0], width))
+        found = _exact(program, [0], width, values[i : i + 1], [bounds[i][0]])
+        narrow.extend((i, low, high) for _, low, high in found)
     return narrow
 
 
@@ -454,7 +472,8 @@ def narrow_nearby_each(
             if not cells:
                 continue
             if nearby == WHOLE:
-                found = _exact(_Program(eq, ub, bounds, members), cells, width)
+                floors = [bound[0] for bound in bounds]
+                found = _exact(_Program(eq, ub, bounds, members), cells, width, values, floors)
             else:
                 found = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
             narrow.extend((hidden[i], check) for i, _, _ in found)
