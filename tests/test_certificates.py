@@ -28,6 +28,7 @@ from site_builder.rules.audit import (
     _Program,
     audit,
     narrow_nearby,
+    narrow_nearby_each,
     widening_cells,
 )
 from site_builder.rules.certificates import Certificate, Certifier
@@ -156,6 +157,24 @@ def test_the_audit_finds_the_cells_both_programs_find_narrow(system: TableSystem
             if maximum - bottom[i] < width - TOLERANCE and must_be_wide(system, statuses, key):
                 expected.add((key, check))
     assert {(e.key, e.check) for e in audit(system, statuses, N).exposures} == expected
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment())
+def test_a_cell_narrow_over_a_neighbourhood_is_asked_over_the_next_in_the_same_call(
+    system: TableSystem,
+) -> None:
+    """Escalating from 1 nearest cell to 3: what stays narrow is what both sizes call
+    narrow, and it still holds every cell the exact programs call narrow."""
+    statuses = first_statuses(system)
+    hidden = [key for key, status in statuses.items() if status in HIDDEN_STATUSES]
+    asked = [(key, check) for key in hidden for check in ("width", "pinning")]
+    exact = {(e.key, e.check) for e in audit(system, statuses, N).exposures}
+    over_one = set(narrow_nearby(system, statuses, N, asked, 1))
+    over_three = set(narrow_nearby(system, statuses, N, asked, 3))
+    escalated = narrow_nearby_each(system, statuses, N, {1: asked}, (1, 3))
+    assert set(escalated) == over_one & over_three
+    assert exact <= set(escalated)
 
 
 def _certified(system: TableSystem) -> tuple[Certifier, Certificate, list[float], list[float]]:

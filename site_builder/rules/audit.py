@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -459,16 +459,26 @@ def narrow_nearby_each(
     statuses: Mapping[Key, Status],
     min_cell: int,
     asked: Mapping[int | None, list[tuple[Key, str]]],
+    escalate: Sequence[int] = (),
 ) -> list[tuple[Key, str]]:
     """``narrow_nearby`` for several neighbourhood sizes at once (``asked``: the pairs for
-    each), building the system's constraint rows once for them all."""
+    each), building the system's constraint rows once for them all. A pair found narrow
+    at a size listed in ``escalate`` (smallest first) is asked again at the next size
+    listed, in the same call. Returns the pairs still narrow at the last size asked."""
     hidden, index, eq, ub, values = _hidden_rows(system, statuses)
     members = list(range(len(hidden)))
-    narrow = []
+    narrow: set[tuple[Key, str]] = set()
+    sizes = [*escalate, *(size for size in asked if size not in escalate)]
     for check, width in (("width", float(min_cell)), ("pinning", PIN_WIDTH)):
         bounds = _check_bounds(check, hidden, statuses, min_cell)
-        for nearby, pairs in asked.items():
-            cells = sorted(index[key] for key, question in pairs if question == check)
+        again: list[int] = []
+        for nearby in sizes:
+            for i in again:  # narrow over the last size: asked again over this one
+                narrow.discard((hidden[i], check))
+            cells = sorted(
+                {*again, *(index[key] for key, question in asked.get(nearby, ()) if question == check)}
+            )
+            again = []
             if not cells:
                 continue
             if nearby == WHOLE:
@@ -476,7 +486,9 @@ def narrow_nearby_each(
                 found = _exact(_Program(eq, ub, bounds, members), cells, width, values, floors)
             else:
                 found = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
-            narrow.extend((hidden[i], check) for i, _, _ in found)
+            narrow.update((hidden[i], check) for i, _, _ in found)
+            if nearby in escalate[:-1]:
+                again = [i for i, _, _ in found]
     return sorted(narrow, key=repr)
 
 

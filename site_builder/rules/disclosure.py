@@ -42,13 +42,16 @@ CERTIFICATE_LIMIT = 12_000
 CERTIFICATE_REPAIRS = 3
 #: rounds a hard cell is widened by hiding its nearest cell before the linear programs try it
 CHEAP_WIDENINGS = 2
-#: the linear programs that try a cell the certificates could not prove: once it has been
-#: hard for so many rounds, how many of its nearest hidden cells are free. A cell no
-#: neighbourhood proves, round after round, gets the whole system's exact programs at last:
-#: slow, but its own nearest cells have not helped it (a school of 4 students whose one
-#: claimed credential can only move as far as its students' count, which only moves
+#: the linear programs that try a cell the certificates could not prove: how many of its
+#: nearest hidden cells are free, smallest first. A cell found narrow over one is tried
+#: over the next in the same round (at state size, hard cells found narrow over 300
+#: cells were all narrow over 300 again a round later, with more hidden around them, but
+#: mostly wide over 2,000; those narrow over 2,000, twice, were all wide over 10,000).
+#: A cell no neighbourhood proves gets the whole system's exact programs when it is hard
+#: again: slow, but its own nearest cells have not helped it (a school of 4 students whose
+#: one claimed credential can only move as far as its students' count, which only moves
 #: against other schools' far away).
-CERTIFICATE_NEIGHBOURHOODS = ((1, 300), (5, 2_000), (7, 10_000), (9, WHOLE))
+CERTIFICATE_NEIGHBOURHOODS = (300, 2_000, 10_000)
 #: cells around a cell that even the whole system's programs find narrow, among which
 #: ``widening_cells`` looks for what to hide
 WIDENING_NEARBY = 10_000
@@ -178,6 +181,8 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
     hints: dict[tuple[int, str], list[dict[int, int]]] = defaultdict(list)
     inherent: set[int] = set()
     stubborn: Counter[tuple[Key, str]] = Counter()
+    #: hard cells that every neighbourhood found narrow: the whole system tries them next
+    beyond_nearby: set[tuple[Key, str]] = set()
     relation_index = RelationIndex.of(system)
     certificates = 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
@@ -217,7 +222,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
         if hard:
             # Hiding more is cheap and always safe, so a hard cell is at first just widened;
             # only one that stays hard goes to the linear programs over its nearest cells,
-            # larger neighbourhoods the longer it stays hard (CERTIFICATE_NEIGHBOURHOODS).
+            # larger neighbourhoods until one proves it (CERTIFICATE_NEIGHBOURHOODS).
             stubborn.update(hard)
             pinned = pinned_by_statuses(
                 [key for key, check in hard if check == "pinning"], statuses, relations_of, system, min_cell
@@ -229,13 +234,13 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             }
             narrow = {pair for pair, candidate in candidates.items() if candidate is not None}
             narrow |= {(key, "pinning") for key in pinned}
-            # Each cell once, over the largest neighbourhood its rounds of being hard have earned.
             asked: dict[int, list[tuple[Key, str]]] = defaultdict(list)
             for pair in sorted(set(hard) - narrow, key=repr):
-                earned = [nearby for rounds, nearby in CERTIFICATE_NEIGHBOURHOODS if stubborn[pair] >= rounds]
-                asked[earned[-1]].append(pair)
+                asked[WHOLE if pair in beyond_nearby else CERTIFICATE_NEIGHBOURHOODS[0]].append(pair)
             if asked:
-                narrow |= set(narrow_nearby_each(system, statuses, min_cell, asked))
+                found = narrow_nearby_each(system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS)
+                beyond_nearby.update(found)
+                narrow |= set(found)
             for key, check in hard:
                 if (key, check) not in narrow:
                     proven.add((certifier.index[key], check))
