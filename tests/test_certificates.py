@@ -31,7 +31,7 @@ from site_builder.rules.audit import (
     narrow_nearby_each,
     widening_cells,
 )
-from site_builder.rules.certificates import Certificate, Certifier
+from site_builder.rules.certificates import CHECKS, Certificate, Certifier
 from site_builder.rules.disclosure import pinned_by_statuses, protect
 from site_builder.rules.privacy import (
     HIDDEN_STATUSES,
@@ -175,6 +175,22 @@ def test_a_cell_narrow_over_a_neighbourhood_is_asked_over_the_next_in_the_same_c
     escalated = narrow_nearby_each(system, statuses, N, {1: asked}, (1, 3))
     assert set(escalated) == over_one & over_three
     assert exact <= set(escalated)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment())
+def test_a_certifier_that_has_searched_before_answers_as_a_new_one(system: TableSystem) -> None:
+    """What a certifier keeps between searches (the moves that ease a claimed count's
+    bound, say) never changes an answer: each cell's search gives what it gives first."""
+    statuses = first_statuses(system)
+    used = Certifier(system, N)
+    used.use(statuses)
+    for check in CHECKS:
+        low, high = used.bounds(check)
+        for cell in used.must_prove():
+            fresh = Certifier(system, N)
+            fresh.use(statuses)
+            assert used.certify(cell, check, low, high) == fresh.certify(cell, check, *fresh.bounds(check))
 
 
 def _certified(system: TableSystem) -> tuple[Certifier, Certificate, list[float], list[float]]:

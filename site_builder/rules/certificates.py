@@ -232,12 +232,14 @@ class Certifier:
                 self.flow_rows[self.row_node[i]].append(i)
                 self.flow_columns[self.column[i]].append(i)
         self.local: dict[tuple[int, str], _Network] = {}
+        self.supports: dict[int, tuple[list[Move], Iterator[tuple[Move, list[int]]]]] = {}
 
     def assume_hidden(self, cells: list[int], bounds: Mapping[str, tuple[list[float], list[float]]]) -> None:
         """Treat ``cells``, chosen to be hidden in this round, as hidden for the rest of its
         repairs (``bounds`` by check, changed in place): the next repair may then need
         nothing more hidden. Only repairs read ``assumed`` (certificates are checked against
         the pattern as it is); ``use`` starts the next round afresh."""
+        self.supports.clear()  # moves through the assumed cells are usable now
         for i in cells:
             self.assumed.add(i)
             for check, (low, high) in bounds.items():
@@ -417,7 +419,7 @@ class Certifier:
                 if other in move or not self.hidden[other]:
                     continue
                 ease = 1 if coefficient < 0 else -1
-                for support, _ in self.moves(other, SUPPORT_BUDGET):
+                for support in self._supports(other):
                     if any(i in move for i in support):
                         continue
                     room = min(self.room(support, shift, ease, low, high), wanted - steps)
@@ -427,6 +429,16 @@ class Certifier:
                         break
             steps = min(self.room(move, shift, direction, low, high), wanted)
         return steps
+
+    def _supports(self, cell: int) -> Iterator[Move]:
+        """``moves(cell, SUPPORT_BUDGET)``, each found once for the pattern: a school's
+        count of credentials eases every move of its claims, under both checks, and
+        every claimed cell searched again in a later round (most of them in vain)."""
+        found, rest = self.supports.setdefault(cell, ([], self.moves(cell, SUPPORT_BUDGET)))
+        yield from found
+        for support, _ in rest:
+            found.append(support)
+            yield support
 
     # --- certificates ----------------------------------------------------------------------
 
