@@ -231,8 +231,25 @@ class Certifier:
             if hidden[i] and not self.inequalities_of[i]:
                 self.flow_rows[self.row_node[i]].append(i)
                 self.flow_columns[self.column[i]].append(i)
+        self._flow_arrays()
         self.local: dict[tuple[int, str], _Network] = {}
+        self.flow_room: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.supports: dict[int, tuple[list[Move], Iterator[tuple[Move, list[int]]]]] = {}
+
+    def _flow_arrays(self) -> None:
+        """The network's cells as arrays, row node by row node (and within one, by cell), for
+        ``_network`` to cut its parts from without a loop in Python: each cell's row node
+        and column, where each row node's cells start, and each column's row nodes."""
+        cells = [i for row in sorted(self.flow_rows) for i in self.flow_rows[row]]
+        self.flow_cell = np.array(cells, dtype=np.int64)
+        self.flow_row = np.array([self.row_node[i] for i in cells], dtype=np.int64)
+        self.flow_column = np.array([self.column[i] for i in cells], dtype=np.int64)
+        self.row_nodes = max(self.row_node.values(), default=-1) + 1
+        self.row_start = np.searchsorted(self.flow_row, np.arange(self.row_nodes + 1))
+        by_column = np.argsort(self.flow_column, kind="stable")
+        self.column_rows = self.flow_row[by_column]
+        columns = max(self.column.values(), default=-1) + 1
+        self.column_start = np.searchsorted(self.flow_column[by_column], np.arange(columns + 1))
 
     def assume_hidden(self, cells: list[int], bounds: Mapping[str, tuple[list[float], list[float]]]) -> None:
         """Treat ``cells``, chosen to be hidden in this round, as hidden for the rest of its
@@ -541,33 +558,62 @@ class Certifier:
         if place not in self.local:
             if len(self.local) >= LOCAL_NETWORKS:
                 self.local.clear()
-            rows = {place[0]}
-            for cell in self.flow_rows[place[0]]:
-                rows.update(self.row_node[i] for i in self.flow_columns[self.column[cell]])
-            nodes: dict[tuple[str, int], int] = {}
-            tails, heads, capacities = [], [], []
-            arc: dict[int, int] = {}
-            for row in sorted(rows):
-                for i in self.flow_rows[row]:
-                    here = nodes.setdefault(("row", row), len(nodes))
-                    column = nodes.setdefault(("column", self.column[i]), len(nodes))
-                    arc[i] = len(tails)
-                    # row -> column lowers the cell, column -> row raises it; a flow of more
-                    # than ``need`` is never asked for, so no arc needs more room than that
-                    tails += [here, column]
-                    heads += [column, here]
-                    capacities += [min(need, self.value[i] - low[i]), min(need, high[i] - self.value[i])]
-            # a source of its own, with arcs (closed until a flow opens one) to the row node
-            # and the column nodes of its cells, where flows start
-            source = len(nodes)
-            starts = {nodes[("row", place[0])]: len(tails)}
-            for i in self.flow_rows[place[0]]:
-                starts[nodes[("column", self.column[i])]] = len(tails) + len(starts)
-            tails += [source] * len(starts)
-            heads += list(starts)
-            capacities += [0] * len(starts)
-            self.local[place] = _Network.of(nodes, tails, heads, capacities, arc, starts)
+            self.local[place] = self._network_of(place[0], self._flow_room(check, low, high, need))
         return self.local[place]
+
+    def _flow_room(
+        self, check: str, low: list[float], high: list[float], need: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """How far each cell of the network can be lowered and raised under ``check``, at most
+        ``need`` (no flow asks more): found once a pattern and check, as ``local`` is."""
+        if check not in self.flow_room:
+            value = np.array(self.value, dtype=np.float64)[self.flow_cell]
+            bottom = np.array(low, dtype=np.float64)[self.flow_cell]
+            top = np.array(high, dtype=np.float64)[self.flow_cell]
+            self.flow_room[check] = (np.minimum(need, value - bottom), np.minimum(need, top - value))
+        return self.flow_room[check]
+
+    def _network_of(self, row: int, room: tuple[np.ndarray, np.ndarray]) -> _Network:
+        """``_network``'s part for one row node, cut from ``_flow_arrays``. Nodes are numbered
+        in the order the part's cells first reach them (row nodes in order, each row
+        node's cells in order: its node, then their columns'), then the source."""
+        mine = slice(self.row_start[row], self.row_start[row + 1])
+        meeting = [
+            self.column_rows[self.column_start[c] : self.column_start[c + 1]] for c in self.flow_column[mine]
+        ]
+        rows = np.unique(np.concatenate([[row], *meeting]))
+        first, counts = self.row_start[rows], self.row_start[rows + 1] - self.row_start[rows]
+        take = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        cells = self.flow_cell[take]
+        # cell k's row node at 2k, its column at 2k + 1 (columns numbered after every row node)
+        reached = np.empty(2 * len(cells), dtype=np.int64)
+        reached[0::2], reached[1::2] = self.flow_row[take], self.flow_column[take] + self.row_nodes
+        _, first_reached, which = np.unique(reached, return_index=True, return_inverse=True)
+        number = np.empty(len(first_reached), dtype=np.int64)
+        number[np.argsort(first_reached)] = np.arange(len(first_reached))
+        node = number[which.ravel()]
+        here, there = node[0::2], node[1::2]
+        # row -> column lowers the cell (arc 2k), column -> row raises it (2k + 1)
+        tails, heads = np.empty_like(node), np.empty_like(node)
+        tails[0::2], tails[1::2], heads[0::2], heads[1::2] = here, there, there, here
+        capacities = np.empty(len(node), dtype=np.float64)
+        capacities[0::2], capacities[1::2] = room[0][take], room[1][take]
+        # a source of its own, with arcs (closed until a flow opens one) to the row node
+        # and the column nodes of its cells, where flows start
+        own = np.flatnonzero(self.flow_row[take] == row)
+        start_nodes = [int(here[own[0]]), *there[own].tolist()]
+        arcs = len(node)
+        starts = {start: arcs + n for n, start in enumerate(start_nodes)}
+        size = len(number) + 1
+        tails = np.concatenate([tails, np.full(len(starts), size - 1)])
+        heads = np.concatenate([heads, start_nodes])
+        capacities = np.concatenate([capacities, np.zeros(len(starts))])
+        nodes = {("row", row): start_nodes[0]}
+        arc = {}
+        for k in own.tolist():
+            nodes[("column", self.column[int(cells[k])])] = int(there[k])
+            arc[int(cells[k])] = 2 * k
+        return _Network.of(size, nodes, tails, heads, capacities, arc, starts, cells)
 
     def _flows(
         self, target: int, check: str, low: list[float], high: list[float], need: int
@@ -623,16 +669,9 @@ class Certifier:
                 result = maximum_flow(matrix, size - 1, end, method="dinic")
                 flow = result.flow.tocoo()
                 forward = flow.data > 0
-                for tail, head, amount in zip(
-                    flow.row[forward].tolist(),
-                    flow.col[forward].tolist(),
-                    flow.data[forward].tolist(),
-                    strict=True,
-                ):
-                    if (tail, head) in net.cell_at:  # from row to column: lowered
-                        move[net.cell_at[(tail, head)]] = -amount
-                    elif (head, tail) in net.cell_at:  # from column to row: raised
-                        move[net.cell_at[(head, tail)]] = amount
+                for arc, amount in net.cell_arcs(flow.row[forward], flow.col[forward], flow.data[forward]):
+                    # from row to column (an even arc): lowered; from column to row: raised
+                    move[int(net.cells[arc // 2])] = amount if arc % 2 else -amount
                 if result.flow_value:
                     move[target] = sign * int(result.flow_value)
             tables.append(move)
@@ -775,36 +814,51 @@ class _Network:
     indptr: np.ndarray
     #: where each arc's room is in ``data``
     position: np.ndarray
-    #: where each cell's two arcs are in the arc list, and the source's arc to each node it has one to
+    #: for each cell of the row node the part is cut for (the cells whose flows it finds),
+    #: where its two arcs are in the arc list; the source's arc to each node it has one to
     arc: dict[int, int]
     starts: dict[int, int]
-    #: the cell of each (row node, column node) pair
-    cell_at: dict[tuple[int, int], int]
+    #: the cell of arcs 2k and 2k + 1
+    cells: np.ndarray
+    #: each arc's (tail, head) as one number, in the matrix's order, and the arc at each
+    keys: np.ndarray
+    order: np.ndarray
 
     @classmethod
     def of(
         cls,
+        size: int,
         nodes: dict[tuple[str, int], int],
-        tails: list[int],
-        heads: list[int],
-        capacities: list[float],
+        tail: np.ndarray,
+        head: np.ndarray,
+        capacities: np.ndarray,
         arc: dict[int, int],
         starts: dict[int, int],
+        cells: np.ndarray,
     ) -> _Network:
-        tail, head = np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32)
         order = np.lexsort((head, tail))
         position = np.empty(len(order), dtype=np.int64)
         position[order] = np.arange(len(order))
-        indptr = np.concatenate(([0], np.cumsum(np.bincount(tail, minlength=len(nodes) + 1)))).astype(
-            np.int32
-        )
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(tail, minlength=size)))).astype(np.int32)
         return cls(
             nodes=nodes,
-            data=np.array(capacities, dtype=np.int32)[order],
-            indices=head[order],
+            data=capacities.astype(np.int32)[order],
+            indices=head[order].astype(np.int32),
             indptr=indptr,
             position=position,
             arc=arc,
             starts=starts,
-            cell_at={(tails[arc[i]], heads[arc[i]]): i for i in arc},
+            cells=cells,
+            keys=(tail * size + head)[order],
+            order=order,
         )
+
+    def cell_arcs(self, tails: np.ndarray, heads: np.ndarray, amounts: np.ndarray) -> list[tuple[int, int]]:
+        """The cells' arcs among (tail, head) pairs of the matrix, with their amounts (the
+        source's arcs left out)."""
+        size = len(self.indptr) - 1
+        wanted = tails.astype(np.int64) * size + heads
+        found = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        arcs = self.order[found]
+        cell = (self.keys[found] == wanted) & (arcs < 2 * len(self.cells))
+        return list(zip(arcs[cell].tolist(), amounts[cell].tolist(), strict=True))
