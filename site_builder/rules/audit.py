@@ -333,11 +333,8 @@ FROM_LARGE_RELATION = 50
 
 
 def _exact_nearby(
-    equalities: _Rows,
-    inequalities: _Rows,
-    members: list[int],
+    nearest: _Nearest,
     bounds: list[tuple[float, float | None]],
-    values: np.ndarray,
     cells: list[int],
     width: float,
     nearby: int | None = None,
@@ -346,11 +343,10 @@ def _exact_nearby(
     default NEARBY_CELLS) and the rest at their true values: every table found is
     feasible in the whole group, so a cell wide here is wide. Returns the others, with
     their range here (from their floor when the maximum alone decided)."""
-    nearest = _Nearest(equalities, inequalities, members, values)
     narrow = []
     for i in cells:
         program, _ = nearest.program(i, bounds, nearby)
-        found = _exact(program, [0], width, values[i : i + 1], [bounds[i][0]])
+        found = _exact(program, [0], width, nearest.values[i : i + 1], [bounds[i][0]])
         narrow.extend((i, low, high) for _, low, high in found)
     return narrow
 
@@ -467,6 +463,7 @@ def narrow_nearby_each(
     listed, in the same call. Returns the pairs still narrow at the last size asked."""
     hidden, index, eq, ub, values = _hidden_rows(system, statuses)
     members = list(range(len(hidden)))
+    nearest: _Nearest | None = None  # made once, for every size and check
     narrow: set[tuple[Key, str]] = set()
     sizes = [*escalate, *(size for size in asked if size not in escalate)]
     for check, width in (("width", float(min_cell)), ("pinning", PIN_WIDTH)):
@@ -485,7 +482,8 @@ def narrow_nearby_each(
                 floors = [bound[0] for bound in bounds]
                 found = _exact(_Program(eq, ub, bounds, members), cells, width, values, floors)
             else:
-                found = _exact_nearby(eq, ub, members, bounds, values, cells, width, nearby)
+                nearest = nearest or _Nearest(eq, ub, members, values)
+                found = _exact_nearby(nearest, bounds, cells, width, nearby)
             narrow.update((hidden[i], check) for i, _, _ in found)
             if nearby in escalate[:-1]:
                 again = [i for i, _, _ in found]

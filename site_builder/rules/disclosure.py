@@ -224,11 +224,12 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             # only one that stays hard goes to the linear programs over its nearest cells,
             # larger neighbourhoods until one proves it (CERTIFICATE_NEIGHBOURHOODS).
             stubborn.update(hard)
+            nearest = _NearestCandidates(system, statuses, relations_of, totals)
             pinned = pinned_by_statuses(
                 [key for key, check in hard if check == "pinning"], statuses, relations_of, system, min_cell
             )
             candidates = {
-                (key, check): _nearest_candidate(key, system, statuses, relations_of, totals)
+                (key, check): nearest(key)
                 for key, check in hard
                 if stubborn[(key, check)] <= CHEAP_WIDENINGS and not (check == "pinning" and key in pinned)
             }
@@ -254,9 +255,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     if widening:
                         chosen.update(widening)
                         continue
-                candidate = candidates.get((key, check)) or _nearest_candidate(
-                    key, system, statuses, relations_of, totals
-                )
+                candidate = candidates.get((key, check)) or nearest(key)
                 if candidate is not None:
                     chosen.add(candidate)
                 elif check == "pinning":
@@ -444,6 +443,28 @@ def _nearest_candidate(
             fallback = _smallest(sums, system)
         frontier = next_frontier
     return fallback
+
+
+class _NearestCandidates:
+    """``_nearest_candidate`` for one pattern, found once a cell (its two checks ask the
+    same; a claimed count's search crosses every school's claims)."""
+
+    def __init__(
+        self,
+        system: TableSystem,
+        statuses: dict[Key, Status],
+        relations_of: dict[Key, list[Relation]],
+        totals: set[Key],
+    ):
+        self.system, self.statuses, self.relations_of, self.totals = system, statuses, relations_of, totals
+        self.found: dict[Key, Key | None] = {}
+
+    def __call__(self, key: Key) -> Key | None:
+        if key not in self.found:
+            self.found[key] = _nearest_candidate(
+                key, self.system, self.statuses, self.relations_of, self.totals
+            )
+        return self.found[key]
 
 
 def _smallest(keys: list[Key], system: TableSystem) -> Key:
