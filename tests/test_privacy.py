@@ -238,3 +238,27 @@ def test_a_coded_cell_is_exempt_only_while_its_rate_is_shown() -> None:
     # counts behind it must be protected like any other hidden count
     hidden = {**shown, "g": "suppressed-complementary"}
     assert must_be_wide(system, hidden, "m") and must_be_wide(system, hidden, "n")
+
+
+def test_a_coded_rate_held_by_its_district_is_widened_by_hiding_a_school_there() -> None:
+    """One district of a generated state (2025 readiness): the school of 34 graduates, 2
+    of them ready, is bottom-coded (met <= 10% of graduates), but its graduates are hidden,
+    and the district's published total leaves them at most 40: "met" moves only between 0
+    and 4. Hiding the nearest small cells, round after round, never frees it (it hid the
+    district's and the state's "met" and "not met" as well); hiding one large school's
+    three counts, which lets the 34 rise to over 100, does."""
+    from site_builder.outcomes.records import Readiness, School
+    from site_builder.reports.systems import readiness_system
+
+    district = {"105303": (139, 44), "163873": (157, 8), "390580": (213, 65), "441519": (88, 10),
+                "673419": (486, 62), "723614": (659, 85), "765586": (501, 62), "848079": (339, 65),
+                "859129": (34, 2), "879324": (3, 0), "951984": (3, 0)}  # fmt: skip
+    schools = {school: School(school, school, "019315", "D", "C") for school in district}
+    rows = [Readiness(2025, school, graduates, met) for school, (graduates, met) in district.items()]
+    system = readiness_system(rows, schools, N)
+    protection = protect(system, N)
+    assert audit(system, protection.statuses, N).passed
+    ruled = complementary_suppression(system, primary_statuses(system, N), N)
+    newly = {key for key, status in protection.statuses.items() if status != ruled[key]}
+    assert not {key for key in newly if key[2] in ("district", "state")}
+    assert len(newly) <= 6, sorted(newly)

@@ -41,6 +41,7 @@ CERTIFICATE_LIMIT = 12_000
 #: repairs tried for one cell before the linear programs over its neighbourhood decide it
 CERTIFICATE_REPAIRS = 3
 #: rounds a hard cell is widened by hiding its nearest cell before the linear programs try it
+#: (``protect``: before the cells that hold it are found and hidden)
 CHEAP_WIDENINGS = 2
 #: the linear programs that try a cell the certificates could not prove: how many of its
 #: nearest hidden cells are free, smallest first. A cell found narrow over one is tried
@@ -80,7 +81,8 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     Interval propagation finds most exposed cells cheaply, with the relation that
     exposes each; a cell of that relation is hidden too. Only when propagation finds
     nothing does the full audit run, and what it finds is widened through the nearest
-    published detail cell. A cell pinned purely by the status column's ranges (for
+    published detail cell; a cell the audit still finds narrow after ``CHEAP_WIDENINGS``
+    such rounds gets the cells ``widening_cells`` finds hold it. A cell pinned purely by the status column's ranges (for
     example nine "<10" parts of a "<10" total: all of them must be 1), where no
     published cell is left to hide, is inherent to publishing "<10" at all: it is
     recorded as such, not repaired.
@@ -101,6 +103,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     relations_of, totals = _links(system)
     inherent: set[Key] = set()
     proven: set[tuple[Key, str]] = set()
+    stubborn: Counter[tuple[Key, str]] = Counter()
     # Propagation is only a shortcut past the linear programs: once a round finds nothing
     # with it, the audit's programs (which find everything it finds) carry on alone.
     propagating = True
@@ -142,6 +145,17 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
                 if exposure.check == "pinning" and exposure.key in pinned:
                     inherent.add(exposure.key)
                     continue
+                stubborn[(exposure.key, exposure.check)] += 1
+                if stubborn[(exposure.key, exposure.check)] > CHEAP_WIDENINGS:
+                    # Its nearest cells have not helped: hide what holds it, which can be
+                    # a few relations away (a coded school's rate, held by its graduates'
+                    # count, held in turn by its district's total).
+                    widening = widening_cells(
+                        system, statuses, min_cell, exposure.key, exposure.check, WIDENING_NEARBY
+                    )
+                    if widening:
+                        chosen.update(widening)
+                        continue
                 candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
                 if candidate is None:
                     unrepairable.append(exposure.key)
