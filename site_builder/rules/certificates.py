@@ -141,7 +141,12 @@ class Certifier:
             return above[cell]
 
         self.detail = [i for i in range(size) if not is_total[i]]
-        self.closure: dict[int, frozenset[int]] = {i: ancestors(i) for i in self.detail}
+        # Kept as tuples (in the sets' order): a set of six totals is 728 bytes, its tuple
+        # 96, and a state's year has 200,000 detail cells.
+        self.closure: dict[int, tuple[int, ...]] = {}
+        for i in self.detail:
+            self.closure[i] = tuple(ancestors(i))
+            del above[i]  # a detail cell is no cell's parent: its set is not asked again
         # A random weight per total: a move whose weights cancel changes (almost surely) no
         # total, so it needs no closer look; verify() checks every certificate exactly.
         rng = random.Random(0)
@@ -165,7 +170,8 @@ class Certifier:
         # no total; two whose published row parts differ make none that can be used.
         shared: dict[int, frozenset[int]] = {}
         for i, column in self.column.items():
-            shared[column] = shared[column] & self.closure[i] if column in shared else self.closure[i]
+            closure = frozenset(self.closure[i])
+            shared[column] = shared[column] & closure if column in shared else closure
         self.column_totals = shared
         self.row_part = {
             i: self.signature[i] - sum(weight[a] for a in shared[column]) for i, column in self.column.items()
