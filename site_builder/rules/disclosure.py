@@ -191,7 +191,8 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
     certifier = Certifier(system, min_cell)
     keys = certifier.keys
     relations_of, totals = _links(system)
-    proven: set[tuple[int, str]] = set()
+    #: each check's cells proven wide (sets of numbers, not of pairs: a state year proves 270,000)
+    proven: dict[str, set[int]] = {check: set() for check in CHECKS}
     hints: dict[tuple[int, str], list[dict[int, int]]] = defaultdict(list)
     inherent: set[int] = set()
     stubborn: Counter[tuple[Key, str]] = Counter()
@@ -206,17 +207,17 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
         for check in CHECKS:
             low, high = certifier.bounds(check)
             for cell in cells:
-                if (cell, check) in proven or (check == "pinning" and cell in inherent):
+                if cell in proven[check] or (check == "pinning" and cell in inherent):
                     continue
                 certificate, _ = certifier.certify(cell, check, low, high, hints.get((cell, check), ()))
                 if certificate is None:
                     failed.append((cell, check))
                 else:
-                    proven.add((cell, check))
-                    proven.update((other, check) for other in certificate.also_proves(certifier.need(check)))
+                    proven[check].add(cell)
+                    proven[check].update(certificate.also_proves(certifier.need(check)))
                     certificates += 1
         # a cell whose own search failed may have been proven since by a later one's certificate
-        failed = [pair for pair in failed if pair not in proven]
+        failed = [(cell, check) for cell, check in failed if cell not in proven[check]]
         chosen: set[Key] = set()
         hard: list[tuple[Key, str]] = []
         bounds = {check: certifier.bounds(check) for check in CHECKS}
@@ -258,7 +259,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 narrow |= set(found)
             for key, check in hard:
                 if (key, check) not in narrow:
-                    proven.add((certifier.index[key], check))
+                    proven[check].add(certifier.index[key])
                     continue
                 if check == "pinning" and key in pinned:
                     inherent.add(certifier.index[key])
