@@ -185,3 +185,39 @@ def test_years_protected_side_by_side_publish_the_same_numbers(
         for part in ("total", "by_field", "by_credential", "by_district", "readiness", "schools", "programs"):
             assert getattr(mine, part) == getattr(theirs, part), f"{year} {part}"
         assert [a.hidden for a in mine.audit] == [a.hidden for a in theirs.audit]
+
+
+def _small_system(values: tuple[int, ...]):
+    from site_builder.rules.privacy import TableSystem
+
+    system = TableSystem(values={("part", n): value for n, value in enumerate(values)})
+    system.values[("total",)] = sum(values)
+    system.add_relation(("total",), [("part", n) for n in range(len(values))])
+    return system
+
+
+def _protect_where_freed_memory_is_given_back(system, min_cell: int):
+    import os
+
+    from site_builder import reports as reports_module
+    from site_builder.rules.disclosure import protect
+
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == reports_module.WORKER_MALLOC_TRIM
+    return protect(system, min_cell)
+
+
+def test_protection_workers_give_freed_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker frees a large linear program between rounds; unless glibc is told to
+    give such memory back, the two workers' peaks (the build's) keep it."""
+    import os
+    from functools import partial
+
+    from site_builder import reports as reports_module
+    from site_builder.reports import Unbuilt, protect_all
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reports_module, "PARALLEL_ROWS", 0)
+    systems = [Unbuilt(f"system {n}", 3, partial(_small_system, (n + 1, 12, 30))) for n in range(2)]
+    protected = protect_all(systems, 10, _protect_where_freed_memory_is_given_back)
+    assert [protection.report.passed for protection, _ in protected] == [True, True]
