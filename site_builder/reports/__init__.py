@@ -154,7 +154,8 @@ class Unbuilt:
 #: than it saves
 PARALLEL_ROWS = 50_000
 #: glibc keeps the memory a process frees for the process's own later use unless the free
-#: top of its heap passes this many bytes (default: up to 32 MB, raised as it goes). A
+#: top of its heap passes this many bytes (by default 128 KB, raised as large blocks are
+#: freed, up to 64 MB on 64-bit machines; set, it stays where it is put). A
 #: worker frees a whole-system linear program (about 100 MB at state size) between rounds,
 #: and two workers' peaks make the build's: given back, a state attainment year's peak
 #: fell from 847 to 787 MB. Read by glibc when a worker starts; other C libraries ignore it.

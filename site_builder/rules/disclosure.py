@@ -82,10 +82,10 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     exposes each; a cell of that relation is hidden too. Only when propagation finds
     nothing does the full audit run, and what it finds is widened through the nearest
     published detail cell; a cell the audit still finds narrow after ``CHEAP_WIDENINGS``
-    such rounds gets the cells ``widening_cells`` finds hold it. A cell pinned purely by the status column's ranges (for
-    example nine "<10" parts of a "<10" total: all of them must be 1), where no
-    published cell is left to hide, is inherent to publishing "<10" at all: it is
-    recorded as such, not repaired.
+    such rounds gets the cells ``widening_cells`` finds hold it. A cell pinned purely by
+    the status column's ranges (for example nine "<10" parts of a "<10" total: all of
+    them must be 1), where no published cell is left to hide, is inherent to publishing
+    "<10" at all: it is recorded as such, not repaired.
     """
     # One canonical order of relations, so the pattern never depends on how they were listed.
     system = TableSystem(
