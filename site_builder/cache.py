@@ -101,6 +101,9 @@ def system_fingerprint(system: TableSystem, min_cell: int) -> str:
     digest.update(repr(sorted(system.coded.items(), key=repr)).encode())
     digest.update(repr(sorted(system.coded_by.items(), key=repr)).encode())
     digest.update(repr(sorted(system.grid.items(), key=repr)).encode())
+    digest.update(repr(sorted(system.offsets.items(), key=repr)).encode())
+    digest.update(repr(sorted(system.elsewhere, key=repr)).encode())
+    digest.update(repr(sorted(system.kept_whole, key=repr)).encode())
     return digest.hexdigest()
 
 
@@ -115,14 +118,20 @@ class ProtectionCache:
         key = system_fingerprint(system, min_cell)
         path = self.folder / f"{key}.pickle"
         try:
-            statuses, report, rounds, inherent = pickle.loads(path.read_bytes())
+            statuses, report, rounds, inherent, unresolved = pickle.loads(path.read_bytes())
             self.hits += 1
-            return Protection(system.values, statuses, report, rounds, inherent)
+            return Protection(system.values, statuses, report, rounds, inherent, unresolved)
         except UNREADABLE:
             pass
         self.misses += 1
         protection = protect(system, min_cell)
-        stored = (protection.statuses, protection.report, protection.repair_rounds, protection.inherent)
+        stored = (
+            protection.statuses,
+            protection.report,
+            protection.repair_rounds,
+            protection.inherent,
+            protection.unresolved,
+        )
         write_whole(path, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
         return protection
 

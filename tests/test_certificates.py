@@ -146,7 +146,9 @@ def test_the_audit_finds_the_cells_both_programs_find_narrow(system: TableSystem
     hidden, _, eq, ub, _ = _hidden_rows(system, statuses)
     expected = set()
     for check, width in (("width", N), ("pinning", PIN_WIDTH)):
-        program = _Program(eq, ub, _check_bounds(check, hidden, statuses, N), list(range(len(hidden))))
+        program = _Program(
+            eq, ub, _check_bounds(system, check, hidden, statuses, N), list(range(len(hidden)))
+        )
         for i, key in enumerate(hidden):
             objective = np.zeros(len(hidden))
             objective[i] = -1.0

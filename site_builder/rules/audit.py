@@ -196,7 +196,7 @@ def audit(
     solved = checked = 0
     models = {
         "width": ({key: (0.0, math.inf) for key in hidden}, float(min_cell)),
-        "pinning": ({key: status_bounds(statuses[key], min_cell) for key in hidden}, PIN_WIDTH),
+        "pinning": ({key: known_bounds(system, key, statuses[key], min_cell) for key in hidden}, PIN_WIDTH),
     }
     must_prove = {
         check: {
@@ -244,6 +244,14 @@ def status_bounds(status: Status, min_cell: int) -> tuple[float, float]:
     if status == "suppressed-complementary":
         return (float(min_cell), math.inf)
     return (0.0, math.inf)
+
+
+def known_bounds(system: TableSystem, key: Key, status: Status, min_cell: int) -> tuple[float, float]:
+    """``status_bounds`` of a hidden cell as ``system`` holds it: a slice's shared cell
+    holds only its own part of the count the status describes (``TableSystem.offsets``)."""
+    low, high = status_bounds(status, min_cell)
+    offset = system.offsets.get(key, 0)
+    return (max(0.0, low - offset), high - offset) if offset else (low, high)
 
 
 def _lp_bound(bound: tuple[float, float]) -> tuple[float, float | None]:
@@ -467,7 +475,7 @@ def narrow_nearby_each(
     narrow: set[tuple[Key, str]] = set()
     sizes = [*escalate, *(size for size in asked if size not in escalate)]
     for check, width in (("width", float(min_cell)), ("pinning", PIN_WIDTH)):
-        bounds = _check_bounds(check, hidden, statuses, min_cell)
+        bounds = _check_bounds(system, check, hidden, statuses, min_cell)
         again: list[int] = []
         for nearby in sizes:
             for i in again:  # narrow over the last size: asked again over this one
@@ -503,12 +511,16 @@ def widening_cells(
     what holds it can be a few relations away (a school's claims held by its students'
     count, held in turn by its district's total)."""
     opened = {
-        cell: "suppressed-complementary" if status == PUBLISHED and system.values[cell] > 0 else status
+        cell: "suppressed-complementary"
+        if status == PUBLISHED and system.values[cell] > 0 and cell not in system.offsets
+        else status
         for cell, status in statuses.items()
     }
     hidden, index, eq, ub, values = _hidden_rows(system, opened)
     nearest = _Nearest(eq, ub, list(range(len(hidden))), values)
-    program, local = nearest.program(index[key], _check_bounds(check, hidden, opened, min_cell), nearby)
+    program, local = nearest.program(
+        index[key], _check_bounds(system, check, hidden, opened, min_cell), nearby
+    )
     totals = {relation.total for relation in system.relations}
     was_published = [j for j, cell in enumerate(local) if statuses[hidden[cell]] == PUBLISHED]
     if not was_published:
@@ -575,13 +587,13 @@ def _hidden_rows(
 
 
 def _check_bounds(
-    check: str, hidden: list[Key], statuses: Mapping[Key, Status], min_cell: int
+    system: TableSystem, check: str, hidden: list[Key], statuses: Mapping[Key, Status], min_cell: int
 ) -> list[tuple[float, float | None]]:
     """What the attacker knows of each hidden cell under one check: only that it is not
     negative ("width"), or the range its status tells ("pinning")."""
     if check == "width":
         return [(0.0, None)] * len(hidden)
-    return [_lp_bound(status_bounds(statuses[key], min_cell)) for key in hidden]
+    return [_lp_bound(known_bounds(system, key, statuses[key], min_cell)) for key in hidden]
 
 
 def _constraint_rows(

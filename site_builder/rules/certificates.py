@@ -41,7 +41,7 @@ from itertools import chain, islice
 
 import numpy as np
 
-from site_builder.rules.audit import status_bounds
+from site_builder.rules.audit import known_bounds
 from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
 
 #: the two attacker models and the range each requires (the width one is min_cell)
@@ -107,6 +107,8 @@ class Certifier:
         self.keys: list[Key] = sorted(system.values, key=repr)
         index = {key: number for number, key in enumerate(self.keys)}
         self.index = index
+        #: a slice's shared cells, which repairs never hide
+        self.shared = frozenset(index[key] for key in system.offsets)
         self.value = [system.values[key] for key in self.keys]
         size = len(self.keys)
         # relation number -> (total, parts); each cell's relations with its sign in them
@@ -266,22 +268,22 @@ class Certifier:
         for i in cells:
             self.assumed.add(i)
             for check, (low, high) in bounds.items():
-                low[i], high[i] = self.hidden_range(check)
+                low[i], high[i] = self.hidden_range(check, i)
 
-    def hidden_range(self, check: str) -> tuple[float, float]:
-        """What the attacker knows of a newly hidden (complementary) cell under one model."""
+    def hidden_range(self, check: str, i: int) -> tuple[float, float]:
+        """What the attacker knows of cell ``i`` newly hidden (complementary) under one model."""
         if check == "pinning":
-            return status_bounds("suppressed-complementary", self.min_cell)
+            return known_bounds(self.system, self.keys[i], "suppressed-complementary", self.min_cell)
         return 0, math.inf
 
     def bounds(self, check: str) -> tuple[list[float], list[float]]:
         """What the attacker knows of each cell under one model (published cells are fixed)."""
         low, high = [], []
-        for value, status in zip(self.value, self.statuses, strict=True):
+        for key, value, status in zip(self.keys, self.value, self.statuses, strict=True):
             if status not in HIDDEN_STATUSES:
                 bottom = top = value
             elif check == "pinning":
-                bottom, top = status_bounds(status, self.min_cell)
+                bottom, top = known_bounds(self.system, key, status, self.min_cell)
             else:
                 bottom, top = 0, math.inf
             low.append(bottom)
@@ -728,6 +730,8 @@ class Certifier:
         for move, published in self.moves(target, REPAIR_BUDGET, allow=True):
             if not published and not self.assumed.intersection(move):
                 continue  # a move the search had already (nothing to hide, nothing newly hidden)
+            if self.shared.intersection(published):
+                continue  # a slice's shared cell, which repairs never hide
             if len(published) > (MOST_HIDDEN if best is None else len(best[1])):
                 continue  # more to hide than the best so far
             # Weighed as the attacker would see the cells once hidden, then put back.

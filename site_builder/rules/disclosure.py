@@ -13,8 +13,8 @@ from site_builder.rules.audit import (
     WHOLE,
     AuditReport,
     audit,
+    known_bounds,
     narrow_nearby_each,
-    status_bounds,
     widening_cells,
 )
 from site_builder.rules.certificates import CHECKS, Certifier
@@ -73,6 +73,9 @@ class Protection:
     repair_rounds: int
     #: cells pinned by the status column's own ranges, which no suppression can widen
     inherent: frozenset[Key] = frozenset()
+    #: a slice's (cell, check) pairs that nothing hidden in the slice widens: they lean on
+    #: what other slices hold fixed, and the whole system settles them (``rules.slices``)
+    unresolved: frozenset[tuple[Key, str]] = frozenset()
 
 
 def protect(system: TableSystem, min_cell: int) -> Protection:
@@ -95,6 +98,9 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         coded=system.coded,
         coded_by=system.coded_by,
         grid=system.grid,
+        offsets=system.offsets,
+        elsewhere=system.elsewhere,
+        kept_whole=system.kept_whole,
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
@@ -103,6 +109,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     relations_of, totals = _links(system)
     inherent: set[Key] = set()
     proven: set[tuple[Key, str]] = set()
+    unresolved: set[tuple[Key, str]] = set()
     stubborn: Counter[tuple[Key, str]] = Counter()
     # Propagation is only a shortcut past the linear programs: once a round finds nothing
     # with it, the audit's programs (which find everything it finds) carry on alone.
@@ -111,6 +118,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         chosen: set[Key] = set()
         unrepairable: list[Key] = []
         quick = quick_exposures(system, statuses, min_cell, inherent) if propagating else []
+        quick = [exposure for exposure in quick if (exposure.key, exposure.check) not in unresolved]
         propagating = bool(quick)
         pinned = pinned_by_statuses(
             [e.key for e in quick if e.check == "pinning"], statuses, relations_of, system, min_cell
@@ -126,6 +134,9 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
                 candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
             if candidate is not None:
                 chosen.add(candidate)
+            elif system.offsets:  # a slice: only what other slices hold could free it
+                unresolved.add((exposure.key, exposure.check))
+                proven.add((exposure.key, exposure.check))
             elif exposure.check == "pinning":
                 inherent.add(exposure.key)  # nothing published is left to hide around it
             else:
@@ -133,7 +144,9 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         if not quick:
             report = audit(system, statuses, min_cell, exempt=inherent, proven=proven)
             if report.passed:
-                return Protection(system.values, statuses, report, round_number, frozenset(inherent))
+                return Protection(
+                    system.values, statuses, report, round_number, frozenset(inherent), frozenset(unresolved)
+                )
             pinned = pinned_by_statuses(
                 [e.key for e in report.exposures if e.check == "pinning"],
                 statuses,
@@ -156,8 +169,15 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
                     if widening:
                         chosen.update(widening)
                         continue
+                    if system.offsets:
+                        unresolved.add((exposure.key, exposure.check))
+                        proven.add((exposure.key, exposure.check))
+                        continue
                 candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
-                if candidate is None:
+                if candidate is None and system.offsets:
+                    unresolved.add((exposure.key, exposure.check))
+                    proven.add((exposure.key, exposure.check))
+                elif candidate is None:
                     unrepairable.append(exposure.key)
                 else:
                     chosen.add(candidate)
@@ -198,6 +218,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
     stubborn: Counter[tuple[Key, str]] = Counter()
     #: hard cells that every neighbourhood found narrow: the whole system tries them next
     beyond_nearby: set[tuple[Key, str]] = set()
+    unresolved: set[tuple[Key, str]] = set()
     relation_index = RelationIndex.of(system)
     certificates = 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
@@ -252,12 +273,20 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             narrow |= {(key, "pinning") for key in pinned}
             asked: dict[int, list[tuple[Key, str]]] = defaultdict(list)
             for pair in sorted(set(hard) - narrow, key=repr):
+                if system.offsets and pair in beyond_nearby:
+                    # A slice's cell narrow over every neighbourhood twice: what holds it is
+                    # most likely what the other slices hold fixed. The whole system settles it.
+                    unresolved.add(pair)
+                    proven[pair[1]].add(certifier.index[pair[0]])
+                    continue
                 asked[WHOLE if pair in beyond_nearby else CERTIFICATE_NEIGHBOURHOODS[0]].append(pair)
             if asked:
                 found = narrow_nearby_each(system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS)
                 beyond_nearby.update(found)
                 narrow |= set(found)
             for key, check in hard:
+                if (key, check) in unresolved:
+                    continue
                 if (key, check) not in narrow:
                     proven[check].add(certifier.index[key])
                     continue
@@ -270,9 +299,16 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     if widening:
                         chosen.update(widening)
                         continue
+                    if system.offsets:  # a slice: the whole system settles it
+                        unresolved.add((key, check))
+                        proven[check].add(certifier.index[key])
+                        continue
                 candidate = candidates.get((key, check)) or nearest(key)
                 if candidate is not None:
                     chosen.add(candidate)
+                elif system.offsets:  # a slice: only what other slices hold could free it
+                    unresolved.add((key, check))
+                    proven[check].add(certifier.index[key])
                 elif check == "pinning":
                     inherent.add(certifier.index[key])
                 else:
@@ -284,8 +320,9 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             report = AuditReport(
                 hidden=hidden, checked=len(cells), components=1, solved=certificates, exposures=()
             )
+            inherent_keys = frozenset(keys[i] for i in inherent)
             return Protection(
-                system.values, statuses, report, round_number, frozenset(keys[i] for i in inherent)
+                system.values, statuses, report, round_number, inherent_keys, frozenset(unresolved)
             )
         for key in chosen:
             statuses[key] = "suppressed-complementary"
@@ -294,6 +331,56 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
         unrepairable = [keys[cell] for cell, _ in failed]
     listed = ", ".join(repr(key) for key in unrepairable[:5])
     raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
+
+
+#: rounds of hiding more over a whole system for what its slices could not settle
+SETTLE_ROUNDS = 100
+
+
+def settle(system: TableSystem, protection: Protection, min_cell: int) -> Protection:
+    """``protection``, put together from slices of ``system`` (``rules.slices``), with the
+    pairs no slice could widen settled over the whole system: each is tried by the linear
+    programs over its nearest hidden cells there (a table they find is possible in the
+    whole system, so a cell they find wide is wide); one still narrow gets its nearest
+    published cell hidden, the spec's rules are applied again around it, and the pairs
+    are tried again with every cell that newly hid. Deterministic."""
+    statuses = dict(protection.statuses)
+    pending = sorted(protection.unresolved, key=repr)
+    relations_of, totals = _links(system)
+    relation_index = RelationIndex.of(system)
+    solved = 0
+    for round_number in range(SETTLE_ROUNDS):
+        if not pending:
+            hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
+            report = AuditReport(
+                hidden=hidden,
+                checked=protection.report.checked,
+                components=protection.report.components,
+                solved=protection.report.solved + solved,
+                exposures=(),
+            )
+            rounds = protection.repair_rounds + round_number
+            return Protection(protection.values, statuses, report, rounds, protection.inherent)
+        asked = {CERTIFICATE_NEIGHBOURHOODS[0]: pending}
+        narrow = narrow_nearby_each(system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS)
+        solved += len(pending)
+        if not narrow:
+            pending = []
+            continue
+        nearest = _NearestCandidates(system, statuses, relations_of, totals)
+        chosen = {candidate for key, _ in narrow if (candidate := nearest(key)) is not None}
+        if not chosen:
+            listed = ", ".join(repr(key) for key, _ in narrow[:5])
+            raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
+        for key in chosen:
+            statuses[key] = "suppressed-complementary"
+        after = complementary_suppression_after(system, statuses, min_cell, chosen, relation_index)
+        newly = chosen | {key for key, status in after.items() if status != statuses[key]}
+        statuses = after
+        pending = sorted({*narrow, *((key, check) for key in newly for check in CHECKS)}, key=repr)
+    raise DisclosureRisk(
+        f"disclosure audit failed: cells could still be narrowed after {SETTLE_ROUNDS} rounds of settling slices"
+    )
 
 
 def pinned_by_statuses(
@@ -350,7 +437,9 @@ def _published_zero(key: Key, statuses: Mapping[Key, Status], system: TableSyste
 def _known_range(
     key: Key, statuses: Mapping[Key, Status], system: TableSystem, min_cell: int
 ) -> tuple[float, float]:
-    return (0.0, 0.0) if _published_zero(key, statuses, system) else status_bounds(statuses[key], min_cell)
+    if _published_zero(key, statuses, system):
+        return (0.0, 0.0)
+    return known_bounds(system, key, statuses[key], min_cell)
 
 
 class _Link(Relation):
@@ -391,7 +480,7 @@ def quick_exposures(
     exposed: list[QuickExposure] = []
     for check, bounds, width in (
         ("width", {key: (0.0, math.inf) for key in hidden}, float(min_cell)),
-        ("pinning", {key: status_bounds(statuses[key], min_cell) for key in hidden}, PIN_WIDTH),
+        ("pinning", {key: known_bounds(system, key, statuses[key], min_cell) for key in hidden}, PIN_WIDTH),
     ):
         result = propagate(system, statuses, bounds)
         for key in sorted(result.bounds, key=repr):
@@ -409,14 +498,20 @@ def _widening_candidate(
     """A published cell of a relation that narrowed the exposed cell: its smallest
     detail part, else its total. Hiding it adds an unknown exactly where the bound came from."""
     for relation in causes:
-        parts = [p for p in relation.parts if statuses[p] == PUBLISHED and system.values[p] > 0]
+        parts = [p for p in relation.parts if _hideable(p, system, statuses)]
         details = [p for p in parts if p not in totals]
         for group in (details, parts):
             if group:
                 return _smallest(group, system)
-        if statuses[relation.total] == PUBLISHED and system.values[relation.total] > 0:
+        if _hideable(relation.total, system, statuses):
             return relation.total
     return None
+
+
+def _hideable(key: Key, system: TableSystem, statuses: Mapping[Key, Status]) -> bool:
+    """A published cell a repair may hide: not a zero (which hides nothing), nor a
+    slice's shared cell (``TableSystem.offsets``)."""
+    return statuses[key] == PUBLISHED and system.values[key] > 0 and key not in system.offsets
 
 
 def _nearest_candidate(
@@ -450,7 +545,7 @@ def _nearest_candidate(
                     seen_cells.add(key)
                     if statuses[key] != PUBLISHED:
                         next_frontier.append(key)
-                    elif system.values[key] > 0:
+                    elif _hideable(key, system, statuses):
                         (sums if key in totals else details).append(key)
         if details:
             return _smallest(details, system)

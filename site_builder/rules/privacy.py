@@ -65,6 +65,20 @@ class TableSystem:
     #: total), such as (school, credential). The certificates (``rules.certificates``)
     #: look for moves along rows and columns of hidden cells.
     grid: dict[Key, tuple[Hashable, Hashable]] = field(default_factory=dict)
+    #: a slice of a larger system (``rules.slices``) holds, for each cell it shares with
+    #: the other slices (a statewide total), only its own part of the count: the rest of
+    #: it, this many, is fixed by the other slices. Its status is the whole count's. A
+    #: slice's repairs never hide a shared cell (the spec's rules may): what only that
+    #: would widen is left to the whole system (``disclosure.settle``)
+    offsets: dict[Key, int] = field(default_factory=dict)
+    #: shared cells hidden from the start that another slice proves wide: here they are
+    #: unknowns like any hidden cell, but nothing needs proving of them
+    elsewhere: frozenset[Key] = frozenset()
+    #: shared totals whose relation over the slices' cells (a credential's count over
+    #: every school) keeps the spec's rules in the whole system whatever a slice hides:
+    #: its cells hidden from the start are at least two and add up to at least min_cell.
+    #: A slice does not apply the rules to its own part of that relation.
+    kept_whole: frozenset[Key] = frozenset()
 
     def add_relation(self, total: Key, parts: Iterable[Key]) -> None:
         parts = tuple(parts)
@@ -75,7 +89,10 @@ class TableSystem:
 def must_be_wide(system: TableSystem, statuses: Mapping[Key, Status], key: Key) -> bool:
     """Whether the audit must prove a hidden cell wide. A coded cell is exempt only while
     its coded rate is actually shown, that is while its denominator is published: if
-    complementary suppression hid the denominator, the cell is protected like any other."""
+    complementary suppression hid the denominator, the cell is protected like any other.
+    A slice's shared cell that another slice proves (``TableSystem.elsewhere``) is exempt."""
+    if key in system.elsewhere:
+        return False
     if statuses[key] not in CODED_STATUSES:
         return True
     denominator = system.coded_by.get(key)
@@ -93,7 +110,7 @@ def primary_statuses(system: TableSystem, min_cell: int) -> dict[Key, Status]:
     for key, value in system.values.items():
         if key in system.coded:
             statuses[key] = system.coded[key]
-        elif is_primary(value, min_cell):
+        elif is_primary(value + system.offsets.get(key, 0), min_cell):
             statuses[key] = "suppressed"
         else:
             statuses[key] = PUBLISHED
@@ -111,7 +128,7 @@ def complementary_suppression(
     while changed:
         changed = False
         for relation in relations:
-            if _repair(relation, system.values, statuses, min_cell) is not None:
+            if _repair(relation, system, statuses, min_cell) is not None:
                 changed = True
     return statuses
 
@@ -136,7 +153,7 @@ def complementary_suppression_after(
     while pending:
         position = heapq.heappop(pending)
         queued.discard(position)
-        hidden = _repair(relations[position], system.values, statuses, min_cell)
+        hidden = _repair(relations[position], system, statuses, min_cell)
         if hidden is None:
             continue
         for again in (position, *positions_of[hidden]):
@@ -178,13 +195,20 @@ def hide_one_more(relation: Relation, values: Mapping[Key, int], statuses: dict[
 
 
 def _repair(
-    relation: Relation, values: Mapping[Key, int], statuses: dict[Key, Status], min_cell: int
+    relation: Relation, system: TableSystem, statuses: dict[Key, Status], min_cell: int
 ) -> Key | None:
+    values, elsewhere = system.values, system.elsewhere
     hidden_parts = [part for part in relation.parts if statuses[part] != PUBLISHED]
     total_hidden = statuses[relation.total] != PUBLISHED
     hidden = len(hidden_parts) + total_hidden
     if hidden == 0:
         return None
+    if relation.total in system.kept_whole and relation.parts[0] not in system.offsets:
+        return None  # one slice's part of a relation the whole system keeps the rules of
+    if elsewhere and all(
+        key in elsewhere for key in (*hidden_parts, relation.total) if statuses[key] != PUBLISHED
+    ):
+        return None  # its hidden cells are another slice's to protect
     too_few = hidden == 1
     too_small = not total_hidden and sum(values[part] for part in hidden_parts) < min_cell
     if not (too_few or too_small):

@@ -1,0 +1,170 @@
+"""A year protected in slices of districts (``rules.slices``), checked against the whole system."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import validate
+from site_builder.reports import _by_year, _district_groups, compute_reports
+from site_builder.reports.systems import attainment_rules_kept, attainment_shared, attainment_system
+from site_builder.rules.audit import audit, known_bounds
+from site_builder.rules.disclosure import protect
+from site_builder.rules.privacy import (
+    HIDDEN_STATUSES,
+    PUBLISHED,
+    TableSystem,
+    complementary_suppression,
+    primary_statuses,
+)
+from site_builder.rules.slices import make_slice, merged, owners, wholes
+
+REPO = Path(__file__).resolve().parent.parent
+N = 10
+
+
+@pytest.fixture(scope="module")
+def sample():
+    validated = validate(REPO / "catalog")
+    assert validated.outcomes is not None
+    return validated
+
+
+def _year(sample, year: int):
+    outcomes = sample.outcomes
+    primary_field = {key: c.career_fields[0] for key, c in sample.catalog.credentials.items()}
+    schools = {school.school_id: school for school in outcomes.schools}
+    rows, claims = _by_year(outcomes.attainment)[year], _by_year(outcomes.claims)[year]
+    return rows, claims, schools, primary_field
+
+
+@pytest.mark.parametrize("count", [2, 3, 5])
+def test_a_year_protected_in_slices_passes_the_whole_systems_audit(sample, count: int) -> None:
+    """The sample's latest year cut into slices of districts, each protected alone: the
+    pattern put together keeps the spec's rules over the whole system, and the whole
+    system's exact audit (linear programs over every hidden cell) proves every hidden
+    cell wide under both checks."""
+    rows, claims, schools, primary_field = _year(sample, max(sample.outcomes.years))
+    whole_system = attainment_system(rows, claims, schools, primary_field)
+    groups = _district_groups(rows, claims, schools, count)
+    assert len(groups) == count
+    districts = [{schools[row.school_id].district_id for row in group_rows} for group_rows, _ in groups]
+    assert all(not (a & b) for n, a in enumerate(districts) for b in districts[n + 1 :])
+    parts = [
+        attainment_shared(group_rows, group_claims, primary_field) for group_rows, group_claims in groups
+    ]
+    whole, owned = wholes(parts), owners(parts, N)
+    kept = attainment_rules_kept(rows, claims, schools, primary_field, N)
+    slices = [
+        protect(
+            make_slice(attainment_system(r, c, schools, primary_field), parts[n], whole, owned, n, kept), N
+        )
+        for n, (r, c) in enumerate(groups)
+    ]
+    together = merged(slices, whole)
+    assert together.values == whole_system.values
+    assert set(together.statuses) == set(whole_system.values)
+    assert complementary_suppression(whole_system, together.statuses, N) == together.statuses
+    first = primary_statuses(whole_system, N)
+    assert all(together.statuses[key] == status for key, status in first.items() if status != PUBLISHED)
+    report = audit(whole_system, together.statuses, N, exempt=together.inherent)
+    assert report.passed, report.exposures[:5]
+    assert together.report.hidden == report.hidden
+
+
+def _slice_of_two_schools(earned: tuple[int, int], whole_count: int) -> TableSystem:
+    """One group's slice: two schools' counts of one credential, and the credential's
+    statewide count, of which this group holds ``sum(earned)``."""
+    system = TableSystem(values={("a",): earned[0], ("b",): earned[1], ("state",): sum(earned)})
+    system.add_relation(("state",), [("a",), ("b",)])
+    part = {("state",): sum(earned)}
+    return system, part, {("state",): whole_count}
+
+
+def test_a_shared_cell_is_read_as_the_whole_count_its_status_tells() -> None:
+    """The group holds 5 of a statewide 15: 15 is published, though 5 alone would not be;
+    hidden, "at least 10" of the whole leaves this group's part at least 0, not 10."""
+    system, part, whole = _slice_of_two_schools((2, 3), 15)
+    make_slice(system, part, whole, {}, 0)
+    assert system.offsets == {("state",): 10}
+    assert primary_statuses(system, N)[("state",)] == PUBLISHED
+    assert primary_statuses(system, N)[("a",)] == "suppressed"
+    assert known_bounds(system, ("state",), "suppressed-complementary", N) == (0.0, float("inf"))
+    system, part, whole = _slice_of_two_schools((2, 3), 7)
+    make_slice(system, part, whole, {}, 0)
+    assert primary_statuses(system, N)[("state",)] == "suppressed"
+    assert known_bounds(system, ("state",), "suppressed", N) == (0.0, 7.0)  # 1..9 of 7, less the other 2
+
+
+def test_a_shared_cell_proven_by_another_slice_asks_nothing_of_this_one() -> None:
+    """A career field's statewide 40 is 7 of one credential (hidden) and 33 of another;
+    this group holds 2 and 20 of them. The slice that proves the 7 hides a complement
+    for it; a slice that leaves it to another does not."""
+
+    def field_slice(owner: int) -> TableSystem:
+        system = TableSystem(values={("field",): 22, ("c",): 2, ("d",): 20})
+        system.add_relation(("field",), [("c",), ("d",)])
+        part = dict(system.values)
+        return make_slice(system, part, {("field",): 40, ("c",): 7, ("d",): 33}, {("c",): owner}, 0)
+
+    mine, theirs = field_slice(0), field_slice(1)
+    assert theirs.elsewhere == {("c",)} and not mine.elsewhere
+    first = primary_statuses(mine, N)
+    assert first == {("field",): PUBLISHED, ("c",): "suppressed", ("d",): PUBLISHED}
+    assert complementary_suppression(mine, first, N)[("d",)] == "suppressed-complementary"
+    assert complementary_suppression(theirs, first, N) == first
+    with pytest.raises(ValueError, match="other shared cells"):
+        make_slice(TableSystem(values={("c",): 3}), {("c",): 2}, {("c",): 7}, {}, 0)
+
+
+def test_reports_protected_in_slices_publish_true_statewide_counts(
+    sample, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sliced (as a national year is), the reports say so as they go, and every statewide
+    count they publish is the sum over all schools, not one slice's part."""
+    import site_builder.reports as reports_module
+
+    monkeypatch.setattr(reports_module, "SLICE_ROWS", 1_500)
+    messages: list[str] = []
+    reports = compute_reports(sample.catalog, sample.outcomes, messages.append)
+    assert any(message.startswith("protected 2025 attainment, part 1 of ") for message in messages)
+    earned: dict[tuple[int, str], int] = defaultdict(int)
+    for row in sample.outcomes.attainment:
+        earned[(row.year, row.credential_id)] += row.earned
+    published = 0
+    for year, report in reports.by_year.items():
+        for credential_id, cell in report.by_credential.items():
+            if cell.status == PUBLISHED:
+                published += 1
+                assert cell.value == earned[(year, credential_id)]
+            else:
+                assert cell.status in HIDDEN_STATUSES and cell.value is None
+        assert report.total.value == sum(v for (y, _), v in earned.items() if y == year)
+    assert published > 0
+
+
+def test_what_no_slice_could_widen_is_settled_over_the_whole_system() -> None:
+    """11 = 1 + 10 and 11 = 10 + 1 over two tables: the spec's rules are met, but the
+    status column pins the 1s ("<10" and "at least 10" in 11). Left unresolved (as a
+    slice leaves a cell that only other slices could free), ``settle`` hides more until
+    the whole system's exact audit passes, keeps every cell hidden before, and leaves
+    nothing unresolved."""
+    from site_builder.rules.disclosure import Protection, settle
+
+    system = TableSystem(values={"T": 11, "a": 1, "b": 10, "U": 11, "c": 10, "d": 1, "V": 22})
+    system.add_relation("T", ["a", "b"])
+    system.add_relation("U", ["c", "d"])
+    system.add_relation("V", ["T", "U"])
+    ruled = complementary_suppression(system, primary_statuses(system, N), N)
+    before = audit(system, ruled, N)
+    unresolved = frozenset((exposure.key, exposure.check) for exposure in before.exposures)
+    assert ("a", "pinning") in unresolved and ("d", "pinning") in unresolved
+    settled = settle(system, Protection(system.values, ruled, before, 0, frozenset(), unresolved), N)
+    assert not settled.unresolved
+    assert all(settled.statuses[key] == status for key, status in ruled.items() if status != PUBLISHED)
+    assert settled.statuses["T"] == settled.statuses["U"] == "suppressed-complementary"
+    assert audit(system, settled.statuses, N).passed
+    assert complementary_suppression(system, settled.statuses, N) == settled.statuses
+    assert settled.report.hidden == audit(system, settled.statuses, N).hidden
