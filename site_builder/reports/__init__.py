@@ -7,6 +7,7 @@ reimbursement allocations, and returns reports that hold published values only.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import pickle
@@ -19,7 +20,7 @@ from decimal import Decimal
 from functools import partial
 
 from site_builder.catalog import Catalog
-from site_builder.outcomes import Outcomes
+from site_builder.outcomes import Attainment, Claim, Outcomes, School
 from site_builder.reports.model import (
     AuditSummary,
     Payment,
@@ -30,10 +31,17 @@ from site_builder.reports.model import (
     YearReport,
 )
 from site_builder.reports.published import count, dollars, rate
-from site_builder.reports.systems import STATE, attainment_system, readiness_system
-from site_builder.rules.disclosure import Protection, protect
+from site_builder.reports.systems import (
+    STATE,
+    attainment_rules_kept,
+    attainment_shared,
+    attainment_system,
+    readiness_system,
+)
+from site_builder.rules.disclosure import Protection, protect, settle
 from site_builder.rules.privacy import PUBLISHED, Key, Status, TableSystem, rate_thresholds
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
+from site_builder.rules.slices import make_slice, merged, owners, wholes
 
 __all__ = ["CatalogFacts", "Reports", "compute_reports"]
 
@@ -82,14 +90,17 @@ def _reports_from(
         _by_year(rows) for rows in (outcomes.attainment, outcomes.readiness, outcomes.claims)
     )
     systems: list[Unbuilt] = []
+    #: year -> the numbers of its attainment systems (one, or its slices) and, for slices,
+    #: the shared cells' whole counts
+    attainment_of: dict[int, tuple[list[int], dict | None]] = {}
+    readiness_of: dict[int, int] = {}
     for year in outcomes.years:
-        systems.append(
-            Unbuilt(
-                f"{year} attainment",
-                len(attainment[year]) + len(claims[year]),
-                partial(attainment_system, attainment[year], claims[year], schools, primary_field),
-            )
+        first = len(systems)
+        whole = _add_attainment(
+            systems, year, attainment[year], claims[year], schools, primary_field, min_cell
         )
+        attainment_of[year] = (list(range(first, len(systems))), whole)
+        readiness_of[year] = len(systems)
         systems.append(
             Unbuilt(
                 f"{year} readiness",
@@ -108,13 +119,27 @@ def _reports_from(
 
     protected = protect_all(systems, min_cell, protector, finished)
     by_year = {}
-    for number, year in enumerate(outcomes.years):
-        (counts, counts_seconds), (ready, ready_seconds) = protected[2 * number : 2 * number + 2]
+    for year in outcomes.years:
+        numbers, whole = attainment_of[year]
+        if whole is None:
+            counts, counts_seconds = protected[numbers[0]]
+        else:
+            counts = merged([protected[n][0] for n in numbers], whole)
+            counts_seconds = sum(protected[n][1] for n in numbers)
+            if counts.unresolved:
+                started = time.perf_counter()
+                system = attainment_system(attainment[year], claims[year], schools, primary_field)
+                counts = settle(system, counts, min_cell)
+                del system
+                counts_seconds += time.perf_counter() - started
+                progress(f"settled {year} attainment's slices in {time.perf_counter() - started:.1f}s")
+        ready, ready_seconds = protected[readiness_of[year]]
         by_year[year] = _year_report(year, outcomes, counts, ready, claims[year], min_cell)
         by_year[year].audit.extend((_summary(counts, counts_seconds), _summary(ready, ready_seconds)))
         hidden = counts.report.hidden + ready.report.hidden
         solved = counts.report.solved + ready.report.solved
         progress(f"{year}: {hidden} cells hidden, audit passed ({solved} linear programs and certificates)")
+    del protected
     districts = {school.district_id: school.district_name for school in outcomes.schools}
     schools_by_district: dict[str, list[str]] = defaultdict(list)
     for school in sorted(outcomes.schools, key=lambda school: (school.name.lower(), school.school_id)):
@@ -127,6 +152,77 @@ def _reports_from(
         schools_by_district=dict(schools_by_district),
         by_year=by_year,
     )
+
+
+#: an attainment year of more outcome rows (attainment and claims) than this is protected
+#: in slices of whole districts, each about this size (``rules.slices``): a state's year,
+#: 320,000 rows, is protected whole; a national year, 3.2 million, in ten slices
+SLICE_ROWS = 400_000
+
+
+def _add_attainment(
+    systems: list[Unbuilt],
+    year: int,
+    rows: list[Attainment],
+    claims: list[Claim],
+    schools: dict[str, School],
+    primary_field: dict[str, str],
+    min_cell: int,
+) -> dict | None:
+    """The year's attainment system added to ``systems``, whole or as slices; for slices,
+    the whole counts of the cells they share."""
+    size = len(rows) + len(claims)
+    if size <= SLICE_ROWS:
+        systems.append(
+            Unbuilt(
+                f"{year} attainment", size, partial(attainment_system, rows, claims, schools, primary_field)
+            )
+        )
+        return None
+    groups = _district_groups(rows, claims, schools, math.ceil(size / SLICE_ROWS))
+    parts = [
+        attainment_shared(group_rows, group_claims, primary_field) for group_rows, group_claims in groups
+    ]
+    whole, owned = wholes(parts), owners(parts, min_cell)
+    kept = attainment_rules_kept(rows, claims, schools, primary_field, min_cell)
+    for number, (group_rows, group_claims) in enumerate(groups):
+        make = partial(attainment_system, group_rows, group_claims, schools, primary_field)
+        systems.append(
+            Unbuilt(
+                f"{year} attainment, part {number + 1} of {len(groups)}",
+                len(group_rows) + len(group_claims),
+                partial(_slice, make, parts[number], whole, owned, number, kept),
+            )
+        )
+    return whole
+
+
+def _district_groups(
+    rows: list[Attainment], claims: list[Claim], schools: dict[str, School], count: int
+) -> list[tuple[list[Attainment], list[Claim]]]:
+    """The rows split into ``count`` groups of whole districts (in district order) of about
+    equal size."""
+    size: dict[str, int] = defaultdict(int)
+    for row in (*rows, *claims):
+        size[schools[row.school_id].district_id] += 1
+    group_of: dict[str, int] = {}
+    running, total = 0, sum(size.values())
+    for district_id in sorted(size):
+        group_of[district_id] = min(count - 1, running * count // total)
+        running += size[district_id]
+    groups: list[tuple[list, list]] = [([], []) for _ in range(count)]
+    for row in rows:
+        groups[group_of[schools[row.school_id].district_id]][0].append(row)
+    for claim in claims:
+        groups[group_of[schools[claim.school_id].district_id]][1].append(claim)
+    return [group for group in groups if group[0] or group[1]]
+
+
+def _slice(
+    make: Callable[[], TableSystem], part: dict, whole: dict, owned: dict, number: int, kept: frozenset
+) -> TableSystem:
+    """Made by the worker that protects it: one group's attainment system as slice ``number``."""
+    return make_slice(make(), part, whole, owned, number, kept)
 
 
 def _by_year(rows: list) -> defaultdict[int, list]:
@@ -205,15 +301,22 @@ def _made_and_protected(
     pickled, with the seconds the protection took."""
     protection, seconds = _timed(protector, make(), min_cell)
     hidden = {key: status for key, status in protection.statuses.items() if status != PUBLISHED}
-    sent = (protection.values, hidden, protection.report, protection.repair_rounds, protection.inherent)
+    sent = (
+        protection.values,
+        hidden,
+        protection.report,
+        protection.repair_rounds,
+        protection.inherent,
+        protection.unresolved,
+    )
     return pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL), seconds
 
 
 def _received(sent: bytes) -> Protection:
     """The protection ``_made_and_protected`` sent: every cell not sent back hidden is published."""
-    values, hidden, report, rounds, inherent = pickle.loads(sent)
+    values, hidden, report, rounds, inherent, unresolved = pickle.loads(sent)
     statuses = {key: hidden.get(key, PUBLISHED) for key in values}
-    return Protection(values, statuses, report, rounds, inherent)
+    return Protection(values, statuses, report, rounds, inherent, unresolved)
 
 
 def _timed(
