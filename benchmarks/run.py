@@ -29,12 +29,13 @@ from site_builder.paths import cache_dir_for
 HERE = Path(__file__).resolve().parent
 STAGES = ("validate", "compute", "render", "index")
 
-#: runs in a child process: one build, its stage times and its peak resident memory
+#: runs in a child process: one build, its stage times and its peak resident memory (its
+#: progress goes to the benchmark's standard error, as it goes: a national build is long)
 CHILD = """
 import json, resource, sys
 from pathlib import Path
 from site_builder.build import build
-result = build(Path(sys.argv[1]), Path(sys.argv[2]))
+result = build(Path(sys.argv[1]), Path(sys.argv[2]), lambda message: print(message, file=sys.stderr, flush=True))
 print(json.dumps({"stages": result.stages, "total": result.seconds, "pages": result.pages,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -71,7 +72,6 @@ def one_build(catalog: Path, out: Path) -> dict:
     with subprocess.Popen(
         [sys.executable, "-c", CHILD, str(catalog), str(out)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
         env={"SOURCE_DATE_EPOCH": "1700000000", "PATH": "/usr/bin:/bin"},
     ) as child:
@@ -83,9 +83,9 @@ def one_build(catalog: Path, out: Path) -> dict:
                 peak_pss_kb = max(peak_pss_kb, tree_memory_kb(child.pid, "smaps_rollup", "Pss:"))
                 next_pss = time.monotonic() + PSS_EVERY
             time.sleep(RSS_EVERY)
-        stdout, stderr = child.communicate()
+        stdout, _ = child.communicate()
     if child.returncode:
-        raise SystemExit(f"build failed ({child.returncode}):\n{stderr}")
+        raise SystemExit(f"build failed ({child.returncode}): its output is above")
     result = json.loads(stdout.strip().splitlines()[-1])
     result["command"] = time.perf_counter() - started
     result["peak_pss_mb"] = peak_pss_kb / 1024 if peak_pss_kb else result["peak_mb"]
@@ -153,6 +153,8 @@ def main() -> int:
             rebuilt.append(one_build(catalog, out))
             print(f"       rebuild {json.dumps(rebuilt[-1])}", flush=True)
     for title, results in (("cold build", cold), ("rebuild after one edit", rebuilt)):
+        if not results:
+            continue
         print(
             f"\n{title} ({args.size}{' ' + ' '.join(overrides) if overrides else ''}, {len(results)} runs, "
             f"{results[0]['pages']} pages)"
