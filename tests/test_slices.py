@@ -126,6 +126,7 @@ def test_reports_protected_in_slices_publish_true_statewide_counts(
     count they publish is the sum over all schools, not one slice's part."""
     import site_builder.reports as reports_module
 
+    monkeypatch.setattr(reports_module, "SLICE_ABOVE", 1_500)
     monkeypatch.setattr(reports_module, "SLICE_ROWS", 1_500)
     messages: list[str] = []
     reports = compute_reports(sample.catalog, sample.outcomes, messages.append)

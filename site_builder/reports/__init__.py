@@ -155,9 +155,12 @@ def _reports_from(
 
 
 #: an attainment year of more outcome rows (attainment and claims) than this is protected
-#: in slices of whole districts, each about this size (``rules.slices``): a state's year,
-#: 320,000 rows, is protected whole; a national year, 3.2 million, in ten slices
-SLICE_ROWS = 400_000
+#: in slices of whole districts (``rules.slices``): a state's year, 320,000 rows, is
+#: protected whole; a national year, 3.2 million, in slices
+SLICE_ABOVE = 1_000_000
+#: the rows of a slice, about: a slice's time grows faster than its size (a national
+#: slice of 400,000 rows took over 8 minutes; a state's of 160,000, 90 s)
+SLICE_ROWS = 100_000
 
 
 def _add_attainment(
@@ -172,7 +175,7 @@ def _add_attainment(
     """The year's attainment system added to ``systems``, whole or as slices; for slices,
     the whole counts of the cells they share."""
     size = len(rows) + len(claims)
-    if size <= SLICE_ROWS:
+    if size <= SLICE_ABOVE:
         systems.append(
             Unbuilt(
                 f"{year} attainment", size, partial(attainment_system, rows, claims, schools, primary_field)
