@@ -3,7 +3,8 @@
     python benchmarks/run.py small                 # the bundled sample, 5 runs
     python benchmarks/run.py state --runs 3        # 1,500 credentials, 4,000 schools, 5 years
     python benchmarks/run.py state --schools 1000  # an intermediate size
-    python benchmarks/run.py national --runs 1
+    python benchmarks/run.py national --runs 1 --rebuilds 0
+    python benchmarks/run.py national --runs 1 --rebuilds 0 --rules-only   # all but the audit
 
 Each run is a fresh process (nothing cached in memory) building into an empty folder:
 a cold build. Then one credential file is edited and the site rebuilt, which is what a
@@ -32,9 +33,13 @@ STAGES = ("validate", "compute", "render", "index")
 #: runs in a child process: one build, its stage times and its peak resident memory (its
 #: progress goes to the benchmark's standard error, as it goes: a national build is long)
 CHILD = """
-import json, resource, sys
+import json, os, resource, sys
 from pathlib import Path
+import site_builder.build
 from site_builder.build import build
+if os.environ.get("CREDSITE_BENCH_RULES_ONLY"):
+    from rules_only import protect_by_rules
+    site_builder.build.protect = protect_by_rules
 result = build(Path(sys.argv[1]), Path(sys.argv[2]), lambda message: print(message, file=sys.stderr, flush=True))
 print(json.dumps({"stages": result.stages, "total": result.seconds, "pages": result.pages,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -49,12 +54,16 @@ def generate(size: str, workdir: Path, overrides: list[str]) -> Path:
     return catalog
 
 
+#: ``--rules-only``: the build protects with ``rules_only.protect_by_rules`` (which its
+#: protection workers import from here), and so without the protection cache
+RULES_ONLY = {"CREDSITE_BENCH_RULES_ONLY": "1", "CREDSITE_NO_CACHE": "1", "PYTHONPATH": str(HERE)}
+
 #: seconds between samples of the resident sizes, and of the proportional sizes (reading
 #: those walks a process's page tables: 18 ms for 1.5 GB, too slow to do every 50 ms)
 RSS_EVERY, PSS_EVERY = 0.05, 0.5
 
 
-def one_build(catalog: Path, out: Path) -> dict:
+def one_build(catalog: Path, out: Path, rules_only: bool = False) -> dict:
     """One build in a fresh process, with two peaks of memory over the build and its
     protection workers, renderers and Pagefind together (on Linux; elsewhere the build
     process's own peak):
@@ -73,7 +82,11 @@ def one_build(catalog: Path, out: Path) -> dict:
         [sys.executable, "-c", CHILD, str(catalog), str(out)],
         stdout=subprocess.PIPE,
         text=True,
-        env={"SOURCE_DATE_EPOCH": "1700000000", "PATH": "/usr/bin:/bin"},
+        env={
+            "SOURCE_DATE_EPOCH": "1700000000",
+            "PATH": "/usr/bin:/bin",
+            **(RULES_ONLY if rules_only else {}),
+        },
     ) as child:
         peak_kb = peak_pss_kb = 0
         next_pss = time.monotonic()
@@ -134,6 +147,12 @@ def main() -> int:
     parser.add_argument(
         "--workdir", type=Path, help="where the catalog is generated (default: a folder in /tmp)"
     )
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="protect by the spec's rules alone, without the audit: times the other stages of a build "
+        "whose protection takes hours (never a site to publish)",
+    )
     parser.add_argument("--schools", type=int)
     parser.add_argument("--credentials", type=int)
     args = parser.parse_args()
@@ -146,11 +165,11 @@ def main() -> int:
         shutil.rmtree(out, ignore_errors=True)
         # Cold means cold: the protection and reports caches the last run left go too.
         shutil.rmtree(cache_dir_for(catalog), ignore_errors=True)
-        cold.append(one_build(catalog, out))
+        cold.append(one_build(catalog, out, args.rules_only))
         print(f"run {run}: cold {json.dumps(cold[-1])}", flush=True)
         for _ in range(args.rebuilds):
             edit_one_credential(catalog, len(rebuilt) + 1)
-            rebuilt.append(one_build(catalog, out))
+            rebuilt.append(one_build(catalog, out, args.rules_only))
             print(f"       rebuild {json.dumps(rebuilt[-1])}", flush=True)
     for title, results in (("cold build", cold), ("rebuild after one edit", rebuilt)):
         if not results:
