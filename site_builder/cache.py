@@ -103,7 +103,6 @@ def system_fingerprint(system: TableSystem, min_cell: int) -> str:
     digest.update(repr(sorted(system.grid.items(), key=repr)).encode())
     digest.update(repr(sorted(system.offsets.items(), key=repr)).encode())
     digest.update(repr(sorted(system.elsewhere, key=repr)).encode())
-    digest.update(repr(sorted(system.kept_whole, key=repr)).encode())
     return digest.hexdigest()
 
 

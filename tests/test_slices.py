@@ -9,9 +9,9 @@ import pytest
 
 from site_builder.build import validate
 from site_builder.reports import _by_year, _district_groups, compute_reports
-from site_builder.reports.systems import attainment_rules_kept, attainment_shared, attainment_system
+from site_builder.reports.systems import attainment_shared, attainment_system
 from site_builder.rules.audit import audit, known_bounds
-from site_builder.rules.disclosure import protect
+from site_builder.rules.disclosure import _links, pinned_by_statuses, protect, settle
 from site_builder.rules.privacy import (
     HIDDEN_STATUSES,
     PUBLISHED,
@@ -56,19 +56,23 @@ def test_a_year_protected_in_slices_passes_the_whole_systems_audit(sample, count
         attainment_shared(group_rows, group_claims, primary_field) for group_rows, group_claims in groups
     ]
     whole, owned = wholes(parts), owners(parts, N)
-    kept = attainment_rules_kept(rows, claims, schools, primary_field, N)
     slices = [
-        protect(
-            make_slice(attainment_system(r, c, schools, primary_field), parts[n], whole, owned, n, kept), N
-        )
+        protect(make_slice(attainment_system(r, c, schools, primary_field), parts[n], whole, owned, n), N)
         for n, (r, c) in enumerate(groups)
     ]
-    together = merged(slices, whole)
+    assert not any(protection.inherent for protection in slices)  # left to the whole system
+    together = settle(whole_system, merged(slices, whole), N)
     assert together.values == whole_system.values
     assert set(together.statuses) == set(whole_system.values)
+    assert not together.unresolved
     assert complementary_suppression(whole_system, together.statuses, N) == together.statuses
     first = primary_statuses(whole_system, N)
     assert all(together.statuses[key] == status for key, status in first.items() if status != PUBLISHED)
+    # inherent: pinned by the status column over the whole system, as ``protect`` records them
+    whole_pinned = pinned_by_statuses(
+        sorted(together.inherent, key=repr), together.statuses, _links(whole_system)[0], whole_system, N
+    )
+    assert whole_pinned == together.inherent
     report = audit(whole_system, together.statuses, N, exempt=together.inherent)
     assert report.passed, report.exposures[:5]
     assert together.report.hidden == report.hidden

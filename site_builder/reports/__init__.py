@@ -33,7 +33,6 @@ from site_builder.reports.model import (
 from site_builder.reports.published import count, dollars, rate
 from site_builder.reports.systems import (
     STATE,
-    attainment_rules_kept,
     attainment_shared,
     attainment_system,
     readiness_system,
@@ -187,14 +186,13 @@ def _add_attainment(
         attainment_shared(group_rows, group_claims, primary_field) for group_rows, group_claims in groups
     ]
     whole, owned = wholes(parts), owners(parts, min_cell)
-    kept = attainment_rules_kept(rows, claims, schools, primary_field, min_cell)
     for number, (group_rows, group_claims) in enumerate(groups):
         make = partial(attainment_system, group_rows, group_claims, schools, primary_field)
         systems.append(
             Unbuilt(
                 f"{year} attainment, part {number + 1} of {len(groups)}",
                 len(group_rows) + len(group_claims),
-                partial(_slice, make, parts[number], whole, owned, number, kept),
+                partial(_slice, make, parts[number], whole, owned, number),
             )
         )
     return whole
@@ -221,11 +219,9 @@ def _district_groups(
     return [group for group in groups if group[0] or group[1]]
 
 
-def _slice(
-    make: Callable[[], TableSystem], part: dict, whole: dict, owned: dict, number: int, kept: frozenset
-) -> TableSystem:
+def _slice(make: Callable[[], TableSystem], part: dict, whole: dict, owned: dict, number: int) -> TableSystem:
     """Made by the worker that protects it: one group's attainment system as slice ``number``."""
-    return make_slice(make(), part, whole, owned, number, kept)
+    return make_slice(make(), part, whole, owned, number)
 
 
 def _by_year(rows: list) -> defaultdict[int, list]:

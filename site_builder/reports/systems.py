@@ -95,44 +95,6 @@ def attainment_shared(
     return dict(shared)
 
 
-def attainment_rules_kept(
-    rows: Iterable[Attainment],
-    claims: Iterable[Claim],
-    schools: Mapping[str, School],
-    primary_field: Mapping[str, str],
-    min_cell: int,
-) -> frozenset[tuple]:
-    """The statewide cells of ``attainment_system`` whose relation over schools (or
-    districts) keeps the spec's rules whatever else is hidden: its parts of 1 to
-    min_cell - 1, hidden from the start, are at least two and add up to at least
-    min_cell. Slices of a year need not apply the rules to their parts of these
-    (``TableSystem.kept_whole``)."""
-    by_school_field: dict[tuple[str, str], int] = defaultdict(int)
-    by_school: dict[str, int] = defaultdict(int)
-    parts: dict[tuple, list[int]] = defaultdict(list)
-    for row in rows:
-        parts[("att", "credential", row.credential_id)].append(row.earned)
-        by_school_field[(row.school_id, primary_field[row.credential_id])] += row.earned
-        by_school[row.school_id] += row.earned
-    for (_, field_id), earned in by_school_field.items():
-        parts[("att", "field", field_id)].append(earned)
-    by_district: dict[str, int] = defaultdict(int)
-    for school_id, earned in by_school.items():
-        by_district[schools[school_id].district_id] += earned
-    parts[("att", STATE)] = list(by_district.values())
-    claimed: dict[tuple[str, str], int] = defaultdict(int)
-    for claim in claims:
-        claimed[(claim.program, claim.school_id)] += claim.count
-    for (program, _), count in claimed.items():
-        parts[("claims", "program", program)].append(count)
-    kept = set()
-    for key, values in parts.items():
-        small = [value for value in values if 0 < value < min_cell]
-        if len(small) >= 2 and sum(small) >= min_cell:
-            kept.add(key)
-    return frozenset(kept)
-
-
 def _add_claims(system: TableSystem, claims: Iterable[Claim]) -> None:
     """Claimed credential counts per school and program; dollars follow their statuses."""
     counts: dict[tuple[str, str], int] = defaultdict(int)

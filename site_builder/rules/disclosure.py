@@ -100,7 +100,6 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         grid=system.grid,
         offsets=system.offsets,
         elsewhere=system.elsewhere,
-        kept_whole=system.kept_whole,
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
@@ -144,9 +143,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         if not quick:
             report = audit(system, statuses, min_cell, exempt=inherent, proven=proven)
             if report.passed:
-                return Protection(
-                    system.values, statuses, report, round_number, frozenset(inherent), frozenset(unresolved)
-                )
+                return _protection(system, statuses, report, round_number, inherent, unresolved)
             pinned = pinned_by_statuses(
                 [e.key for e in report.exposures if e.check == "pinning"],
                 statuses,
@@ -320,10 +317,8 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             report = AuditReport(
                 hidden=hidden, checked=len(cells), components=1, solved=certificates, exposures=()
             )
-            inherent_keys = frozenset(keys[i] for i in inherent)
-            return Protection(
-                system.values, statuses, report, round_number, inherent_keys, frozenset(unresolved)
-            )
+            inherent_keys = {keys[i] for i in inherent}
+            return _protection(system, statuses, report, round_number, inherent_keys, unresolved)
         for key in chosen:
             statuses[key] = "suppressed-complementary"
         statuses = complementary_suppression_after(system, statuses, min_cell, chosen, relation_index)
@@ -331,6 +326,23 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
         unrepairable = [keys[cell] for cell, _ in failed]
     listed = ", ".join(repr(key) for key in unrepairable[:5])
     raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
+
+
+def _protection(
+    system: TableSystem,
+    statuses: dict[Key, Status],
+    report: AuditReport,
+    rounds: int,
+    inherent: set[Key],
+    unresolved: set[tuple[Key, str]],
+) -> Protection:
+    """What passed. A slice's cells pinned by the status column may be pinned only by what
+    it holds fixed of the other slices: they are not inherent until the whole system says
+    so (``settle``), so a slice leaves them unresolved."""
+    if system.offsets:
+        unresolved = unresolved | {(key, "pinning") for key in inherent}
+        inherent = set()
+    return Protection(system.values, statuses, report, rounds, frozenset(inherent), frozenset(unresolved))
 
 
 #: rounds of hiding more over a whole system for what its slices could not settle
@@ -348,8 +360,15 @@ def settle(system: TableSystem, protection: Protection, min_cell: int) -> Protec
     pending = sorted(protection.unresolved, key=repr)
     relations_of, totals = _links(system)
     relation_index = RelationIndex.of(system)
+    inherent = set(protection.inherent)
     solved = 0
     for round_number in range(SETTLE_ROUNDS):
+        # pinned by the status column over the whole system: inherent, as ``protect`` records it
+        pinned = pinned_by_statuses(
+            [key for key, check in pending if check == "pinning"], statuses, relations_of, system, min_cell
+        )
+        inherent |= pinned
+        pending = [(key, check) for key, check in pending if not (check == "pinning" and key in pinned)]
         if not pending:
             hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
             report = AuditReport(
@@ -360,7 +379,7 @@ def settle(system: TableSystem, protection: Protection, min_cell: int) -> Protec
                 exposures=(),
             )
             rounds = protection.repair_rounds + round_number
-            return Protection(protection.values, statuses, report, rounds, protection.inherent)
+            return Protection(protection.values, statuses, report, rounds, frozenset(inherent))
         asked = {CERTIFICATE_NEIGHBOURHOODS[0]: pending}
         narrow = narrow_nearby_each(system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS)
         solved += len(pending)

@@ -74,11 +74,6 @@ class TableSystem:
     #: shared cells hidden from the start that another slice proves wide: here they are
     #: unknowns like any hidden cell, but nothing needs proving of them
     elsewhere: frozenset[Key] = frozenset()
-    #: shared totals whose relation over the slices' cells (a credential's count over
-    #: every school) keeps the spec's rules in the whole system whatever a slice hides:
-    #: its cells hidden from the start are at least two and add up to at least min_cell.
-    #: A slice does not apply the rules to its own part of that relation.
-    kept_whole: frozenset[Key] = frozenset()
 
     def add_relation(self, total: Key, parts: Iterable[Key]) -> None:
         parts = tuple(parts)
@@ -203,8 +198,6 @@ def _repair(
     hidden = len(hidden_parts) + total_hidden
     if hidden == 0:
         return None
-    if relation.total in system.kept_whole and relation.parts[0] not in system.offsets:
-        return None  # one slice's part of a relation the whole system keeps the rules of
     if elsewhere and all(
         key in elsewhere for key in (*hidden_parts, relation.total) if statuses[key] != PUBLISHED
     ):

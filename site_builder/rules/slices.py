@@ -15,6 +15,9 @@ the other groups hold (``TableSystem.offsets``). Every hidden shared cell is pro
 wide by at least one slice: the slice that hid it, or, for one hidden from the start,
 the slice holding most of it; the others take it as an unknown with nothing to prove
 (``TableSystem.elsewhere``), or one rare credential would be widened in every group.
+A slice records no cell as pinned by the status column alone (inherent): one may look
+pinned there only because the other groups' parts are held fixed, so the whole system
+decides (``disclosure.settle``), as it does for every cell a slice could not widen.
 
 The price is a little more hidden than the whole system would need: a slice cannot
 use a move that changes two groups at once.
@@ -57,11 +60,9 @@ def make_slice(
     whole: Mapping[Key, int],
     owned: Mapping[Key, int],
     number: int,
-    kept: frozenset[Key] = frozenset(),
 ) -> TableSystem:
     """``system`` (slice ``number``'s cells, its shared ones holding ``part``) made a slice:
-    what the other slices hold of each shared cell, the hidden ones it need not prove,
-    and the shared totals whose rules the whole system keeps (``kept``)."""
+    what the other slices hold of each shared cell, and the hidden ones it need not prove."""
     held = {key: system.values[key] for key in whole if key in system.values}
     if held != part:
         raise ValueError(
