@@ -221,3 +221,18 @@ def test_protection_workers_give_freed_memory_back(monkeypatch: pytest.MonkeyPat
     systems = [Unbuilt(f"system {n}", 3, partial(_small_system, (n + 1, 12, 30))) for n in range(2)]
     protected = protect_all(systems, 10, _protect_where_freed_memory_is_given_back)
     assert [protection.report.passed for protection, _ in protected] == [True, True]
+
+
+def test_equal_counts_are_one_object(reports: Reports) -> None:
+    """A nation's reports hold ten million counts, most of them "<10" or small numbers:
+    each distinct count is made once and shared, not made again for every cell."""
+    cells = [
+        cell
+        for year in reports.by_year.values()
+        for school in year.schools.values()
+        for cell in [school.total, *school.by_field.values(), *school.by_credential.values()]
+    ]
+    hidden = [cell for cell in cells if cell.text == "<10"]
+    assert len(hidden) > 1
+    assert len({id(cell) for cell in hidden}) == 1
+    assert len({id(cell) for cell in cells}) == len({(cell.value, cell.status) for cell in cells})

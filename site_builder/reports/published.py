@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from site_builder.rules.privacy import PUBLISHED, Status
 
@@ -46,7 +47,15 @@ class Dollars:
 
 
 def count(value: int, status: Status, min_cell: int) -> Count:
-    if status == PUBLISHED:
+    """The published form of a count. One object for each distinct published form: a
+    nation's reports hold ten million cells, most of them the same few ("<10", small
+    numbers), and a count is never changed once made."""
+    return _count(value if status == PUBLISHED else None, status, min_cell)
+
+
+@cache
+def _count(value: int | None, status: Status, min_cell: int) -> Count:
+    if value is not None:
         return Count(value, status, str(value))
     return Count(None, status, f"<{min_cell}" if status == "suppressed" else SUPPRESSED_TEXT)
 
