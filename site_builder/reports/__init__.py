@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
+from itertools import chain
 
 from site_builder.catalog import Catalog
 from site_builder.outcomes import Attainment, Claim, Outcomes, School
@@ -204,7 +205,7 @@ def _district_groups(
     """The rows split into ``count`` groups of whole districts (in district order) of about
     equal size."""
     size: dict[str, int] = defaultdict(int)
-    for row in (*rows, *claims):
+    for row in chain(rows, claims):
         size[schools[row.school_id].district_id] += 1
     group_of: dict[str, int] = {}
     running, total = 0, sum(size.values())

@@ -38,7 +38,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from site_builder.rules.privacy import HIDDEN_STATUSES, PUBLISHED, Key, Status, TableSystem, must_be_wide
+from site_builder.rules.privacy import (
+    HIDDEN_STATUSES,
+    PUBLISHED,
+    Key,
+    Status,
+    TableSystem,
+    hideable,
+    must_be_wide,
+)
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -511,9 +519,7 @@ def widening_cells(
     what holds it can be a few relations away (a school's claims held by its students'
     count, held in turn by its district's total)."""
     opened = {
-        cell: "suppressed-complementary"
-        if status == PUBLISHED and system.values[cell] > 0 and cell not in system.offsets
-        else status
+        cell: "suppressed-complementary" if hideable(system, statuses, cell) else status
         for cell, status in statuses.items()
     }
     hidden, index, eq, ub, values = _hidden_rows(system, opened)

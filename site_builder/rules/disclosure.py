@@ -28,6 +28,7 @@ from site_builder.rules.privacy import (
     TableSystem,
     complementary_suppression,
     complementary_suppression_after,
+    hideable,
     must_be_wide,
     primary_statuses,
 )
@@ -109,6 +110,12 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     inherent: set[Key] = set()
     proven: set[tuple[Key, str]] = set()
     unresolved: set[tuple[Key, str]] = set()
+
+    def leave(key: Key, check: str) -> None:
+        """A slice's pair for the whole system to settle: not asked of this slice again."""
+        unresolved.add((key, check))
+        proven.add((key, check))
+
     stubborn: Counter[tuple[Key, str]] = Counter()
     # Propagation is only a shortcut past the linear programs: once a round finds nothing
     # with it, the audit's programs (which find everything it finds) carry on alone.
@@ -134,8 +141,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
             if candidate is not None:
                 chosen.add(candidate)
             elif system.offsets:  # a slice: only what other slices hold could free it
-                unresolved.add((exposure.key, exposure.check))
-                proven.add((exposure.key, exposure.check))
+                leave(exposure.key, exposure.check)
             elif exposure.check == "pinning":
                 inherent.add(exposure.key)  # nothing published is left to hide around it
             else:
@@ -167,13 +173,11 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
                         chosen.update(widening)
                         continue
                     if system.offsets:
-                        unresolved.add((exposure.key, exposure.check))
-                        proven.add((exposure.key, exposure.check))
+                        leave(exposure.key, exposure.check)
                         continue
                 candidate = _nearest_candidate(exposure.key, system, statuses, relations_of, totals)
                 if candidate is None and system.offsets:
-                    unresolved.add((exposure.key, exposure.check))
-                    proven.add((exposure.key, exposure.check))
+                    leave(exposure.key, exposure.check)
                 elif candidate is None:
                     unrepairable.append(exposure.key)
                 else:
@@ -216,6 +220,12 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
     #: hard cells that every neighbourhood found narrow: the whole system tries them next
     beyond_nearby: set[tuple[Key, str]] = set()
     unresolved: set[tuple[Key, str]] = set()
+
+    def leave(key: Key, check: str) -> None:
+        """A slice's pair for the whole system to settle: not asked of this slice again."""
+        unresolved.add((key, check))
+        proven[check].add(certifier.index[key])
+
     relation_index = RelationIndex.of(system)
     certificates = 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
@@ -273,8 +283,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 if system.offsets and pair in beyond_nearby:
                     # A slice's cell narrow over every neighbourhood twice: what holds it is
                     # most likely what the other slices hold fixed. The whole system settles it.
-                    unresolved.add(pair)
-                    proven[pair[1]].add(certifier.index[pair[0]])
+                    leave(*pair)
                     continue
                 asked[WHOLE if pair in beyond_nearby else CERTIFICATE_NEIGHBOURHOODS[0]].append(pair)
             if asked:
@@ -297,15 +306,13 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                         chosen.update(widening)
                         continue
                     if system.offsets:  # a slice: the whole system settles it
-                        unresolved.add((key, check))
-                        proven[check].add(certifier.index[key])
+                        leave(key, check)
                         continue
                 candidate = candidates.get((key, check)) or nearest(key)
                 if candidate is not None:
                     chosen.add(candidate)
                 elif system.offsets:  # a slice: only what other slices hold could free it
-                    unresolved.add((key, check))
-                    proven[check].add(certifier.index[key])
+                    leave(key, check)
                 elif check == "pinning":
                     inherent.add(certifier.index[key])
                 else:
@@ -517,20 +524,14 @@ def _widening_candidate(
     """A published cell of a relation that narrowed the exposed cell: its smallest
     detail part, else its total. Hiding it adds an unknown exactly where the bound came from."""
     for relation in causes:
-        parts = [p for p in relation.parts if _hideable(p, system, statuses)]
+        parts = [p for p in relation.parts if hideable(system, statuses, p)]
         details = [p for p in parts if p not in totals]
         for group in (details, parts):
             if group:
                 return _smallest(group, system)
-        if _hideable(relation.total, system, statuses):
+        if hideable(system, statuses, relation.total):
             return relation.total
     return None
-
-
-def _hideable(key: Key, system: TableSystem, statuses: Mapping[Key, Status]) -> bool:
-    """A published cell a repair may hide: not a zero (which hides nothing), nor a
-    slice's shared cell (``TableSystem.offsets``)."""
-    return statuses[key] == PUBLISHED and system.values[key] > 0 and key not in system.offsets
 
 
 def _nearest_candidate(
@@ -564,7 +565,7 @@ def _nearest_candidate(
                     seen_cells.add(key)
                     if statuses[key] != PUBLISHED:
                         next_frontier.append(key)
-                    elif _hideable(key, system, statuses):
+                    elif hideable(system, statuses, key):
                         (sums if key in totals else details).append(key)
         if details:
             return _smallest(details, system)

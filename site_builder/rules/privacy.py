@@ -94,6 +94,12 @@ def must_be_wide(system: TableSystem, statuses: Mapping[Key, Status], key: Key) 
     return denominator is None or statuses[denominator] != PUBLISHED
 
 
+def hideable(system: TableSystem, statuses: Mapping[Key, Status], key: Key) -> bool:
+    """A published cell a repair may hide: not a zero (which hides nothing), nor a
+    slice's shared cell (``TableSystem.offsets``)."""
+    return statuses[key] == PUBLISHED and system.values[key] > 0 and key not in system.offsets
+
+
 def is_primary(count: int, min_cell: int) -> bool:
     """A count from 1 to min_cell - 1 identifies too few students to publish."""
     return 0 < count < min_cell

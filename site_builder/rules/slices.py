@@ -29,20 +29,18 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from site_builder.rules.audit import AuditReport
 from site_builder.rules.disclosure import Protection
-from site_builder.rules.privacy import HIDDEN_STATUSES, PUBLISHED, Key, Status, TableSystem, primary_statuses
+from site_builder.rules.privacy import HIDDEN_STATUSES, PUBLISHED, Key, Status, TableSystem, is_primary
 
 
 def owners(parts: Sequence[Mapping[Key, int]], min_cell: int) -> dict[Key, int]:
     """For each shared cell hidden from the start (its whole count is 1 to min_cell - 1),
     the number of the slice that proves it: the one holding most of it, the first of
     equals. ``parts`` holds each slice's part of every shared cell."""
-    whole = wholes(parts)
-    hidden = primary_statuses(TableSystem(values=dict(whole)), min_cell)
-    found: dict[Key, int] = {}
-    for key, status in hidden.items():
-        if status != PUBLISHED:
-            found[key] = max(range(len(parts)), key=lambda number: (parts[number].get(key, 0), -number))
-    return found
+    return {
+        key: max(range(len(parts)), key=lambda number: (parts[number].get(key, 0), -number))
+        for key, value in wholes(parts).items()
+        if is_primary(value, min_cell)
+    }
 
 
 def wholes(parts: Sequence[Mapping[Key, int]]) -> dict[Key, int]:
@@ -83,7 +81,6 @@ def merged(slices: Iterable[Protection], whole: Mapping[Key, int]) -> Protection
     values: dict[Key, int] = {}
     statuses: dict[Key, Status] = {}
     checked = solved = rounds = components = 0
-    inherent: set[Key] = set()
     unresolved: set[tuple[Key, str]] = set()
     for protection in slices:
         for key, status in protection.statuses.items():
@@ -94,9 +91,9 @@ def merged(slices: Iterable[Protection], whole: Mapping[Key, int]) -> Protection
         checked, solved = checked + report.checked, solved + report.solved
         components += report.components
         rounds = max(rounds, protection.repair_rounds)
-        inherent |= protection.inherent
         unresolved |= protection.unresolved
     values.update(whole)
     hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
     report = AuditReport(hidden=hidden, checked=checked, components=components, solved=solved, exposures=())
-    return Protection(values, statuses, report, rounds, frozenset(inherent), frozenset(unresolved))
+    # no slice records a cell as inherent (``disclosure._protection``): ``settle`` does
+    return Protection(values, statuses, report, rounds, frozenset(), frozenset(unresolved))
