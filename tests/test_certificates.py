@@ -276,6 +276,34 @@ def test_suppression_after_a_change_obeys_the_rules_again(system: TableSystem, d
             assert sum(system.values[part] for part in hidden) >= N
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attainment(), st.data())
+def test_the_search_from_every_cell_at_once_finds_what_each_cells_search_finds(
+    system: TableSystem, data
+) -> None:
+    """``_nearest_details`` answers for every unpublished cell in one pass what
+    ``_nearest_candidate`` answers for one: the same cell, and none for a cell whose own
+    search reaches no published detail cell (it falls back to a total)."""
+    statuses = first_statuses(system)
+    published = sorted((key for key, s in statuses.items() if s == PUBLISHED), key=repr)
+    if published:  # a few more hidden, so that searches cross several relations
+        more = data.draw(st.lists(st.sampled_from(published), max_size=len(published) // 2, unique=True))
+        statuses = complementary_suppression_after(
+            system, {**statuses, **dict.fromkeys(more, "suppressed-complementary")}, N, more
+        )
+    relations_of, totals = disclosure._links(system)
+    every = disclosure._nearest_details(system, statuses, relations_of, totals)
+    for key, status in statuses.items():
+        if status == PUBLISHED:
+            assert key not in every
+            continue
+        alone = disclosure._nearest_candidate(key, system, statuses, relations_of, totals)
+        if key in every:
+            assert every[key] == alone
+        else:
+            assert alone is None or alone in totals
+
+
 def test_nine_small_parts_of_a_small_total_are_pinned_by_the_status_column() -> None:
     """A credential earned by one student at each of nine schools: the total is "<10", so
     at most 9, and each part is "<10", so at least 1. Every one of them must be 1."""
