@@ -38,11 +38,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain, islice
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from site_builder.rules.audit import known_bounds
 from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 #: the two attacker models and the range each requires (the width one is min_cell)
 CHECKS = ("width", "pinning")
@@ -630,7 +634,6 @@ class Certifier:
         of the network near it, and so no total (maximum flows between its row node and its
         column node); None when they are less than ``need`` apart."""
         # imported here, not with the module: see site_builder.rules.audit
-        from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import maximum_flow
 
         if target not in self.row_node or self.row_node[target] not in self.flow_rows:
@@ -669,15 +672,16 @@ class Certifier:
             limit = int(min(need, room))
             move: Move = {}
             if limit > 0:
-                data = net.data.copy()
+                # the network's one matrix, its room set for this flow (maximum_flow copies it)
+                data = net.matrix.data
+                data[:] = net.data
                 data[net.position[net.arc[target]]] = data[net.position[net.arc[target] + 1]] = 0
                 data[net.position[net.starts[start]]] = limit
-                size = len(net.indptr) - 1
-                matrix = csr_matrix((data, net.indices, net.indptr), shape=(size, size))
-                result = maximum_flow(matrix, size - 1, end, method="dinic")
-                flow = result.flow.tocoo()
+                result = maximum_flow(net.matrix, len(net.indptr) - 2, end, method="dinic")
+                flow = result.flow
+                tails = np.repeat(np.arange(flow.shape[0]), np.diff(flow.indptr))
                 forward = flow.data > 0
-                for arc, amount in net.cell_arcs(flow.row[forward], flow.col[forward], flow.data[forward]):
+                for arc, amount in net.cell_arcs(tails[forward], flow.indices[forward], flow.data[forward]):
                     # from row to column (an even arc): lowered; from column to row: raised
                     move[int(net.cells[arc // 2])] = amount if arc % 2 else -amount
                 if result.flow_value:
@@ -833,6 +837,8 @@ class _Network:
     #: each arc's (tail, head) as one number, in the matrix's order, and the arc at each
     keys: np.ndarray
     order: np.ndarray
+    #: the matrix itself, made once: each flow sets its room (``data``) in place
+    matrix: csr_matrix
 
     @classmethod
     def of(
@@ -846,14 +852,18 @@ class _Network:
         starts: dict[int, int],
         cells: np.ndarray,
     ) -> _Network:
+        from scipy.sparse import csr_matrix  # imported here: see site_builder.rules.audit
+
         order = np.lexsort((head, tail))
         position = np.empty(len(order), dtype=np.int64)
         position[order] = np.arange(len(order))
         indptr = np.concatenate(([0], np.cumsum(np.bincount(tail, minlength=size)))).astype(np.int32)
+        data = capacities.astype(np.int32)[order]
+        indices = head[order].astype(np.int32)
         return cls(
             nodes=nodes,
-            data=capacities.astype(np.int32)[order],
-            indices=head[order].astype(np.int32),
+            data=data,
+            indices=indices,
             indptr=indptr,
             position=position,
             arc=arc,
@@ -861,6 +871,7 @@ class _Network:
             cells=cells,
             keys=(tail * size + head)[order],
             order=order,
+            matrix=csr_matrix((data.copy(), indices, indptr), shape=(size, size)),
         )
 
     def cell_arcs(self, tails: np.ndarray, heads: np.ndarray, amounts: np.ndarray) -> list[tuple[int, int]]:
