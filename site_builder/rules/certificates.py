@@ -246,6 +246,7 @@ class Certifier:
         self._flow_arrays()
         self.local: dict[tuple[int, str], _Network] = {}
         self.flow_room: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.flow_sums: dict[str, _Sums] = {}
         self.supports: dict[int, tuple[list[Move], Iterator[tuple[Move, list[int]]]]] = {}
 
     def _flow_arrays(self) -> None:
@@ -585,6 +586,13 @@ class Certifier:
             self.flow_room[check] = (np.minimum(need, value - bottom), np.minimum(need, top - value))
         return self.flow_room[check]
 
+    def _flow_sums(self, check: str, low: list[float], high: list[float]) -> _Sums:
+        """``_Sums`` of the network under ``check``, found once a pattern and check (as
+        ``_flow_room`` is)."""
+        if check not in self.flow_sums:
+            self.flow_sums[check] = _Sums.of(self, low, high)
+        return self.flow_sums[check]
+
     def _network_of(self, row: int, room: tuple[np.ndarray, np.ndarray]) -> _Network:
         """``_network``'s part for one row node, cut from ``_flow_arrays``. Nodes are numbered
         in the order the part's cells first reach them (row nodes in order, each row
@@ -636,25 +644,14 @@ class Certifier:
         # imported here, not with the module: see site_builder.rules.audit
         from scipy.sparse.csgraph import maximum_flow
 
-        if target not in self.row_node or self.row_node[target] not in self.flow_rows:
-            return None
+        if target not in self.row_node or not self.hidden[target] or self.inequalities_of[target]:
+            return None  # not a cell of the network
         # What the rest of its row node and of its column can give way at most: when even
         # that is too little, no flow is worth building for.
-        value, row_cells, column_cells = (
-            self.value,
-            self.flow_rows[self.row_node[target]],
-            self.flow_columns[self.column[target]],
-        )
-        rise = min(
-            high[target] - value[target],
-            sum(value[i] - low[i] for i in row_cells if i != target),
-            sum(value[i] - low[i] for i in column_cells if i != target),
-        )
-        fall = min(
-            value[target] - low[target],
-            sum(high[i] - value[i] for i in row_cells if i != target),
-            sum(high[i] - value[i] for i in column_cells if i != target),
-        )
+        value, sums = self.value, self._flow_sums(check, low, high)
+        rows, columns = sums.others(self, target, low, high)
+        rise = min(high[target] - value[target], rows[0], columns[0])
+        fall = min(value[target] - low[target], rows[1], columns[1])
         if rise + fall < need:
             return None
         net = self._network(target, check, low, high, need)
@@ -813,6 +810,47 @@ class Certifier:
         # A rectangle across two career fields moves the schools' hidden field totals too.
         completed = self.complete(best[2], allow=True)
         return best[1], best[2] if completed is None else completed[0]
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """How far the network's cells can be lowered and raised in all, by row node and by
+    column: each a finite sum and how many cells can be raised without end (the width
+    check knows no upper bound of a hidden cell)."""
+
+    rows: dict[int, tuple[float, float, int]]
+    columns: dict[int, tuple[float, float, int]]
+
+    @classmethod
+    def of(cls, certifier: Certifier, low: list[float], high: list[float]) -> _Sums:
+        value = certifier.value
+        sums: tuple[dict, dict] = (defaultdict(lambda: [0.0, 0.0, 0]), defaultdict(lambda: [0.0, 0.0, 0]))
+        for row, cells in certifier.flow_rows.items():
+            for i in cells:
+                for group in (sums[0][row], sums[1][certifier.column[i]]):
+                    group[0] += value[i] - low[i]
+                    if math.isinf(high[i]):
+                        group[2] += 1
+                    else:
+                        group[1] += high[i] - value[i]
+        return cls(*({key: tuple(group) for key, group in part.items()} for part in sums))
+
+    def others(
+        self, certifier: Certifier, target: int, low: list[float], high: list[float]
+    ) -> tuple[tuple[float, float], tuple[float, float]]:
+        """How far the other cells of ``target``'s row node, and of its column, can be
+        lowered and raised in all (the target is one of the network's cells)."""
+        value = certifier.value
+        lowered, raised = value[target] - low[target], high[target] - value[target]
+        endless = math.isinf(raised)
+        found = []
+        for lower, upper, unbounded in (
+            self.rows[certifier.row_node[target]],
+            self.columns[certifier.column[target]],
+        ):
+            unbounded -= endless
+            found.append((lower - lowered, math.inf if unbounded else upper - (0 if endless else raised)))
+        return found[0], found[1]
 
 
 @dataclass(frozen=True)
