@@ -21,6 +21,7 @@ from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError
 from site_builder.history import History, read_history
+from site_builder.inputs import scan
 from site_builder.outcomes import Outcomes, load_outcomes
 from site_builder.output import check_out_dir, count_files, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
@@ -91,7 +92,10 @@ def validate(
     reports are read from the cache only if the report pages must be drawn.
     """
     started = time.perf_counter()
-    errors: list[InputError] = []
+    # links and special files anywhere in the catalog, read or not; the loaders refuse the same
+    errors: list[InputError] = scan(catalog_dir)
+    if errors:
+        known = None  # the cache's key would read the files behind them
     content_errors: list[InputError] = []
     catalog = None
     content: list[ContentSource] = []

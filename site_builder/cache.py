@@ -70,6 +70,7 @@ REPORTS_SOURCES = (
     "reports/*.py",
     "rules/*.py",
     "errors.py",
+    "inputs.py",
     "collector.py",
     "cache.py",
     "output.py",

@@ -13,6 +13,7 @@ from pathlib import Path
 from site_builder.catalog.models import SLUG_PATTERN, Text, _Strict
 from site_builder.catalog.sources import FileProblem, duplicate_key_errors, parse_front_matter, validate_model
 from site_builder.errors import CatalogInvalid, InputError, display_path
+from site_builder.inputs import LINK_MESSAGE
 
 #: first path segments the site generates itself; a content page may not take them
 RESERVED_STEMS = frozenset(
@@ -45,8 +46,15 @@ def load_content(content_dirs: Path | list[Path]) -> list[ContentSource]:
     earlier one of the same name; CatalogInvalid with all errors."""
     if isinstance(content_dirs, Path):
         content_dirs = [content_dirs]
-    files = {path.name: path for folder in content_dirs for path in sorted(folder.glob("*.md"))}
-    errors: list[InputError] = []
+    errors: list[InputError] = [
+        InputError(display_path(folder), 1, None, LINK_MESSAGE) for folder in content_dirs if folder.is_symlink()
+    ]
+    files = {
+        path.name: path
+        for folder in content_dirs
+        if not folder.is_symlink()
+        for path in sorted(folder.glob("*.md"))
+    }
     pages: list[ContentSource] = []
     for path in (files[name] for name in sorted(files)):
         if path.name.lower() == "readme.md":
@@ -63,7 +71,7 @@ def load_content(content_dirs: Path | list[Path]) -> list[ContentSource]:
             )
             continue
         try:
-            parsed, body = parse_front_matter(path)
+            parsed, body = parse_front_matter(path, path.parent)
         except FileProblem as problem:
             errors.append(problem.error)
             continue

@@ -66,10 +66,11 @@ def display_path(path: Path, root: Path | None = None) -> str:
 
 
 def _is_under(path: Path, base: Path) -> bool:
+    # the folder resolved, the name kept: a symbolic link is named, never the file it points at
     try:
-        path.resolve().relative_to(base.resolve())
+        (path.parent.resolve() / path.name).relative_to(base.resolve())
         return True
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return False
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from site_builder.catalog import load_catalog
 from site_builder.errors import CatalogInvalid
+from site_builder.inputs import LINK_MESSAGE
 
 
 def errors_of(catalog: Path) -> list[str]:
@@ -623,7 +624,7 @@ def test_folder_in_the_credentials_folder(small_catalog: Path) -> None:
 
 def test_broken_link_in_the_credentials_folder(small_catalog: Path) -> None:
     (small_catalog / "credentials/gone.md").symlink_to("nowhere.md")
-    assert errors_of(small_catalog) == [f"{CRED}/gone.md:1: not a file"]
+    assert errors_of(small_catalog) == [f"{CRED}/gone.md:1: {LINK_MESSAGE}"]
 
 
 # --- occupations.csv gets the outcome CSVs' raw checks ------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,6 +31,7 @@ from site_builder.catalog.sources import (
     validate_model,
 )
 from site_builder.errors import CatalogInvalid, InputError, display_path
+from site_builder.inputs import LINK_MESSAGE, refusal
 
 Model = TypeVar("Model", bound=BaseModel)
 _SLUG = re.compile(SLUG_PATTERN)
@@ -144,18 +146,18 @@ def load_catalog(root: Path) -> Catalog:
 
 
 def _load_site(path: Path, collect: _Collector) -> SiteConfig | None:
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         collect.missing(path, "site settings file")
         return None
-    parsed = collect.parse(path, parse_yaml_file)
+    parsed = collect.parse(path, partial(parse_yaml_file, root=path.parent))
     return collect.model(SiteConfig, parsed.document.data, parsed) if parsed else None
 
 
 def _load_career_fields(path: Path, collect: _Collector) -> dict[str, CareerField]:
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         collect.missing(path, "career fields file")
         return {}
-    parsed = collect.parse(path, parse_yaml_file)
+    parsed = collect.parse(path, partial(parse_yaml_file, root=path.parent))
     if parsed is None:
         return {}
     entries = parsed.document.data
@@ -199,6 +201,9 @@ def _stem_errors(path: Path) -> list[InputError]:
 
 
 def _files(folder: Path, suffix: str, collect: _Collector, what: str) -> Iterable[Path]:
+    if folder.is_symlink():
+        collect.errors.append(InputError(display_path(folder), 1, None, LINK_MESSAGE))
+        return []
     if not folder.is_dir():
         collect.missing(folder, f"{what} folder")
         return []
@@ -207,10 +212,12 @@ def _files(folder: Path, suffix: str, collect: _Collector, what: str) -> Iterabl
         if path.name.startswith(".") or path.name.lower() == "readme.md":
             continue
         problem = None
-        if path.is_dir():
+        if path.is_symlink():
+            problem = LINK_MESSAGE
+        elif path.is_dir():
             problem = f"is a folder; {what} files sit directly in catalog/{folder.name}/"
         elif not path.is_file():
-            problem = "not a file"
+            problem = refusal(path, folder) or "not a file"
         elif path.suffix != suffix:
             problem = f"not a {what} file: {what} files end in '{suffix}'"
         if problem is not None:
@@ -228,7 +235,7 @@ def _load_folder(
     for path in _files(folder, suffix, collect, kind):
         collect.present[kind].add(path.stem)
         collect.errors += _stem_errors(path)
-        parsed = collect.parse(path, parse_yaml_file)
+        parsed = collect.parse(path, partial(parse_yaml_file, root=folder.parent))
         if parsed is None:
             continue
         collect.sources[(kind, path.stem)] = parsed
@@ -245,7 +252,7 @@ def _load_credentials(folder: Path, collect: _Collector) -> tuple[dict[str, Cred
     for path in _files(folder, ".md", collect, "credential"):
         collect.present["credential"].add(path.stem)
         try:
-            parsed, body = parse_front_matter(path)
+            parsed, body = parse_front_matter(path, folder.parent)
         except FileProblem as problem:
             collect.errors.append(problem.error)
             continue

@@ -15,6 +15,7 @@ from frictionless.formats import CsvControl
 
 from site_builder.catalog.models import SOC_PATTERN, Occupation
 from site_builder.errors import InputError, display_path
+from site_builder.inputs import TABLE_LIMIT
 from site_builder.outcomes.layout import TableSpec
 from site_builder.outcomes.rawfile import RawCheck, check_raw_csv
 
@@ -47,12 +48,12 @@ _EXPECTED = {
 def load_occupations(path: Path) -> tuple[dict[str, Occupation], list[InputError]]:
     """All occupations by SOC code, or the file's errors as ``path:line:column: message``."""
     shown = display_path(path)
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         return {}, [InputError(shown, 1, None, "file is missing")]
-    spec = TableSpec("occupations", "occupations", None, path, 1, tuple(COLUMNS))
+    spec = TableSpec("occupations", "occupations", None, path, 1, tuple(COLUMNS), path.parent, TABLE_LIMIT)
     raw = check_raw_csv(spec)
     if not raw.usable:
-        return {}, _delimiter_errors(path, shown) or raw.errors
+        return {}, _delimiter_errors(raw, shown) or raw.errors
     schema = Schema.from_descriptor(SCHEMA)
 
     def resource() -> Resource:
@@ -84,14 +85,11 @@ def load_occupations(path: Path) -> tuple[dict[str, Occupation], list[InputError
     return occupations, []
 
 
-def _delimiter_errors(path: Path, shown: str) -> list[InputError]:
+def _delimiter_errors(raw: RawCheck, shown: str) -> list[InputError]:
     """One clear line for a file saved with semicolons or tabs, instead of a header diff."""
-    try:
-        header = path.read_bytes().decode("utf-8-sig").partition("\n")[0]
-    except (OSError, UnicodeDecodeError):
-        return []
+    header = raw.header_line
     for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
-        if "," not in header and delimiter in header:
+        if header is not None and "," not in header and delimiter in header:
             return [InputError(shown, 1, None, f"values must be separated by commas, not {name}")]
     return []
 

@@ -22,6 +22,7 @@ from site_builder.catalog.yamlsource import (
     parse_yaml,
 )
 from site_builder.errors import InputError, display_path
+from site_builder.inputs import InputRefused, read_input
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -62,14 +63,14 @@ class Parsed:
         return InputError(display_path(self.path), line, None, message)
 
 
-def read_text(path: Path) -> str:
-    """The file's text; a FileProblem if it is unreadable, not UTF-8 or empty."""
+def read_text(path: Path, root: Path) -> str:
+    """The text of ``path``, a file of ``root``; a FileProblem if it is unreadable (see
+    ``site_builder.inputs``), not UTF-8 or empty. Line ends are made ``\n``: a file
+    saved with carriage returns alone has its lines counted as an editor shows them."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FileProblem(
-            InputError(display_path(path), 1, None, f"cannot read file: {exc.strerror}")
-        ) from None
+        raw = read_input(path, root)
+    except InputRefused as refused:
+        raise FileProblem(refused.error) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -78,19 +79,21 @@ def read_text(path: Path) -> str:
         message = f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
         raise FileProblem(InputError(display_path(path), line, column, message)) from None
     text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise FileProblem(InputError(display_path(path), 1, None, "file is empty"))
     return text
 
 
-def parse_yaml_file(path: Path) -> Parsed:
-    """A whole ``.yml`` file."""
-    return _parse(path, read_text(path), 0)
+def parse_yaml_file(path: Path, root: Path) -> Parsed:
+    """A whole ``.yml`` file of the folder ``root``."""
+    return _parse(path, read_text(path, root), 0)
 
 
-def parse_front_matter(path: Path) -> tuple[Parsed, str]:
-    """A Markdown file that starts with YAML front matter between ``---`` lines."""
-    text = read_text(path)
+def parse_front_matter(path: Path, root: Path) -> tuple[Parsed, str]:
+    """A Markdown file of the folder ``root`` that starts with YAML front matter between ``---`` lines."""
+    text = read_text(path, root)
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         raise FileProblem(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.errors import InputError, display_path
+from site_builder.inputs import OUTCOME_LIMIT, InputRefused, read_input, refusal
 
 DESCRIPTOR_NAME = "datapackage.json"
 
@@ -30,6 +31,8 @@ SHARED_TABLES = ("schools", "funding")
 YEARLY_TABLES = ("attainment", "readiness", "claims")
 
 _YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
+#: a schema named by path: relative, inside the package folder, a JSON file
+_SCHEMA_PATH = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_./-]{0,200}\.json$")
 _YEARLY_PATH = re.compile(r"^([0-9]{4})/(attainment|readiness|claims)\.csv$")
 
 # Normalized (lowercase, no "_", "-" or spaces) column names that point at a person.
@@ -107,6 +110,9 @@ class TableSpec:
     csv_path: Path
     declared_at: int
     columns: tuple[str, ...]
+    #: the folder the file must lie in (``site_builder.inputs``) and its largest size
+    root: Path
+    limit: int = OUTCOME_LIMIT
 
     @property
     def display(self) -> str:
@@ -130,7 +136,7 @@ def read_layout(outcomes_dir: Path) -> Layout:
     descriptor_path = outcomes_dir / DESCRIPTOR_NAME
     layout = Layout(descriptor_path)
     where = display_path(descriptor_path)
-    descriptor, text = _read_json(descriptor_path, layout.fatal_errors)
+    descriptor, text = _read_json(descriptor_path, outcomes_dir, layout.fatal_errors)
     if descriptor is None:
         return layout
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
@@ -140,6 +146,7 @@ def read_layout(outcomes_dir: Path) -> Layout:
         )
         return layout
 
+    layout.fatal_errors += [InputError(where, 1, None, message) for message in _foreign_references(descriptor)]
     schema_cache: dict[str, Any] = {}
     seen_paths: dict[str, int] = {}
     for resource in resources:
@@ -160,25 +167,85 @@ def read_layout(outcomes_dir: Path) -> Layout:
     return layout
 
 
-def _read_json(path: Path, errors: list[InputError]) -> tuple[Any, str]:
+#: JSON a contract file may hold: numbers of a sensible size, nesting a schema needs
+JSON_DIGITS = 30
+JSON_DEPTH = 20
+
+
+class _JsonRefused(ValueError):
+    pass
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > JSON_DIGITS:
+        raise _JsonRefused(f"a number has more than {JSON_DIGITS} digits")
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if len(text) > 2 * JSON_DIGITS or value in (float("inf"), float("-inf")):
+        raise _JsonRefused(f"a number has more than {JSON_DIGITS} digits")
+    return value
+
+
+def _json_constant(name: str) -> None:
+    raise _JsonRefused(f"{name} is not a JSON number; write a number or remove the value")
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests lists and objects (walked without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list) and depth > deepest:
+            deepest = depth
+            if depth > JSON_DEPTH:
+                break
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def parse_json(text: str) -> Any:
+    """JSON as a contract file may hold it; ``ValueError`` (``json.JSONDecodeError`` with a
+    position when the syntax is wrong) for anything else: NaN, Infinity, numbers of more
+    than ``JSON_DIGITS`` digits, nesting deeper than ``JSON_DEPTH``. Bounded, so no file
+    makes the build (or Frictionless after it) recurse or compute without end."""
+    try:
+        value = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
+    except RecursionError:
+        raise _JsonRefused(f"nested more than {JSON_DEPTH} levels deep") from None
+    if _depth(value) > JSON_DEPTH:
+        raise _JsonRefused(f"nested more than {JSON_DEPTH} levels deep")
+    return value
+
+
+def _read_json(path: Path, root: Path, errors: list[InputError]) -> tuple[Any, str]:
     """The parsed JSON and its text, or None after recording why it cannot be read."""
     where = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         errors.append(InputError(where, 1, None, "file not found"))
         return None, ""
-    except UnicodeDecodeError as error:
-        errors.append(InputError(where, _line_at(path.read_bytes(), error.start), None, "not valid UTF-8"))
-        return None, ""
-    except OSError as error:
-        errors.append(InputError(where, 1, None, f"cannot read the file: {error.strerror}"))
+    try:
+        data = read_input(path, root)
+    except InputRefused as refused:
+        errors.append(refused.error)
         return None, ""
     try:
-        return json.loads(text), text
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        errors.append(InputError(where, _line_at(data, error.start), None, "not valid UTF-8"))
+        return None, ""
+    try:
+        return parse_json(text), text
     except json.JSONDecodeError as error:
         errors.append(InputError(where, error.lineno, error.colno, f"not valid JSON: {error.msg}"))
-        return None, text
+    except _JsonRefused as error:
+        errors.append(InputError(where, 1, None, f"not accepted: {error}"))
+    return None, text
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -197,6 +264,29 @@ def _resource_line(text: str, resource: Any) -> int:
             if match:
                 return text.count("\n", 0, match.start()) + 1
     return 1
+
+
+_PROFILES = {
+    "package": ("data-package", "tabular-data-package"),
+    "resource": ("data-resource", "tabular-data-resource"),
+}
+
+
+def _foreign_references(descriptor: dict[str, Any]) -> list[str]:
+    """What the descriptor names that Frictionless would read from elsewhere: a profile
+    other than the standard ones (a web address or a file), a dialect in another file."""
+    problems = []
+    entries = [("package", descriptor)] + [
+        ("resource", resource) for resource in descriptor["resources"] if isinstance(resource, dict)
+    ]
+    for kind, entry in entries:
+        profile = entry.get("profile")
+        if profile is not None and profile not in _PROFILES[kind]:
+            names = " or ".join(f'"{name}"' for name in _PROFILES[kind])
+            problems.append(f"a {kind}'s profile must be {names}; no other profile is read")
+        if kind == "resource" and "dialect" in entry and not isinstance(entry["dialect"], dict):
+            problems.append("a resource's dialect must be written in the descriptor; no other file is read")
+    return sorted(set(problems))
 
 
 def _read_resource(
@@ -222,7 +312,7 @@ def _read_resource(
     if resource.get("name") != name:
         errors.append(InputError(where, line, None, f'the resource for "{path}" must be named "{name}"'))
         return None
-    return TableSpec(name, table, year, outcomes_dir / path, line, TABLE_COLUMNS[table])
+    return TableSpec(name, table, year, outcomes_dir / path, line, TABLE_COLUMNS[table], outcomes_dir)
 
 
 def _check_schema(
@@ -235,11 +325,18 @@ def _check_schema(
 ) -> None:
     """The schema must describe exactly the contract's columns, so records can be built."""
     if isinstance(schema, str):
+        if not _SCHEMA_PATH.match(schema) or ".." in schema.split("/"):
+            message = (
+                f'resource "{spec.resource_name}": the schema must be a file inside the package folder, '
+                f"named by a relative path like schemas/{spec.table}.json"
+            )
+            errors.append(InputError(where, spec.declared_at, None, message))
+            return
         schema_path = outcomes_dir / schema
         if schema not in cache:
             schema_errors: list[InputError] = []
-            cache[schema] = _read_json(schema_path, schema_errors)[0]
-            if schema_errors and schema_path.exists():
+            cache[schema] = _read_json(schema_path, outcomes_dir, schema_errors)[0]
+            if schema_errors and (schema_path.exists() or schema_path.is_symlink()):
                 errors.extend(schema_errors)
             elif schema_errors:
                 message = f'schema file "{schema}" does not exist'
@@ -270,13 +367,19 @@ def _check_files(outcomes_dir: Path, layout: Layout, declared: dict[str, int]) -
     """Every declared file exists, every CSV is declared, every year has all three tables."""
     where = display_path(layout.descriptor_path)
     for spec in layout.specs:
-        if not spec.csv_path.is_file():
+        problem = refusal(spec.csv_path, outcomes_dir, spec.limit)
+        if problem == "not found":
             relative = expected_path(spec.table, spec.year)
             message = f'resource "{spec.resource_name}": file "{relative}" does not exist'
             layout.file_errors.append(InputError(where, spec.declared_at, None, message))
             layout.missing.add(spec.resource_name)
+        elif problem is not None:
+            layout.file_errors.append(InputError(spec.display, 1, None, problem))
+            layout.missing.add(spec.resource_name)
 
-    year_dirs = [p for p in outcomes_dir.iterdir() if p.is_dir() and _YEAR_FOLDER.match(p.name)]
+    year_dirs = [
+        p for p in outcomes_dir.iterdir() if p.is_dir() and not p.is_symlink() and _YEAR_FOLDER.match(p.name)
+    ]
     on_disk = [p for p in outcomes_dir.glob("*.csv")]
     for year_dir in year_dirs:
         on_disk.extend(year_dir.glob("*.csv"))

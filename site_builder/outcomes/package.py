@@ -20,6 +20,7 @@ from frictionless import FrictionlessException, Package, Resource, helpers
 from frictionless import errors as fl
 
 from site_builder.errors import InputError, display_path
+from site_builder.inputs import open_input
 from site_builder.outcomes.layout import SHARED_TABLES, YEARLY_TABLES, Layout, TableSpec
 from site_builder.outcomes.messages import translate_other, translate_problems
 from site_builder.outcomes.rawfile import RawCheck, check_raw_csv
@@ -241,7 +242,7 @@ def _declared_stats_errors(resource: Resource, spec: TableSpec, read: TableRead,
         if algorithm in ("md5", "sha256"):
             checks.append((fl.HashCountError, expected, _file_hash(spec, algorithm)))
     if resource.bytes:
-        checks.append((fl.ByteCountError, resource.bytes, spec.csv_path.stat().st_size))
+        checks.append((fl.ByteCountError, resource.bytes, spec.csv_path.lstat().st_size))
     if resource.fields:
         checks.append((fl.FieldCountError, resource.fields, width))
     if resource.rows:
@@ -254,7 +255,7 @@ def _declared_stats_errors(resource: Resource, spec: TableSpec, read: TableRead,
 
 def _file_hash(spec: TableSpec, algorithm: str) -> str:
     digest = hashlib.new(algorithm)
-    with spec.csv_path.open("rb") as handle:
+    with open_input(spec.csv_path, spec.root, spec.limit) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 
 from site_builder.errors import InputError
+from site_builder.inputs import InputRefused, read_input
 from site_builder.outcomes.layout import TableSpec, identifies_student, identifying_message
 
 
@@ -24,6 +25,8 @@ class RawCheck:
 
     errors: list[InputError]
     record_lines: list[int] | None = None
+    #: the first line of the file, when it could be decoded
+    header_line: str | None = None
 
     @property
     def usable(self) -> bool:
@@ -40,9 +43,9 @@ def check_raw_csv(spec: TableSpec) -> RawCheck:
     """Decode the file, check its CSV syntax and its header against the contract."""
     where = spec.display
     try:
-        data = spec.csv_path.read_bytes()
-    except OSError as error:
-        return RawCheck([InputError(where, 1, None, f"cannot read the file: {error.strerror}")])
+        data = read_input(spec.csv_path, spec.root, spec.limit)
+    except InputRefused as refused:
+        return RawCheck([refused.error])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -52,17 +55,18 @@ def check_raw_csv(spec: TableSpec) -> RawCheck:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return RawCheck([InputError(where, line, None, "contains a NUL byte; is this a CSV file?")])
+    header_line = text.partition("\n")[0]
 
     record_lines = None
     if '"' in text:
         # Only quoting can make records span lines or break the syntax.
         record_lines, error = _scan_records(text, where)
         if error is not None:
-            return RawCheck([error])
+            return RawCheck([error], header_line=header_line)
     header = next(csv.reader(io.StringIO(text)), None)
     if not header:
-        return RawCheck([InputError(where, 1, None, "the header row is missing")])
-    return RawCheck(header_errors(header, spec), record_lines)
+        return RawCheck([InputError(where, 1, None, "the header row is missing")], header_line=header_line)
+    return RawCheck(header_errors(header, spec), record_lines, header_line)
 
 
 def _scan_records(text: str, where: str) -> tuple[list[int], InputError | None]:

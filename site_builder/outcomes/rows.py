@@ -18,6 +18,7 @@ handed to ``rawfile.check_raw_csv`` for its one error line, and none of its rows
 from __future__ import annotations
 
 import csv
+import io
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from operator import itemgetter
 from typing import Any, TextIO
 
 from site_builder.errors import InputError
+from site_builder.inputs import InputRefused, open_input
 from site_builder.outcomes.layout import TableSpec
 from site_builder.outcomes.rawfile import RawCheck, check_raw_csv, header_errors
 from site_builder.outcomes.schema import CellInvalid, TableRules
@@ -103,7 +105,7 @@ def read_table(
     validating = build is not None
     records, lines, problems = result.records, result.lines, result.problems
     try:
-        with spec.csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        with io.TextIOWrapper(open_input(spec.csv_path, spec.root, spec.limit), "utf-8-sig", newline="") as handle:
             reader = csv.reader(_clean_lines(handle), strict=True)
             header = next(reader, None)
             if header is None or header_errors(header, spec):
@@ -146,7 +148,7 @@ def read_table(
                     result.stopped = True
                     validating = False
             result.row_count = row_number - 1
-    except (_NotCleanCsv, csv.Error, UnicodeDecodeError, OSError) as error:
+    except (_NotCleanCsv, csv.Error, UnicodeDecodeError, OSError, InputRefused) as error:
         return TableRead(raw=_raw_errors(spec, error))
     return result
 
