@@ -7,8 +7,6 @@ hold a number the pages hide. Hidden cells carry their replacement text (``<10``
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from site_builder.catalog import Catalog
 from site_builder.reports import Reports
 from site_builder.reports.model import Readiness, Statewide
 from site_builder.rules.privacy import CODED_STATUSES
+from site_builder.site.csvsafe import SPREADSHEET_NOTE, csv_text
 from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
 
@@ -233,14 +232,6 @@ def reimbursement_rows(reports: Reports, year: int) -> list[list[str]]:
     return rows
 
 
-def csv_text(header: list[str], rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def write_downloads(names: CatalogNames, reports: Reports, data_dir: Path) -> None:
     """Write every year's outcome CSV files into ``data_dir`` (``download_resources`` describes
     them)."""
@@ -303,6 +294,7 @@ def write_datapackage(catalog: Catalog, resources: list[dict], min_cell: int | N
             "cells are hidden ('suppressed') so that no hidden number can be worked out from totals. "
             "Every row of a school report has a status column."
         )
+    description += " " + SPREADSHEET_NOTE
     package = {
         "name": "credential-data",
         "title": f"{catalog.site.title}: open data",

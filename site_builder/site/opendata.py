@@ -13,9 +13,7 @@ sizes it shows are the sizes of what was published.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
 import uuid
@@ -31,6 +29,7 @@ from site_builder.derive import Derived
 from site_builder.reports import Reports
 from site_builder.reports.model import Statewide
 from site_builder.rules.quality import CRITERIA, Overall, Rating
+from site_builder.site.csvsafe import csv_text
 from site_builder.site.downloads import download_resources, outcome_tables, write_datapackage, write_downloads
 from site_builder.site.pages import Page, canonical, career_field_url, credential_url, pathway_url
 from site_builder.site.report_pages import CatalogNames
@@ -233,12 +232,8 @@ def csv_cell(value: object) -> str:
 
 def catalog_csv(records: list[dict]) -> str:
     columns = catalog_columns()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([column.name for column in columns])
-    for record in records:
-        writer.writerow([csv_cell(column.value(record)) for column in columns])
-    return buffer.getvalue()
+    rows = ([csv_cell(column.value(record)) for column in columns] for record in records)
+    return csv_text([column.name for column in columns], rows)
 
 
 def catalog_resource() -> dict:
