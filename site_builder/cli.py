@@ -107,23 +107,28 @@ def _diff(catalog_dir: Path, base: str, head: str | None) -> int:
 
 
 def _serve(catalog_dir: Path, port: int) -> int:
-    from site_builder.serve import Server
+    """Serve until SIGTERM or Ctrl-C (SIGINT), either of which ends it with status 0 and no
+    temporary folder left behind, even during a build."""
+    from site_builder.serve import Server, Stop, stopped_by_signals
 
     if not 0 <= port <= 65535:
         print(f"credsite: --port {port} is not a port number", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        server = Server(catalog_dir, port, lambda message: print(message, file=sys.stderr))
-    except OSError as error:
-        print(f"credsite: cannot serve on port {port}: {error.strerror}", file=sys.stderr)
-        return EXIT_USAGE
-    print(f"Serving on http://127.0.0.1:{server.port}/ (Ctrl-C to stop)", file=sys.stderr)
-    try:
-        server.stopped.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    with stopped_by_signals():
+        try:
+            server = Server(catalog_dir, port, lambda message: print(message, file=sys.stderr))
+        except OSError as error:
+            print(f"credsite: cannot serve on port {port}: {error.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        except Stop:
+            return EXIT_OK  # during the first build; the server removed its folder
+        try:
+            print(f"Serving on http://127.0.0.1:{server.port}/ (Ctrl-C to stop)", file=sys.stderr)
+            server.stopped.wait()
+        except Stop:
+            pass
+        finally:
+            server.stop()
     return EXIT_OK
 
 

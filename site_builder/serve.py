@@ -6,16 +6,22 @@ rebuild. A broken edit does not stop the server: every page then shows the error
 the next good edit brings the site back. Open pages reload themselves after a rebuild:
 the server adds one same-origin script to HTML responses (only here, never to the
 built files), which asks for the build number every second.
+
+SIGTERM and SIGINT (Ctrl-C) stop the server and remove its temporary folder, also in the
+middle of a build (``stopped_by_signals``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import os
 import shutil
+import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -42,6 +48,50 @@ RELOAD_SCRIPT = f"""\
   check();
 }})();
 """
+
+
+#: the temporary folder of a server is named so (the site is built into its ``site/``)
+FOLDER_PREFIX = "credsite-serve-"
+
+#: how long ``Server.stop`` waits for a rebuild in progress to give up, at most
+STOP_TIMEOUT = 30.0
+
+
+class Stop(BaseException):
+    """The server was asked to stop: what is being built is abandoned. A BaseException, like
+    KeyboardInterrupt, so that no ``except Exception`` in the build can swallow it."""
+
+
+@contextmanager
+def stopped_by_signals() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGINT raise ``Stop`` in this process's main thread.
+
+    Only the first: the ones after it are ignored, so that cleaning up (``Server.stop``)
+    is not cut short. A process forked meanwhile (the build's renderers) inherits the
+    handler, and ends by the signal as if there were none. The handlers before the block
+    come back after it.
+    """
+    owner = os.getpid()
+    stopping = False
+
+    def handle(signum: int, frame: object) -> None:
+        nonlocal stopping
+        if os.getpid() != owner:
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        if not stopping:
+            stopping = True
+            raise Stop(signal.Signals(signum).name)
+
+    previous = {signum: signal.signal(signum, handle) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @dataclass
@@ -136,23 +186,28 @@ def make_handler(live: LiveSite) -> type[SimpleHTTPRequestHandler]:
 
 
 class Server:
-    """A running ``credsite serve``; ``stop()`` ends it (the CLI waits for Ctrl-C)."""
+    """A running ``credsite serve``; ``stop()`` ends it and removes its temporary folder
+    (the CLI waits for SIGTERM or Ctrl-C). If the first build is stopped (``Stop``), the
+    folder is removed before the exception goes on."""
 
     def __init__(self, catalog_dir: Path, port: int, progress: Callable[[str], None], interval: float = 0.5):
         self.catalog_dir = catalog_dir
         self.interval = interval
         self.progress = progress
-        self.live = LiveSite(Path(tempfile.mkdtemp(prefix="credsite-serve-")) / "site")
-        self.folders = [catalog_dir, TEMPLATES_DIR, CONTENT_DIR, *content_dirs_for(catalog_dir)]
-        self.stopped = threading.Event()
-        self.seen = watched_files(self.folders)
-        rebuild(catalog_dir, self.live, progress)
-        self.http = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self.live))
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        try:
+            self.live = LiveSite(self.folder / "site")
+            self.folders = [catalog_dir, TEMPLATES_DIR, CONTENT_DIR, *content_dirs_for(catalog_dir)]
+            self.stopped = threading.Event()
+            self.seen = watched_files(self.folders)
+            rebuild(catalog_dir, self.live, progress)
+            self.http = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self.live))
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self.port = self.http.server_address[1]
-        self.threads = [
-            threading.Thread(target=self.http.serve_forever, daemon=True),
-            threading.Thread(target=self._watch, daemon=True),
-        ]
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.threads = [threading.Thread(target=self.http.serve_forever, daemon=True), self.watcher]
         for thread in self.threads:
             thread.start()
 
@@ -161,10 +216,25 @@ class Server:
             current = watched_files(self.folders)
             if current != self.seen:
                 self.seen = current
-                rebuild(self.catalog_dir, self.live, self.progress)
+                try:
+                    rebuild(self.catalog_dir, self.live, self._progress_until_stopped)
+                except Stop:
+                    return  # abandoned for stop(): the live site is not changed
 
-    def stop(self) -> None:
+    def _progress_until_stopped(self, message: str) -> None:
+        """Report a rebuild's progress; once the server is stopping, end the rebuild instead
+        (at its next stage: a rebuild cannot be interrupted from another thread)."""
+        if self.stopped.is_set():
+            raise Stop("the server is stopping")
+        self.progress(message)
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop serving and watching, then remove the temporary folder. A rebuild in
+        progress is waited for (it ends at its next stage), ``timeout`` seconds at most,
+        so that it writes nothing into the folder after it is gone."""
         self.stopped.set()
         self.http.shutdown()
         self.http.server_close()
-        shutil.rmtree(self.live.out_dir.parent, ignore_errors=True)
+        if self.watcher is not threading.current_thread():
+            self.watcher.join(timeout)
+        shutil.rmtree(self.folder, ignore_errors=True)
