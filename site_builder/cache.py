@@ -52,6 +52,8 @@ from pathlib import Path
 
 import site_builder
 from site_builder.collector import collector_paused
+from site_builder.inputs import InputRefused, read_input
+from site_builder.outcomes.layout import parse_json
 from site_builder.output import UNREADABLE, write_whole
 from site_builder.paths import TEMPLATES_DIR
 from site_builder.reports import CatalogFacts, Reports
@@ -152,9 +154,9 @@ def reports_fingerprint(facts: CatalogFacts, outcomes_dir: Path) -> str | None:
     None when the data package points outside its folder (never cached)."""
     folder = outcomes_dir.resolve()
     try:
-        descriptor = json.loads((folder / "datapackage.json").read_bytes())
+        descriptor = parse_json(read_input(folder / "datapackage.json", folder).decode("utf-8"))
         named = [resource.get(key) for resource in descriptor["resources"] for key in ("path", "schema")]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (InputRefused, ValueError, KeyError, TypeError, AttributeError):
         return None
     if any(isinstance(name, str) and not (folder / name).resolve().is_relative_to(folder) for name in named):
         return None

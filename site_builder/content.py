@@ -47,7 +47,9 @@ def load_content(content_dirs: Path | list[Path]) -> list[ContentSource]:
     if isinstance(content_dirs, Path):
         content_dirs = [content_dirs]
     errors: list[InputError] = [
-        InputError(display_path(folder), 1, None, LINK_MESSAGE) for folder in content_dirs if folder.is_symlink()
+        InputError(display_path(folder), 1, None, LINK_MESSAGE)
+        for folder in content_dirs
+        if folder.is_symlink()
     ]
     files = {
         path.name: path

@@ -30,6 +30,7 @@ from site_builder.history import (
     renamed_files,
     split_front_matter,
 )
+from site_builder.inputs import InputRefused, read_input
 from site_builder.rules.quality import QualityRating, rate_credential
 
 #: the most validation errors listed in a report; the rest are counted
@@ -174,17 +175,26 @@ def read_snapshot(catalog_dir: Path, tree_root: Path) -> Snapshot:
 
 
 def _files(folder: Path, suffix: str) -> Iterable[Path]:
-    if not folder.is_dir():
+    """The folder's files of one kind; links are left to validation, which names them."""
+    if folder.is_symlink() or not folder.is_dir():
         return []
     return [
         path
         for path in sorted(folder.iterdir())
-        if path.is_file() and path.suffix == suffix and path.name.lower() != "readme.md"
+        if not path.is_symlink()
+        and path.is_file()
+        and path.suffix == suffix
+        and path.name.lower() != "readme.md"
     ]
 
 
 def _text(path: Path) -> str:
-    return path.read_bytes().decode("utf-8", "replace")
+    """The file's text as the catalog's readers would read it, or "" for a file they refuse
+    (a link, a device, a file too large: validation reports it)."""
+    try:
+        return read_input(path, path.parent).decode("utf-8", "replace")
+    except InputRefused:
+        return ""
 
 
 def _yaml(path: Path) -> dict | list | None:
@@ -201,7 +211,10 @@ def _occupation_rows(path: Path) -> dict[str, dict]:
     if not path.is_file():
         return {}
     rows = csv.DictReader(io.StringIO(_text(path).removeprefix("\ufeff")))
-    return {row["soc"]: dict(row) for row in rows if row.get("soc")}
+    try:
+        return {row["soc"]: dict(row) for row in rows if isinstance(row.get("soc"), str) and row["soc"]}
+    except csv.Error:  # validation says what is wrong with the file
+        return {}
 
 
 def _ratings(catalog_dir: Path, snapshot: Snapshot) -> dict[str, QualityRating]:
@@ -226,7 +239,8 @@ def _ratings(catalog_dir: Path, snapshot: Snapshot) -> dict[str, QualityRating]:
 def _relative(error: InputError, tree_root: Path) -> InputError:
     """The error with its path relative to the top of the checked-out tree."""
     path = Path(error.path)
-    absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    absolute = absolute.parent.resolve() / absolute.name  # a link named as itself
     try:
         shown_path = absolute.relative_to(tree_root.resolve()).as_posix()
     except ValueError:

@@ -101,8 +101,25 @@ def extract_catalog(repo: Repository, commit: str, destination: Path) -> Path:
     except GitError:
         return target  # the folder did not exist at that commit
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(destination, filter="data")
+        tar.extractall(destination, filter=_links_kept_unfollowed)
     return target
+
+
+#: where a symbolic link of a commit points once extracted: nowhere (it stays a link, and the
+#: checks refuse it as they would in a checkout)
+UNFOLLOWED = "link-not-followed"
+
+
+def _links_kept_unfollowed(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
+    """The ``data`` filter, except that a link is kept as a link to ``UNFOLLOWED`` beside it
+    (the data filter refuses a link that leaves the folder, with an exception); nothing but
+    files, folders and links is extracted."""
+    if member.issym() or member.islnk():
+        member = member.replace(linkname=UNFOLLOWED, deep=False)
+        member.type = tarfile.SYMTYPE
+    elif not (member.isfile() or member.isdir()):
+        return None
+    return tarfile.data_filter(member, destination)
 
 
 def renamed_files(repo: Repository, base: str, head: str | None, folder: str) -> dict[str, str]:

@@ -105,7 +105,9 @@ def open_input(path: Path, root: Path, limit: int = TEXT_LIMIT) -> BinaryIO:
     problem = refusal(path, root, limit)
     if problem is None:
         try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            descriptor = os.open(
+                path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+            )
         except OSError as error:
             problem = LINK_MESSAGE if error.errno == 40 else f"cannot be read: {error.strerror}"  # ELOOP
         else:

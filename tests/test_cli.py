@@ -197,7 +197,7 @@ def test_annotation_properties_are_escaped() -> None:
     from site_builder.errors import InputError
 
     error = InputError("catalog/a,b:c.md", 3, None, "50% done\nnext")
-    assert error.github_annotation() == "::error file=catalog/a%2Cb%3Ac.md,line=3::50%25 done%0Anext"
+    assert error.github_annotation() == "::error file=catalog/a%2Cb%3Ac.md,line=3::50%25 done\\nnext"
 
 
 def test_the_module_entry_point_runs_only_as_main(capsys) -> None:

@@ -21,6 +21,7 @@ from site_builder.catalog.models import (
     Credential,
 )
 from site_builder.catalog.yamlsource import Location
+from site_builder.errors import excerpt
 
 _SLUG = re.compile(SLUG_PATTERN)
 _SOC = re.compile(SOC_PATTERN)
@@ -193,7 +194,7 @@ def repeated_items(kind: str, key: str, data: object, lists: tuple[str, ...]) ->
             if not isinstance(item, str):
                 continue
             if item in seen:
-                yield Finding(kind, key, (name, index), f"{name}: lists {item!r} twice")
+                yield Finding(kind, key, (name, index), f"{name}: lists {excerpt(item)} twice")
             seen.add(item)
 
 

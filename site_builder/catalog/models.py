@@ -21,6 +21,8 @@ from pydantic import (
     Field,
 )
 
+from site_builder.errors import excerpt
+
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SOC_PATTERN = r"^\d{2}-\d{4}$"
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
@@ -46,7 +48,7 @@ _LEADING_ZEROS = re.compile(r"^[-+]?0[0-9]+(\.[0-9]*)?$")
 def _no_leading_zeros(value: object) -> object:
     """YAML 1.1 read ``012`` as octal 10; the loader keeps it as text, rejected here in words."""
     if isinstance(value, str) and _LEADING_ZEROS.match(value):
-        raise ValueError(f"must be a plain number without leading zeros (got {value!r})")
+        raise ValueError(f"must be a plain number without leading zeros (got {excerpt(value)})")
     return value
 
 
@@ -62,7 +64,7 @@ def _money(value: object) -> object:
     elif isinstance(value, int | float) and not isinstance(value, bool):
         amount, shown = Decimal(str(value)), repr(value)
     else:
-        raise ValueError(f"must be a number (got {value!r})")
+        raise ValueError(f"must be a number (got {excerpt(value)})")
     if not amount.is_finite():
         raise ValueError(f"must be a number (got {shown})")
     if amount.normalize().as_tuple().exponent < -2:

@@ -7,14 +7,16 @@ encoding or a delimiter, and every row error points at the line an editor shows.
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 from frictionless import Dialect, Resource, Schema
 from frictionless.formats import CsvControl
+from pydantic import ValidationError
 
 from site_builder.catalog.models import SOC_PATTERN, Occupation
-from site_builder.errors import InputError, display_path
+from site_builder.errors import InputError, display_path, excerpt
 from site_builder.inputs import TABLE_LIMIT
 from site_builder.outcomes.layout import TableSpec
 from site_builder.outcomes.rawfile import RawCheck, check_raw_csv
@@ -54,6 +56,8 @@ def load_occupations(path: Path) -> tuple[dict[str, Occupation], list[InputError
     raw = check_raw_csv(spec)
     if not raw.usable:
         return {}, _delimiter_errors(raw, shown) or raw.errors
+    if wide := _wide_rows(path, shown, raw):
+        return {}, wide
     schema = Schema.from_descriptor(SCHEMA)
 
     def resource() -> Resource:
@@ -81,8 +85,32 @@ def load_occupations(path: Path) -> tuple[dict[str, Occupation], list[InputError
     with resource() as reader:
         for row in reader.row_stream:
             record = row.to_dict()
-            occupations[record["soc"]] = Occupation(**record)
-    return occupations, []
+            try:
+                occupations[record["soc"]] = Occupation(**record)
+            except ValidationError as invalid:
+                # what the schema lets through and the model does not: NaN, infinity, text Title
+                for detail in invalid.errors(include_url=False):
+                    name = str(detail["loc"][0]) if detail["loc"] else "row"
+                    column = COLUMNS.index(name) + 1 if name in COLUMNS else None
+                    message = f"{name}: must be a plain value (got {excerpt(record.get(name))})"
+                    errors.append(InputError(shown, raw.line_of(row.row_number), column, message))
+    return ({}, errors) if errors else (occupations, [])
+
+
+def _wide_rows(path: Path, shown: str, raw: RawCheck) -> list[InputError]:
+    """Rows with more values than the header, told here: Frictionless takes time quadratic
+    in a row's width to report its extra cells (20,000 empty cells: minutes)."""
+    errors = []
+    number = 0
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for number, row in enumerate(csv.reader(handle), start=1):
+                if len(row) > len(COLUMNS):
+                    message = f"row has {len(row):,} values; the header has {len(COLUMNS)} columns"
+                    errors.append(InputError(shown, raw.line_of(number), len(COLUMNS) + 1, message))
+    except csv.Error as error:
+        errors.append(InputError(shown, raw.line_of(number + 1), None, f"malformed CSV: {error}"))
+    return errors
 
 
 def _delimiter_errors(raw: RawCheck, shown: str) -> list[InputError]:
@@ -104,13 +132,13 @@ def _translate(shown: str, error, raw: RawCheck) -> InputError | None:
     kind = error.type
     if kind == "type-error":
         expected = _EXPECTED.get(_field_type(name), "valid")
-        message = f"{name}: must be {expected} (got {cell!r})"
+        message = f"{name}: must be {expected} (got {excerpt(cell)})"
     elif kind == "constraint-error" and "required" in error.note:
         message = f"{name}: a value is required"
     elif kind == "constraint-error" and "pattern" in error.note:
-        message = f"{name}: must be a SOC code like '15-1232' (got {cell!r})"
+        message = f"{name}: must be a SOC code like '15-1232' (got {excerpt(cell)})"
     elif kind == "constraint-error" and "minimum" in error.note:
-        message = f"{name}: is below the minimum (got {cell!r})"
+        message = f"{name}: is below the minimum (got {excerpt(cell)})"
     elif kind == "primary-key":
         first = re.search(r"position (\d+)", error.note)
         if first is None:

@@ -7,8 +7,8 @@ decoding (UTF-8, not empty), parsing (YAML, front matter) and the model.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ from site_builder.catalog.yamlsource import (
     YamlSyntaxError,
     parse_yaml,
 )
-from site_builder.errors import InputError, display_path
+from site_builder.errors import InputError, display_path, excerpt
 from site_builder.inputs import InputRefused, read_input
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -40,6 +40,11 @@ _MAPPING_HINTS = {
 
 # Lists whose items contributors count from 1: pathway steps ("step 2: ...").
 _NUMBERED_LISTS = frozenset({"steps"})
+
+
+#: characters YAML does not allow, and NEL, which YAML 1.1 counts as a line break where
+#: editors show none; the first is reported where it is
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 class FileProblem(Exception):
@@ -81,6 +86,11 @@ def read_text(path: Path, root: Path) -> str:
     text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if (control := _CONTROL.search(text)) is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        message = f"control character U+{ord(control.group()):04X} is not allowed in a text file; remove it"
+        raise FileProblem(InputError(display_path(path), line, column, message))
     if not text.strip():
         raise FileProblem(InputError(display_path(path), 1, None, "file is empty"))
     return text
@@ -173,12 +183,12 @@ def _message(model: type[BaseModel], detail: dict[str, Any]) -> str:
     if kind == "string_pattern_mismatch":
         pattern = detail.get("ctx", {}).get("pattern")
         hint = _PATTERN_HINTS.get(pattern, f"must match {pattern}")
-        return f"{field}: {hint} (got {detail['input']!r})"
+        return f"{field}: {hint} (got {excerpt(detail['input'])})"
     message = detail["msg"].removeprefix("Value error, ")
     message = message[0].lower() + message[1:] if message else message
     got = detail.get("input")
     if kind not in {"value_error"} and not isinstance(got, dict | list):
-        message += f" (got {got})" if isinstance(got, Decimal) else f" (got {got!r})"
+        message += f" (got {excerpt(got)})"
     return f"{field}: {message}"
 
 

@@ -23,9 +23,13 @@ from yaml.constructor import SafeConstructor
 from yaml.cyaml import CParser
 from yaml.resolver import Resolver
 
+from site_builder.errors import excerpt
 from site_builder.output import UNREADABLE, write_whole
 
 Location = tuple[str | int, ...]
+
+#: the longest whole number a catalog file may hold (Python refuses to read past 4,300 digits)
+INT_DIGITS = 30
 
 
 ANCHOR_MESSAGE = "YAML anchors and aliases are not allowed; write the value out"
@@ -56,6 +60,18 @@ class _AnchorFound(Exception):
         self.mark = mark
 
 
+#: the most values (keys, items, scalars) one file may hold: a credential holds about 60, a
+#: state's career fields 50; a file of 200,000 items would give as many errors, slowly
+MAX_NODES = 5_000
+NODES_MESSAGE = f"the file holds more than {MAX_NODES:,} values; no catalog file needs as many"
+
+
+class _TooLarge(Exception):
+    def __init__(self, mark: yaml.Mark):
+        super().__init__(NODES_MESSAGE)
+        self.mark = mark
+
+
 class _CoreSchema:
     """Safe YAML with the YAML 1.2 core schema, and without anchors or aliases.
 
@@ -70,13 +86,16 @@ class _CoreSchema:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _AnchorFound(event.start_mark)
+        self.nodes = getattr(self, "nodes", 0) + 1
+        if self.nodes > MAX_NODES:
+            raise _TooLarge(event.start_mark)
         return super().compose_node(parent, index)
 
     def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
         value = self.construct_scalar(node)
         if not _BOOL.match(value):
             raise yaml.constructor.ConstructorError(
-                None, None, f"expected true or false, found {value!r}", node.start_mark
+                None, None, f"expected true or false, found {excerpt(value)}", node.start_mark
             )
         return value.lower() == "true"
 
@@ -84,7 +103,11 @@ class _CoreSchema:
         value = self.construct_scalar(node)
         if not _INT.match(value):
             raise yaml.constructor.ConstructorError(
-                None, None, f"expected a whole number, found {value!r}", node.start_mark
+                None, None, f"expected a whole number, found {excerpt(value)}", node.start_mark
+            )
+        if len(value.lstrip("+-")) > INT_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a whole number of more than {INT_DIGITS} digits", node.start_mark
             )
         return int(value)
 
@@ -92,7 +115,7 @@ class _CoreSchema:
         value = self.construct_scalar(node)
         if not _FLOAT.match(value):
             raise yaml.constructor.ConstructorError(
-                None, None, f"expected a number, found {value!r}", node.start_mark
+                None, None, f"expected a number, found {excerpt(value)}", node.start_mark
             )
         lowered = value.lower()
         if lowered.endswith((".inf", ".nan")):
@@ -213,8 +236,8 @@ def _parse_yaml(text: str, line_offset: int) -> YamlDocument:
             node, data = _load(_Loader, text)
         except (yaml.YAMLError, RecursionError):
             node, data = _load(_WordingLoader, text)  # raises the same error, in PyYAML's words
-    except _AnchorFound as exc:
-        raise YamlSyntaxError(ANCHOR_MESSAGE, exc.mark.line + 1 + line_offset, exc.mark.column + 1) from None
+    except (_AnchorFound, _TooLarge) as exc:
+        raise YamlSyntaxError(str(exc), exc.mark.line + 1 + line_offset, exc.mark.column + 1) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"

@@ -27,6 +27,19 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "readiness": ("year", "school_id", "graduates", "met_points_target"),
     "claims": ("year", "program", "school_id", "credential_id", "count", "amount_usd"),
 }
+#: the contract's type of each column that is not text, and the columns that may be empty
+#: (SPEC 4); checked in every schema, since a pull request may change the schemas too
+NUMBER_TYPES: dict[str, str] = {
+    "year": "integer",
+    "earned": "integer",
+    "graduates": "integer",
+    "met_points_target": "integer",
+    "count": "integer",
+    "allocation_usd": "number",
+    "unit_amount_usd": "number",
+    "amount_usd": "number",
+}
+OPTIONAL_COLUMNS = frozenset({"unit_amount_usd", "amount_usd"})
 SHARED_TABLES = ("schools", "funding")
 YEARLY_TABLES = ("attainment", "readiness", "claims")
 
@@ -146,7 +159,9 @@ def read_layout(outcomes_dir: Path) -> Layout:
         )
         return layout
 
-    layout.fatal_errors += [InputError(where, 1, None, message) for message in _foreign_references(descriptor)]
+    layout.fatal_errors += [
+        InputError(where, 1, None, message) for message in _foreign_references(descriptor)
+    ]
     schema_cache: dict[str, Any] = {}
     seen_paths: dict[str, int] = {}
     for resource in resources:
@@ -361,6 +376,24 @@ def _check_schema(
     if tuple(kept) != spec.columns and len(kept) == len(names):
         message = f"the {spec.table} schema must have the fields {', '.join(spec.columns)}"
         errors.append(InputError(schema_where, line, None, message))
+    elif tuple(names) == spec.columns:
+        errors += [InputError(schema_where, line, None, message) for message in _contract_types(fields)]
+
+
+def _contract_types(fields: list[Any]) -> list[str]:
+    """Each field's type and ``required`` as the contract has them: the build's records
+    are built from the cells these schemas read."""
+    problems = []
+    for field_descriptor in fields:
+        name = field_descriptor["name"]
+        wanted = NUMBER_TYPES.get(name, "string")
+        if field_descriptor.get("type", "string") != wanted:
+            problems.append(f'field "{name}" must have "type": "{wanted}"')
+        constraints = field_descriptor.get("constraints")
+        required = isinstance(constraints, dict) and constraints.get("required") is True
+        if not required and name not in OPTIONAL_COLUMNS:
+            problems.append(f'field "{name}" must have "constraints": {{"required": true}}')
+    return problems
 
 
 def _check_files(outcomes_dir: Path, layout: Layout, declared: dict[str, int]) -> None:

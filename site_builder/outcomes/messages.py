@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from site_builder.errors import InputError
+from site_builder.errors import InputError, excerpt
 from site_builder.outcomes.layout import TableSpec
 from site_builder.outcomes.rows import Problem
 
@@ -62,7 +62,7 @@ def _translate(
         message = f"{problem.field_name}: missing value; the row has fewer values than the header"
         return InputError(where, line, problem.field_number, message)
     if problem.type == "extra-cell":
-        message = f'extra value "{problem.cell}"; the header has {len(spec.columns)} columns'
+        message = f"extra value {_quoted(problem.cell)}; the header has {len(spec.columns)} columns"
         return InputError(where, line, problem.field_number, message)
     if problem.type in ("type-error", "constraint-error"):
         message = _cell_message(problem, fields.get(problem.field_name, {}))
@@ -98,14 +98,25 @@ def expectation(field: dict[str, Any]) -> str:
 def _cell_message(problem: Problem, field: dict[str, Any]) -> str:
     if problem.constraint == "required":
         return f"{problem.field_name}: a value is required"
-    return f'{problem.field_name}: must be {expectation(field)} (got "{problem.cell}")'
+    return f"{problem.field_name}: must be {expectation(field)} (got {_quoted(problem.cell)})"
+
+
+def _quoted(value: str) -> str:
+    return excerpt(value, quote='"')
+
+
+def _plain(value: str) -> str:
+    """A key cell, unquoted as keys are listed, cut and escaped as every quoted value is."""
+    return excerpt(value, quote="")
 
 
 def _primary_key_error(problem: Problem, spec: TableSpec) -> InputError | None:
     if not problem.key_cells:
         # "all cells are None": the missing values are reported as required fields.
         return None
-    message = f"duplicate row for ({', '.join(problem.key_cells)}); first at line {problem.first_line}"
+    message = (
+        f"duplicate row for ({', '.join(map(_plain, problem.key_cells))}); first at line {problem.first_line}"
+    )
     return InputError(spec.display, problem.line, None, message)
 
 
@@ -117,7 +128,9 @@ def _foreign_key_error(
         return None
     target = reference_files.get(problem.reference, problem.reference)
     names, cells = problem.key_names, problem.key_cells
-    quoted = [value if name == "year" else f'"{value}"' for name, value in zip(names, cells, strict=True)]
+    quoted = [
+        _plain(value) if name == "year" else _quoted(value) for name, value in zip(names, cells, strict=True)
+    ]
     if len(names) == 1:
         subject = f"{names[0]} {quoted[0]}"
     else:

@@ -26,7 +26,7 @@ from site_builder.outcomes.messages import translate_other, translate_problems
 from site_builder.outcomes.rawfile import RawCheck, check_raw_csv
 from site_builder.outcomes.records import Attainment, Claim, Funding, Readiness, School
 from site_builder.outcomes.rows import ERROR_LIMIT, KeySet, Problem, TableRead, read_table
-from site_builder.outcomes.schema import TableRules, compile_schema
+from site_builder.outcomes.schema import CellInvalid, SchemaInvalid, TableRules, compile_schema
 
 Record = School | Funding | Attainment | Readiness | Claim
 
@@ -136,6 +136,14 @@ class _Validation:
             except FrictionlessException as exception:
                 self.rules[name] = None
                 self._fail(name, exception.to_errors())
+            except SchemaInvalid as invalid:
+                self.rules[name] = None
+                self.errors.append(InputError(self.specs[name].display, 1, None, f"its schema: {invalid}"))
+            except (CellInvalid, ValueError, TypeError, ArithmeticError):
+                # a constraint whose value does not fit the field's type ("minimum": "x")
+                self.rules[name] = None
+                message = "its schema has a constraint whose value does not fit its field's type"
+                self.errors.append(InputError(self.specs[name].display, 1, None, message))
         return self.rules[name]
 
     def _fail(self, name: str, errors: list[Any]) -> None:
@@ -214,7 +222,9 @@ class _Validation:
         if rules is None:
             self.skipped.add(name)
             return
-        read = read_table(self.specs[name], rules, [], self.referenced.get(name, []), None)
+        read = read_table(
+            self.specs[name], rules, [None] * len(rules.foreign_keys), self.referenced.get(name, []), None
+        )
         if read.raw is not None:
             # Its errors are reported when the file's own turn comes.
             self.skipped.add(name)

@@ -105,7 +105,9 @@ def read_table(
     validating = build is not None
     records, lines, problems = result.records, result.lines, result.problems
     try:
-        with io.TextIOWrapper(open_input(spec.csv_path, spec.root, spec.limit), "utf-8-sig", newline="") as handle:
+        with io.TextIOWrapper(
+            open_input(spec.csv_path, spec.root, spec.limit), "utf-8-sig", newline=""
+        ) as handle:
             reader = csv.reader(_clean_lines(handle), strict=True)
             header = next(reader, None)
             if header is None or header_errors(header, spec):

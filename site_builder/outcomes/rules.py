@@ -8,12 +8,13 @@ rejected there, so one mistake is reported once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
 from typing import Any
 
-from site_builder.errors import InputError
+from site_builder.errors import InputError, excerpt
 from site_builder.outcomes.package import LoadedTable
 from site_builder.outcomes.records import Attainment, Claim, Funding, Readiness
 
@@ -33,6 +34,72 @@ def credentials_in_catalog(table: LoadedTable, credential_ids: Collection[str]) 
                 column,
                 f'credential_id "{record.credential_id}" is not in the catalog',
             )
+
+
+#: ids of schools, districts and programs: they name pages and files (/schools/<school_id>/),
+#: so they are checked here, whatever the package's own schemas allow
+CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$"
+CODE_COLUMNS = {
+    "schools": ("school_id", "district_id"),
+    "funding": ("program",),
+    "attainment": ("school_id",),
+    "readiness": ("school_id",),
+    "claims": ("program", "school_id"),
+}
+_CODE = re.compile(CODE_PATTERN)
+
+
+def codes_are_safe(table: LoadedTable) -> Iterable[InputError]:
+    """School, district and program ids are codes: letters, digits and ``_ . -`` inside,
+    a letter or digit at each end, at most 64 characters (never a path like '../x')."""
+    for name in CODE_COLUMNS.get(table.spec.table, ()):
+        value_of = attrgetter(name)
+        bad = {value for value in {value_of(record) for record in table.records} if not _is_code(value)}
+        if not bad:
+            continue
+        column = _column(table, name)
+        for line, record in table.numbered():
+            if value_of(record) in bad:
+                message = (
+                    f"{name}: must be a code of letters, digits and '_', '.' or '-' inside, at most "
+                    f"64 characters (got {excerpt(value_of(record))})"
+                )
+                yield InputError(table.spec.display, line, column, message)
+
+
+#: the smallest value of each number column, and the years a table may hold (SPEC 4)
+MINIMUMS = {name: 0 for name in ("earned", "graduates", "met_points_target", "count")}
+MINIMUMS |= {name: Decimal(0) for name in ("allocation_usd", "unit_amount_usd", "amount_usd")}
+YEARS = range(2000, 2101)
+
+
+def numbers_in_range(table: LoadedTable) -> Iterable[InputError]:
+    """Counts and dollars are >= 0, years 2000-2100, whatever the package's schemas say:
+    the reports' arithmetic and the privacy rules rely on it."""
+    columns = [name for name in table.spec.columns if name in MINIMUMS or name == "year"]
+    for name in columns:
+        value_of = attrgetter(name)
+        if name == "year":
+            fits = lambda value: type(value) is int and value in YEARS  # noqa: E731
+            wanted = "a year from 2000 to 2100"
+        else:
+            low = MINIMUMS[name]
+            fits = lambda value, low=low: value is None or (_finite(value) and value >= low)  # noqa: E731
+            wanted = "a number of 0 or more"
+        if all(map(fits, map(value_of, table.records))):
+            continue
+        column = _column(table, name)
+        for line, record in table.numbered():
+            if not fits(value_of(record)):
+                yield InputError(table.spec.display, line, column, f"{name}: must be {wanted}")
+
+
+def _finite(value: object) -> bool:
+    return not isinstance(value, Decimal) or value.is_finite()
+
+
+def _is_code(value: object) -> bool:
+    return isinstance(value, str) and _CODE.match(value) is not None
 
 
 def year_matches_folder(table: LoadedTable) -> Iterable[InputError]:
@@ -128,7 +195,7 @@ def money_in_whole_cents(table: LoadedTable) -> Iterable[InputError]:
             amount: Decimal | None = amount_of(record)
             if amount is not None and not _whole_cents(amount):
                 yield InputError(
-                    table.spec.display, line, column, f"{name}: must be whole cents (got {amount})"
+                    table.spec.display, line, column, f"{name}: must be whole cents (got {excerpt(amount)})"
                 )
 
 
@@ -149,6 +216,8 @@ def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str])
     errors: list[Any] = []
     for table in tables.values():
         spec = table.spec
+        errors.extend(codes_are_safe(table))
+        errors.extend(numbers_in_range(table))
         errors.extend(money_in_whole_cents(table))
         if spec.year is None:
             continue

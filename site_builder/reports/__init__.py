@@ -356,7 +356,7 @@ def _year_report(
     schools = {}
     for school_id in school_ids:
         schools[school_id] = SchoolYear(
-            total=values.get(("att", "school", school_id)),
+            total=values.get_or_zero(("att", "school", school_id)),
             by_field=values.matching(("att", "school-field", school_id)),
             by_credential=values.matching(("att", "school-credential", school_id)),
             readiness=readiness.of(("school", school_id)) if school_id in readiness.schools else None,
@@ -391,6 +391,10 @@ class _Values:
 
     def get(self, key: Key):
         return count(self.protection.values[key], self.protection.statuses[key], self.min_cell)
+
+    def get_or_zero(self, key: Key):
+        """A school with graduates and no attainment row earned nothing: 0, as published."""
+        return self.get(key) if key in self.protection.statuses else count(0, PUBLISHED, self.min_cell)
 
     def matching(self, prefix: tuple) -> dict:
         return {last: self.get(key) for last, key in sorted(self.by_prefix.get(prefix, {}).items())}

@@ -59,7 +59,7 @@ from pagefind.index import IndexConfig, PagefindIndex
 from pagefind.service import PagefindService
 
 from site_builder.site.pages import Page
-from site_builder.site.writer import output_file, write_text
+from site_builder.site.writer import inside, output_file, write_text
 
 SEARCH_PAGE = Page(
     path="/search/",
@@ -126,7 +126,7 @@ def index_search(
     written = run_coroutine(_all_files(list(bundles.values())))
     for folder, files in zip(bundles, written, strict=True):
         for relative, content in sorted(files.items()):
-            target = out / folder / relative
+            target = inside(out, f"{folder}/{relative}")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
     return sum(len(bundle) for bundle in bundles.values())

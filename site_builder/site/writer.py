@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
+#: one segment of a path the site writes: no '.', '..', separators or hidden names
+_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
+
+
+class UnsafeWrite(Exception):
+    """A path that would be written outside the site's folder; never caught as input."""
+
 
 def output_file(out: Path, url_path: str) -> Path:
-    """'/' -> index.html, '/about/' -> about/index.html, '/404.html' -> 404.html."""
+    """'/' -> index.html, '/about/' -> about/index.html, '/404.html' -> 404.html; refuses
+    (``UnsafeWrite``) a URL path whose file would not lie inside ``out``."""
     relative = url_path.lstrip("/")
     if not relative or relative.endswith("/"):
         relative += "index.html"
-    return out / relative
+    return inside(out, relative)
+
+
+def inside(out: Path, relative: str) -> Path:
+    """``out / relative``, or ``UnsafeWrite`` unless every segment of ``relative`` is a plain
+    name: ids are validated long before (slugs, safe codes), this is the last guard."""
+    segments = relative.split("/")
+    if not all(_SEGMENT.match(segment) for segment in segments):
+        raise UnsafeWrite(f"refusing to write {relative[:80]!r}: not a plain path inside the site folder")
+    return out.joinpath(*segments)
 
 
 def write_text(path: Path, text: str) -> None:
+    if ".." in path.parts:
+        raise UnsafeWrite(f"refusing to write {path.name[:80]!r}: its path leaves the site folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     # newline="\n" keeps the bytes identical on every platform.
     with path.open("w", encoding="utf-8", newline="\n") as handle:
