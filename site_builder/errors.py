@@ -91,6 +91,11 @@ def excerpt(value: object, quote: str = "'") -> str:
     return shown
 
 
+def quoted(value: object) -> str:
+    """``excerpt`` in double quotes, as the outcome data's messages quote values."""
+    return excerpt(value, quote='"')
+
+
 class CatalogInvalid(Exception):
     """Raised by a pipeline stage when its input has errors; carries all of them."""
 

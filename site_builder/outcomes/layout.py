@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from site_builder.errors import InputError, display_path
+from site_builder.errors import InputError, display_path, quoted
 from site_builder.inputs import OUTCOME_LIMIT, InputRefused, read_input, refusal
 
 DESCRIPTOR_NAME = "datapackage.json"
@@ -76,7 +76,7 @@ def identifies_student(column: str, table: str) -> bool:
 
 
 def identifying_message(column: str) -> str:
-    return f'column "{column}" identifies a student; outcome data must be aggregate counts only'
+    return f"column {quoted(column)} identifies a student; outcome data must be aggregate counts only"
 
 
 def expected_resource_name(table: str, year: int | None) -> str:
@@ -318,14 +318,16 @@ def _read_resource(
         table, year = match.group(2), int(match.group(1))
     else:
         message = (
-            f'path "{path}" is not an outcome table; expected schools.csv, funding.csv '
+            f"path {quoted(path)} is not an outcome table; expected schools.csv, funding.csv "
             "or <year>/attainment.csv, <year>/readiness.csv, <year>/claims.csv"
         )
         errors.append(InputError(where, line, None, message))
         return None
     name = expected_resource_name(table, year)
     if resource.get("name") != name:
-        errors.append(InputError(where, line, None, f'the resource for "{path}" must be named "{name}"'))
+        errors.append(
+            InputError(where, line, None, f'the resource for {quoted(path)} must be named "{name}"')
+        )
         return None
     return TableSpec(name, table, year, outcomes_dir / path, line, TABLE_COLUMNS[table], outcomes_dir)
 
@@ -354,7 +356,7 @@ def _check_schema(
             if schema_errors and (schema_path.exists() or schema_path.is_symlink()):
                 errors.extend(schema_errors)
             elif schema_errors:
-                message = f'schema file "{schema}" does not exist'
+                message = f"schema file {quoted(schema)} does not exist"
                 errors.append(InputError(where, spec.declared_at, None, message))
         descriptor, schema_where = cache[schema], display_path(schema_path)
     elif isinstance(schema, dict):
@@ -388,11 +390,11 @@ def _contract_types(fields: list[Any]) -> list[str]:
         name = field_descriptor["name"]
         wanted = NUMBER_TYPES.get(name, "string")
         if field_descriptor.get("type", "string") != wanted:
-            problems.append(f'field "{name}" must have "type": "{wanted}"')
+            problems.append(f'field {quoted(name)} must have "type": "{wanted}"')
         constraints = field_descriptor.get("constraints")
         required = isinstance(constraints, dict) and constraints.get("required") is True
         if not required and name not in OPTIONAL_COLUMNS:
-            problems.append(f'field "{name}" must have "constraints": {{"required": true}}')
+            problems.append(f'field {quoted(name)} must have "constraints": {{"required": true}}')
     return problems
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from frictionless import FrictionlessException, Package, Resource, helpers
 from frictionless import errors as fl
 
-from site_builder.errors import InputError, display_path
+from site_builder.errors import InputError, display_path, quoted
 from site_builder.inputs import open_input
 from site_builder.outcomes.layout import SHARED_TABLES, YEARLY_TABLES, Layout, TableSpec
 from site_builder.outcomes.messages import translate_other, translate_problems
@@ -206,7 +206,7 @@ class _Validation:
             if target not in self.specs:
                 note = (
                     f'failed to handle a foreign key for resource "{name}" as resource '
-                    f'"{target}" does not exist'
+                    f"{quoted(target)} does not exist"
                 )
                 self._fail(name, [fl.ResourceError(note=note)])
                 return None
@@ -259,7 +259,9 @@ def _declared_stats_errors(resource: Resource, spec: TableSpec, read: TableRead,
         checks.append((fl.RowCountError, resource.rows, read.row_count))
     for error_type, expected_value, actual in checks:
         if expected_value != actual:
-            errors.append(error_type(note=f'expected is "{expected_value}" and actual is "{actual}"'))
+            errors.append(
+                error_type(note=f'expected is {quoted(str(expected_value))} and actual is "{actual}"')
+            )
     return errors
 
 

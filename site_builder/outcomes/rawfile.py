@@ -14,7 +14,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from site_builder.errors import InputError
+from site_builder.errors import InputError, quoted
 from site_builder.inputs import InputRefused, read_input
 from site_builder.outcomes.layout import TableSpec, identifies_student, identifying_message
 
@@ -100,8 +100,8 @@ def header_errors(labels: list[str], spec: TableSpec) -> list[InputError]:
             errors.append(InputError(where, 1, len(labels) + 1, f'missing column "{name}"'))
         elif kept[position][1] != name:
             column, label = kept[position]
-            errors.append(InputError(where, 1, column, f'column "{label}" should be "{name}"'))
+            errors.append(InputError(where, 1, column, f'column {quoted(label)} should be "{name}"'))
     for column, label in kept[len(expected) :]:
-        message = f'unexpected column "{label}"; the columns are {", ".join(expected)}'
+        message = f"unexpected column {quoted(label)}; the columns are {', '.join(expected)}"
         errors.append(InputError(where, 1, column, message))
     return errors

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from operator import attrgetter
 from typing import Any
 
-from site_builder.errors import InputError, excerpt
+from site_builder.errors import InputError, excerpt, quoted
 from site_builder.outcomes.package import LoadedTable
 from site_builder.outcomes.records import Attainment, Claim, Funding, Readiness
 
@@ -32,7 +32,7 @@ def credentials_in_catalog(table: LoadedTable, credential_ids: Collection[str]) 
                 table.spec.display,
                 line,
                 column,
-                f'credential_id "{record.credential_id}" is not in the catalog',
+                f"credential_id {quoted(record.credential_id)} is not in the catalog",
             )
 
 
@@ -84,7 +84,8 @@ def numbers_in_range(table: LoadedTable) -> Iterable[InputError]:
             wanted = "a year from 2000 to 2100"
         else:
             low = MINIMUMS[name]
-            fits = lambda value, low=low: value is None or (_finite(value) and value >= low)  # noqa: E731
+            # NaN and infinity are told by money_in_whole_cents
+            fits = lambda value, low=low: value is None or not _finite(value) or value >= low  # noqa: E731
             wanted = "a number of 0 or more"
         if all(map(fits, map(value_of, table.records))):
             continue
@@ -173,12 +174,12 @@ def amounts_match_program(claims: LoadedTable, funding: LoadedTable | None) -> I
             continue
         unit = unit_amounts[key]
         if unit is None and claim.amount_usd is None:
-            message = f'amount_usd: a value is required for "{claim.program}", which reimburses actual fees'
+            message = (
+                f"amount_usd: a value is required for {quoted(claim.program)}, which reimburses actual fees"
+            )
             yield InputError(claims.spec.display, line, column, message)
         elif unit is not None and claim.amount_usd is not None:
-            message = (
-                f'amount_usd: must be empty for "{claim.program}", which pays a flat {unit} per credential'
-            )
+            message = f"amount_usd: must be empty for {quoted(claim.program)}, which pays a flat {unit} per credential"
             yield InputError(claims.spec.display, line, column, message)
 
 
