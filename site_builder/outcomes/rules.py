@@ -150,7 +150,8 @@ def claims_within_attainment(claims: LoadedTable, attainment: LoadedTable | None
                 yield InputError(claims.spec.display, line, None, message)
         elif claim.count > found[0]:
             message = (
-                f"count: {claim.count} is more than earned ({found[0]}, {attainment_file} line {found[1]})"
+                # the attainment row's count is not said: an error names another row, never its value
+                f"count: {claim.count} is more than earned in {attainment_file} line {found[1]}"
             )
             yield InputError(claims.spec.display, line, count_column, message)
 
