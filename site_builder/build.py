@@ -110,14 +110,18 @@ def validate(
             content_errors = invalid.errors
     outcomes = statewide = None
     outcomes_dir = catalog_dir / "outcomes"
-    if outcomes_dir.is_dir() and catalog and known:
+    # a linked outcomes folder is one of scan's errors, and never read
+    has_outcomes = outcomes_dir.is_dir() and not outcomes_dir.is_symlink()
+    if has_outcomes and catalog and known:
         statewide = known.find(CatalogFacts.of(catalog), outcomes_dir)
-    if outcomes_dir.is_dir() and statewide is None:
+    if has_outcomes and statewide is None:
         # Checked even when the catalog has errors, so a contributor sees everything at once.
         credential_ids = (
             set(catalog.credentials)
             if catalog
             else {path.stem for path in (catalog_dir / "credentials").glob("*.md")}
+            if not (catalog_dir / "credentials").is_symlink()
+            else set()
         )
         try:
             outcomes = load_outcomes(outcomes_dir, credential_ids)

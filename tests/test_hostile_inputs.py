@@ -132,6 +132,15 @@ def test_a_linked_folder_is_named_and_never_followed(catalog: Path, secret: Path
     assert lines == [f"catalog/pathways:1: {LINK_MESSAGE}"]
 
 
+def test_a_linked_outcomes_folder_is_never_read(catalog: Path, secret: Path) -> None:
+    elsewhere = secret.parent / "outcomes"
+    (catalog / "outcomes").rename(elsewhere)
+    (elsewhere / "datapackage.json").write_text('{"' + SECRET + '": [')
+    (catalog / "outcomes").symlink_to(elsewhere, target_is_directory=True)
+    _, lines = errors_of(catalog)
+    assert lines == [f"catalog/outcomes:1: {LINK_MESSAGE}"]
+
+
 def test_special_files_are_refused_without_blocking(catalog: Path) -> None:
     os.mkfifo(catalog / "credentials" / "pipe.md")
     (catalog / "issuers" / "zero.yml").symlink_to("/dev/zero")
