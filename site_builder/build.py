@@ -19,9 +19,9 @@ from site_builder.catalog.yamlsource import remembered_parses
 from site_builder.collector import rare_collections
 from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
-from site_builder.errors import CatalogInvalid, InputError
+from site_builder.errors import CatalogInvalid, InputError, display_path
 from site_builder.history import History, read_history
-from site_builder.inputs import scan
+from site_builder.inputs import LINK_MESSAGE, scan
 from site_builder.outcomes import Outcomes, load_outcomes
 from site_builder.output import check_out_dir, count_files, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
@@ -92,6 +92,8 @@ def validate(
     reports are read from the cache only if the report pages must be drawn.
     """
     started = time.perf_counter()
+    if catalog_dir.is_symlink():  # a pull request may replace the folder with a link
+        raise CatalogInvalid([InputError(display_path(catalog_dir), 1, None, LINK_MESSAGE)])
     # links and special files anywhere in the catalog, read or not; the loaders refuse the same
     errors: list[InputError] = scan(catalog_dir)
     if errors:

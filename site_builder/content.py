@@ -62,7 +62,7 @@ def load_content(content_dirs: Path | list[Path]) -> list[ContentSource]:
         if path.name.lower() == "readme.md":
             continue
         shown = display_path(path)
-        if not _SLUG.match(path.stem):
+        if not _SLUG.fullmatch(path.stem):
             errors.append(
                 InputError(shown, 1, None, f"file name '{path.name}' must be a lowercase id plus '.md'")
             )

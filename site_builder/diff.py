@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from site_builder.catalog.models import Credential, Issuer, SiteConfig
 from site_builder.catalog.occupations import load_occupations
 from site_builder.catalog.yamlsource import YamlSyntaxError, parse_yaml
-from site_builder.errors import CatalogInvalid, InputError
+from site_builder.errors import CatalogInvalid, InputError, one_line
 from site_builder.history import (
     commit_id,
     extract_catalog,
@@ -164,7 +164,7 @@ def read_snapshot(catalog_dir: Path, tree_root: Path) -> Snapshot:
     outcomes = catalog_dir / "outcomes"
     if outcomes.is_dir():
         snapshot.outcome_years = {
-            int(p.name) for p in outcomes.iterdir() if p.is_dir() and _YEAR.match(p.name)
+            int(p.name) for p in outcomes.iterdir() if p.is_dir() and _YEAR.fullmatch(p.name)
         }
     snapshot.quality = _ratings(catalog_dir, snapshot)
     try:
@@ -414,7 +414,7 @@ def _compare_pathways(before: Snapshot, after: Snapshot, renames: dict[str, str]
     for key in sorted(after.pathways):
         new = after.pathways[key] or {}
         old_key = pairs.get(key, key)
-        title = f"**{md(shown(new.get('name', key)))}** (`{key}`)"
+        title = f"**{md(shown(new.get('name', key)))}** ({code(str(key))})"
         if old_key not in before.pathways:
             steps = new.get("steps")
             count = len(steps) if isinstance(steps, list) else 0
@@ -427,11 +427,13 @@ def _compare_pathways(before: Snapshot, after: Snapshot, renames: dict[str, str]
         if _steps(old) != _steps(new):
             changes.append(f"steps: {_steps(old)} -> {_steps(new)}")
         if changes or old_key != key:
-            lines.append(f"- Changed {title}" + (f": renamed from `{old_key}`" if old_key != key else ""))
+            lines.append(
+                f"- Changed {title}" + (f": renamed from {code(str(old_key))}" if old_key != key else "")
+            )
             lines += [f"  - {md(line)}" for line in changes]
     for key in sorted(set(before.pathways) - set(after.pathways) - set(pairs.values())):
         old = before.pathways[key] or {}
-        lines.append(f"- Removed **{md(shown(old.get('name', key)))}** (`{key}`)")
+        lines.append(f"- Removed **{md(shown(old.get('name', key)))}** ({code(str(key))})")
     return lines
 
 
@@ -446,11 +448,11 @@ def _brief(before: dict, after: dict, name_key: str) -> list[str]:
             entry = new if old is None else old
             name = entry.get(name_key) if isinstance(entry, dict) else None
             verb = "Added" if old is None else "Removed"
-            lines.append(f"- {verb} `{key}`" + (f" ({md(shown(name))})" if name else ""))
+            lines.append(f"- {verb} {code(str(key))}" + (f" ({md(shown(name))})" if name else ""))
         elif isinstance(old, dict) and isinstance(new, dict):
-            lines.append(f"- Changed `{key}`: {md('; '.join(field_changes(old, new)))}")
+            lines.append(f"- Changed {code(str(key))}: {md('; '.join(field_changes(old, new)))}")
         else:
-            lines.append(f"- Changed `{key}`")
+            lines.append(f"- Changed {code(str(key))}")
     return lines
 
 
@@ -460,8 +462,17 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<])")
 
 
 def md(text: str) -> str:
-    """Text with the characters Markdown would act on escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Text on one line with the characters Markdown would act on escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
+
+
+def code(text: str) -> str:
+    """Text as an inline code span on one line: fenced by more backticks than it holds, so a
+    file name or key from a pull request cannot close the span and write Markdown."""
+    text = one_line(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
 
 
 def _count(number: int, word: str) -> str:
@@ -470,8 +481,8 @@ def _count(number: int, word: str) -> str:
 
 def render_markdown(report: DiffReport) -> str:
     """The report as a pull-request comment."""
-    base = f"`{report.base}` ({report.base_commit[:7]})"
-    head = f"`{report.head}` ({report.head_commit[:7]})" if report.head_commit else "the working tree"
+    base = f"{code(report.base)} ({report.base_commit[:7]})"
+    head = f"{code(report.head)} ({report.head_commit[:7]})" if report.head_commit else "the working tree"
     lines = [f"## Catalog changes from {base} to {head}", ""]
     if report.head is None:
         lines += [
@@ -495,19 +506,19 @@ def render_markdown(report: DiffReport) -> str:
             return
         lines.extend([f"### {title}", ""])
         for change in changes:
-            renamed = f": renamed from `{change.renamed_from}`" if change.renamed_from else ""
-            lines.append(f"- **{md(change.name)}** (`{change.id}`){renamed}")
+            renamed = f": renamed from {code(change.renamed_from)}" if change.renamed_from else ""
+            lines.append(f"- **{md(change.name)}** ({code(change.id)}){renamed}")
             lines.extend(f"  - {md(line)}" for line in change.changes)
         lines.append("")
 
     if report.added:
         lines += ["### Added credentials", ""]
-        lines += [f"- **{md(item.name)}** (`{item.id}`): {md(item.summary)}" for item in report.added]
+        lines += [f"- **{md(item.name)}** ({code(item.id)}): {md(item.summary)}" for item in report.added]
         lines.append("")
     credential_section("Retired credentials", report.retired)
     if report.removed:
         lines += ["### Removed credentials", ""]
-        lines += [f"- **{md(item.name)}** (`{item.id}`)" for item in report.removed]
+        lines += [f"- **{md(item.name)}** ({code(item.id)})" for item in report.removed]
         lines.append("")
     credential_section("Renamed credentials", report.renamed)
     credential_section("Changed credentials", report.modified)
@@ -530,9 +541,12 @@ def render_markdown(report: DiffReport) -> str:
     lines += ["### Validation", ""]
     head_name = "HEAD" if report.head_commit else "The working tree"
     if report.head_errors:
-        lines += [f"{head_name} is invalid: {_count(len(report.head_errors), 'error')}.", "", "```text"]
-        lines += report.head_errors[:ERROR_LIMIT]
-        lines.append("```")
+        shown_errors = [one_line(error) for error in report.head_errors[:ERROR_LIMIT]]
+        # a fence longer than any run of backticks in the errors, which quote the pull request
+        fence = "`" * max([3, *(len(run) + 1 for error in shown_errors for run in re.findall("`+", error))])
+        lines += [f"{head_name} is invalid: {_count(len(report.head_errors), 'error')}.", "", f"{fence}text"]
+        lines += shown_errors
+        lines.append(fence)
         if len(report.head_errors) > ERROR_LIMIT:
             lines += ["", f"…and {len(report.head_errors) - ERROR_LIMIT} more."]
     else:

@@ -135,8 +135,9 @@ def format_errors(errors: list[InputError], github: bool = False) -> list[str]:
     """The lines to print for a list of errors; GitHub annotations follow when asked.
 
     At most ``ERRORS_PER_FILE`` of one file and ``ERRORS_IN_ALL`` in all are printed, each
-    cut followed by a line that counts what it left out (a file of 200,000 broken items
-    must not print 200,000 lines into a CI log)."""
+    cut followed by a line, at the first error it leaves out, that counts them (a file of
+    200,000 broken items must not print 200,000 lines into a CI log). ``errors`` are in
+    file order, as ``CatalogInvalid`` keeps them."""
     shown: list[InputError] = []
     lines: list[str] = []
     per_file: dict[str, int] = {}
@@ -145,23 +146,27 @@ def format_errors(errors: list[InputError], github: bool = False) -> list[str]:
     printed: dict[str, int] = {}
     counted = 0  # left out, and counted on a file's own line
     for error in errors:
-        if len(shown) >= ERRORS_IN_ALL:
-            break
         count = printed.get(error.path, 0) + 1
         if count > ERRORS_PER_FILE:
             continue
+        if len(shown) >= ERRORS_IN_ALL:
+            left = len(errors) - len(shown) - counted
+            where = f"{one_line(error.path)}:{error.line}"
+            lines.append(
+                f"{where}: and {left:,} more error{'s' if left != 1 else ''} from here on, not shown"
+            )
+            break
         shown.append(error)
         lines.append(str(error))
         printed[error.path] = count
         if count == ERRORS_PER_FILE and per_file[error.path] > count:
             more = per_file[error.path] - count
             counted += more
+            following = errors[errors.index(error) + 1]
+            where = f"{one_line(error.path)}:{following.line}"
             lines.append(
-                f"{one_line(error.path)}: and {more:,} more error{'s' if more != 1 else ''} in this file"
+                f"{where}: and {more:,} more error{'s' if more != 1 else ''} in this file, not shown"
             )
-    left = len(errors) - len(shown) - counted
-    if left > 0:
-        lines.append(f"and {left:,} more error{'s' if left != 1 else ''}")
     if github:
         lines += [error.github_annotation() for error in shown]
     return lines

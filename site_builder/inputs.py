@@ -17,8 +17,13 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+import requests
+from frictionless import system
 
 from site_builder.errors import InputError, display_path
 
@@ -152,3 +157,27 @@ def scan(root: Path) -> list[InputError]:
                 errors.append(InputError(display_path(path), 1, None, problem))
         folders[:] = sorted(name for name in folders if not name.startswith(".git"))
     return errors
+
+
+class _Offline(requests.adapters.BaseAdapter):
+    """A transport that sends nothing: every request fails at once."""
+
+    def send(self, request: requests.PreparedRequest, *args: object, **kwargs: object) -> requests.Response:
+        raise requests.ConnectionError("credsite opens no network connection while it reads a catalog")
+
+    def close(self) -> None:
+        pass
+
+
+@contextmanager
+def offline() -> Iterator[None]:
+    """Within the block Frictionless cannot reach the network: a descriptor may name a
+    profile or a file by web address (``"profiles": ["http://..."]`` is read as one), and
+    fetching it would let a pull request make CI send requests, print their answers or
+    wait on a server that never answers. The layout check refuses such descriptors first;
+    this is the guard behind it."""
+    session = requests.Session()
+    session.mount("http://", _Offline())
+    session.mount("https://", _Offline())
+    with system.use_context(http_session=session):
+        yield

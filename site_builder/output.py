@@ -40,6 +40,12 @@ class UnsafeOutput(Exception):
 def check_out_dir(out_dir: Path, protected: list[Path]) -> None:
     """Refuse an output folder that is a file, holds one of ``protected`` (the catalog,
     the working folder) or lies inside one of them... unless it is a build of ours."""
+    link = _linked_step(out_dir)
+    if link is not None:
+        raise UnsafeOutput(
+            f"--out {out_dir}: {link} is a symbolic link; the site is written only into a real folder "
+            "(a link in the repository could send it anywhere)"
+        )
     out = out_dir.resolve()
     for ancestor in [out, *out.parents]:
         if ancestor.exists() and not ancestor.is_dir():
@@ -55,6 +61,21 @@ def check_out_dir(out_dir: Path, protected: list[Path]) -> None:
             f"--out {out_dir}: refusing to replace a folder that credsite did not build "
             f"(it has no {MARKER} file); empty it or choose another folder"
         )
+
+
+def _linked_step(out_dir: Path) -> Path | None:
+    """The first symbolic link on the way to ``out_dir``: any step below the working folder
+    (which a repository's files may be), or ``out_dir`` itself elsewhere."""
+    absolute = Path(os.path.abspath(out_dir))
+    here = Path(os.path.abspath(Path.cwd()))
+    if absolute.is_relative_to(here) and absolute != here:
+        steps = [
+            here.joinpath(*absolute.relative_to(here).parts[:end])
+            for end in range(1, len(absolute.relative_to(here).parts) + 1)
+        ]
+    else:
+        steps = [absolute]
+    return next((step for step in steps if step.is_symlink()), None)
 
 
 def count_files(folder: Path) -> tuple[int, int]:

@@ -177,6 +177,103 @@ def test_a_remote_profile_is_refused(catalog: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("where", ["package", "resource"])
+def test_a_profile_by_web_address_is_never_fetched(catalog: Path, where: str) -> None:
+    """``profiles`` (Data Package v2) is read by Frictionless as the profile, and fetched."""
+    with listening() as (address, connections):
+        descriptor = catalog / "outcomes" / "datapackage.json"
+        data = json.loads(descriptor.read_text())
+        entry = data if where == "package" else data["resources"][0]
+        entry["profiles"] = [f"http://{address}/profile.json"]
+        descriptor.write_text(json.dumps(data, indent=2))
+        _, lines = errors_of(catalog)
+    kind, names = (
+        ("package", '"data-package" or "tabular-data-package"')
+        if where == "package"
+        else (
+            "resource",
+            '"data-resource" or "tabular-data-resource"',
+        )
+    )
+    assert lines == [
+        f"catalog/outcomes/datapackage.json:1: a {kind}'s profile must be {names}; no other profile is read"
+    ]
+    assert connections == []
+
+
+def test_frictionless_reaches_no_network_while_offline() -> None:
+    """The guard behind the layout check: within ``offline`` a remote descriptor fails at once."""
+    from frictionless import FrictionlessException, Package
+
+    from site_builder.inputs import offline
+
+    with listening() as (address, connections), offline(), pytest.raises(FrictionlessException):
+        Package(f"http://{address}/datapackage.json")
+    assert connections == []
+
+
+@contextlib.contextmanager
+def listening():
+    """A server on the loopback that records every connection made to it."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    connections: list[object] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                continue
+            connections.append(connection)
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.getsockname()[1]}", connections
+    finally:
+        done.set()
+        thread.join(timeout=5)
+        server.close()
+
+
+def test_a_linked_catalog_folder_is_never_read(
+    tmp_path: Path, secret: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (secret.parent / "site.yml").write_text(f"title: {SECRET}\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "catalog").symlink_to(secret.parent, target_is_directory=True)
+    monkeypatch.chdir(repo)
+    _, lines = errors_of(Path("catalog"))
+    assert lines == [f"catalog:1: {LINK_MESSAGE}"]
+
+
+def test_a_linked_output_folder_in_the_repository_is_refused(catalog: Path, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere-site"
+    (tmp_path / "public").symlink_to(target, target_is_directory=True)
+    code, lines = run("build", "--catalog", str(catalog), "--quiet")
+    assert code == 2
+    assert lines[-1].startswith(f"credsite: --out public: {tmp_path / 'public'} is a symbolic link;")
+    assert not target.exists()
+
+
+def test_an_id_with_a_trailing_newline_is_refused(catalog: Path, tmp_path: Path) -> None:
+    _without_patterns(catalog)
+    _replace_in_outcomes(catalog, "100001,", '"100001\n",')
+    code, lines = run("build", "--catalog", str(catalog), "--out", "out", "--quiet")
+    assert code == 1
+    assert f"catalog/outcomes/schools.csv:2:1: {SCHOOLS_ERROR} (got '100001\\n')" in lines
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_file_over_its_size_limit_is_refused(catalog: Path) -> None:
     path = catalog / "credentials" / "net-pro.md"
     path.write_text(path.read_text() + "x" * (1 << 20))
@@ -314,8 +411,11 @@ def test_errors_are_capped_per_file_and_in_all() -> None:
     many = [InputError("catalog/a.md", line, None, "bad") for line in range(1, 61)]
     many += [InputError(f"catalog/f{n:03d}.md", 1, None, "bad") for n in range(600)]
     lines = format_errors(many)
-    assert lines[49:51] == ["catalog/a.md:50: bad", "catalog/a.md: and 10 more errors in this file"]
-    assert lines[-1] == "and 150 more errors"
+    assert lines[49:51] == [
+        "catalog/a.md:50: bad",
+        "catalog/a.md:51: and 10 more errors in this file, not shown",
+    ]
+    assert lines[-1] == "catalog/f450.md:1: and 150 more errors from here on, not shown"
     assert len(lines) == 502
 
 
@@ -329,6 +429,28 @@ def _git(repo: Path, *arguments: str) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def test_diff_keeps_foreign_text_out_of_its_markdown(small_catalog: Path) -> None:
+    """Keys shown as code and error lines cannot close their spans or fences and write Markdown
+    (a fake "HEAD is valid." and an HTML comment hiding the real validation)."""
+    repo = small_catalog.parent
+    _git(repo, "init", "-q")
+    _git(repo, "add", "catalog")
+    _git(repo, "commit", "-qm", "base")
+    fake = "x`\n\n### Validation\n\nHEAD is valid.\n\n<!--"
+    occupations = small_catalog / "occupations.csv"
+    occupations.write_text(occupations.read_text() + f'"{fake}",Farmers,1,2024,true,t\n```\n')
+    _git(repo, "add", "catalog")
+    _git(repo, "commit", "-qm", "injection")
+    code, lines = run("diff", "HEAD~1", "HEAD", "--catalog", str(small_catalog))
+    assert code == 1
+    assert lines.count("### Validation") == 1
+    assert "HEAD is valid." not in lines
+    assert not any(line.startswith("<!--") for line in lines)
+    assert "- Added ``x`\\n\\n### Validation\\n\\nHEAD is valid.\\n\\n<!--`` (Farmers)" in lines
+    fence = next(line for line in lines if line.endswith("text"))
+    assert fence == "````text" and lines[-1] == "````"
 
 
 def test_diff_over_a_commit_with_links(small_catalog: Path, secret: Path) -> None:

@@ -73,11 +73,11 @@ class References:
             value = data.get(key)
             if not isinstance(value, list):
                 return ()
-            return tuple(item if isinstance(item, str) and pattern.match(item) else "" for item in value)
+            return tuple(item if isinstance(item, str) and pattern.fullmatch(item) else "" for item in value)
 
         issuer = data.get("issuer")
         return cls(
-            issuer=issuer if isinstance(issuer, str) and _SLUG.match(issuer) else None,
+            issuer=issuer if isinstance(issuer, str) and _SLUG.fullmatch(issuer) else None,
             career_fields=strings("career_fields", _SLUG),
             occupations=strings("occupations", _SOC),
             stacks_to=strings("stacks_to", _SLUG),
@@ -147,7 +147,7 @@ class Lifecycle:
 def _date(value: object) -> dt.date | None:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return None
     try:
         return dt.date.fromisoformat(value)
@@ -234,10 +234,12 @@ class PathwayReferences:
         for step in raw_steps if isinstance(raw_steps, list) else []:
             items = step.get("credentials") if isinstance(step, dict) else None
             items = items if isinstance(items, list) else []
-            steps.append(tuple(item if isinstance(item, str) and _SLUG.match(item) else "" for item in items))
+            steps.append(
+                tuple(item if isinstance(item, str) and _SLUG.fullmatch(item) else "" for item in items)
+            )
         return cls(
             career_field=career_field
-            if isinstance(career_field, str) and _SLUG.match(career_field)
+            if isinstance(career_field, str) and _SLUG.fullmatch(career_field)
             else None,
             steps=tuple(steps),
         )

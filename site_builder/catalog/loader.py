@@ -173,7 +173,7 @@ def _load_career_fields(path: Path, collect: _Collector) -> dict[str, CareerFiel
         repeated = False
         for key in ("id", "name") if isinstance(entry, dict) else ():
             value = entry.get(key)
-            if not isinstance(value, str) or (key == "id" and not _SLUG.match(value)):
+            if not isinstance(value, str) or (key == "id" and not _SLUG.fullmatch(value)):
                 continue
             if key == "id":
                 collect.present["career-field"].add(value)
@@ -194,7 +194,7 @@ def _load_career_fields(path: Path, collect: _Collector) -> dict[str, CareerFiel
 
 
 def _stem_errors(path: Path) -> list[InputError]:
-    if _SLUG.match(path.stem):
+    if _SLUG.fullmatch(path.stem):
         return []
     message = f"file name '{path.name}' must be a lowercase id like 'comptia-a-plus' plus '{path.suffix}'"
     return [InputError(display_path(path), 1, None, message)]
@@ -261,7 +261,7 @@ def _load_credentials(folder: Path, collect: _Collector) -> tuple[dict[str, Cred
         data = parsed.document.data
         # The id is checked in the raw data, so a file with other errors is told too.
         raw_id = data.get("id") if isinstance(data, dict) else None
-        raw_id = raw_id if isinstance(raw_id, str) and _SLUG.match(raw_id) else None
+        raw_id = raw_id if isinstance(raw_id, str) and _SLUG.fullmatch(raw_id) else None
         repeated = raw_id is not None and raw_id in files_by_id
         if raw_id is not None and raw_id != path.stem:
             collect.errors.append(

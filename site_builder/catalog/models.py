@@ -34,7 +34,7 @@ def _parse_iso_date(value: object) -> object:
     """Accept only ``YYYY-MM-DD`` text: YAML numbers or other spellings are mistakes."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if not isinstance(value, str) or not _ISO_DATE.match(value):
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise ValueError("must be a date written as YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(value)

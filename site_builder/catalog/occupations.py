@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from site_builder.catalog.models import SOC_PATTERN, Occupation
 from site_builder.errors import InputError, display_path, excerpt
-from site_builder.inputs import TABLE_LIMIT
+from site_builder.inputs import TABLE_LIMIT, offline
 from site_builder.outcomes.layout import TableSpec
 from site_builder.outcomes.rawfile import RawCheck, check_raw_csv
 
@@ -71,7 +71,8 @@ def load_occupations(path: Path) -> tuple[dict[str, Occupation], list[InputError
             dialect=Dialect(controls=[CsvControl(delimiter=",")]),
         )
 
-    report = resource().validate()
+    with offline():
+        report = resource().validate()
     errors = [
         error
         for task in report.tasks

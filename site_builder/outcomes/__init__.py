@@ -15,6 +15,7 @@ from pathlib import Path
 
 from site_builder.collector import collector_paused
 from site_builder.errors import CatalogInvalid
+from site_builder.inputs import offline
 from site_builder.outcomes.layout import read_layout
 from site_builder.outcomes.package import LoadedTable, validate_package
 from site_builder.outcomes.records import Attainment, Claim, Funding, Outcomes, Readiness, School
@@ -29,7 +30,7 @@ def load_outcomes(outcomes_dir: Path, credential_ids: Collection[str]) -> Outcom
     if layout.fatal_errors:
         raise CatalogInvalid(layout.fatal_errors + layout.file_errors)
     errors = list(layout.file_errors)
-    with collector_paused():
+    with collector_paused(), offline():
         tables, package_errors = validate_package(layout)
         errors.extend(package_errors)
         errors.extend(check_rules(tables, credential_ids))

@@ -295,8 +295,11 @@ def _foreign_references(descriptor: dict[str, Any]) -> list[str]:
         ("resource", resource) for resource in descriptor["resources"] if isinstance(resource, dict)
     ]
     for kind, entry in entries:
-        profile = entry.get("profile")
-        if profile is not None and profile not in _PROFILES[kind]:
+        profiles = [entry.get("profile")] if "profile" in entry else []
+        # Frictionless reads the first of a list "profiles" (Data Package v2) as the profile
+        given = entry.get("profiles", [])
+        profiles += given if isinstance(given, list) else [given]
+        if any(profile not in _PROFILES[kind] for profile in profiles) or "$schema" in entry:
             names = " or ".join(f'"{name}"' for name in _PROFILES[kind])
             problems.append(f"a {kind}'s profile must be {names}; no other profile is read")
         if kind == "resource" and "dialect" in entry and not isinstance(entry["dialect"], dict):
@@ -314,7 +317,7 @@ def _read_resource(
     path = resource["path"]
     if path in ("schools.csv", "funding.csv"):
         table, year = path.removesuffix(".csv"), None
-    elif match := _YEARLY_PATH.match(path):
+    elif match := _YEARLY_PATH.fullmatch(path):
         table, year = match.group(2), int(match.group(1))
     else:
         message = (
@@ -342,7 +345,7 @@ def _check_schema(
 ) -> None:
     """The schema must describe exactly the contract's columns, so records can be built."""
     if isinstance(schema, str):
-        if not _SCHEMA_PATH.match(schema) or ".." in schema.split("/"):
+        if not _SCHEMA_PATH.fullmatch(schema) or ".." in schema.split("/"):
             message = (
                 f'resource "{spec.resource_name}": the schema must be a file inside the package folder, '
                 f"named by a relative path like schemas/{spec.table}.json"
@@ -413,7 +416,9 @@ def _check_files(outcomes_dir: Path, layout: Layout, declared: dict[str, int]) -
             layout.missing.add(spec.resource_name)
 
     year_dirs = [
-        p for p in outcomes_dir.iterdir() if p.is_dir() and not p.is_symlink() and _YEAR_FOLDER.match(p.name)
+        p
+        for p in outcomes_dir.iterdir()
+        if p.is_dir() and not p.is_symlink() and _YEAR_FOLDER.fullmatch(p.name)
     ]
     on_disk = [p for p in outcomes_dir.glob("*.csv")]
     for year_dir in year_dirs:

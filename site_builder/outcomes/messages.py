@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from site_builder.errors import InputError, excerpt
+from site_builder.errors import InputError, excerpt, one_line
 from site_builder.outcomes.layout import TableSpec
 from site_builder.outcomes.rows import Problem
+
+#: the most of a Frictionless note an error repeats
+NOTE_CHARS = 120
 
 # Patterns used by the shipped schemas, said in words.
 _PATTERN_WORDS = {
@@ -47,7 +50,8 @@ def translate_problems(
 
 def translate_other(error: Any, spec: TableSpec) -> InputError:
     """A Frictionless error about the resource as a whole: its title and note."""
-    note = error.note or error.description
+    # the note may quote the descriptor at length: kept short, as every quoted value is
+    note = one_line(error.note or error.description, NOTE_CHARS)
     return InputError(spec.display, 1, None, f"{error.title.lower()}: {note}")
 
 
@@ -126,7 +130,8 @@ def _foreign_key_error(
     if "" in problem.key_cells:
         # A key cell that failed its own type or required check; already reported.
         return None
-    target = reference_files.get(problem.reference, problem.reference)
+    # a foreign key without a resource points into its own table
+    target = reference_files.get(problem.reference, problem.reference) or "this file"
     names, cells = problem.key_names, problem.key_cells
     quoted = [
         _plain(value) if name == "year" else _quoted(value) for name, value in zip(names, cells, strict=True)

@@ -19,10 +19,10 @@ from typing import Any
 from frictionless import FrictionlessException, Package, Resource, helpers
 from frictionless import errors as fl
 
-from site_builder.errors import InputError, display_path, quoted
+from site_builder.errors import InputError, display_path, one_line, quoted
 from site_builder.inputs import open_input
 from site_builder.outcomes.layout import SHARED_TABLES, YEARLY_TABLES, Layout, TableSpec
-from site_builder.outcomes.messages import translate_other, translate_problems
+from site_builder.outcomes.messages import NOTE_CHARS, translate_other, translate_problems
 from site_builder.outcomes.rawfile import RawCheck, check_raw_csv
 from site_builder.outcomes.records import Attainment, Claim, Funding, Readiness, School
 from site_builder.outcomes.rows import ERROR_LIMIT, KeySet, Problem, TableRead, read_table
@@ -275,4 +275,4 @@ def _file_hash(spec: TableSpec, algorithm: str) -> str:
 
 def _reasons(exception: FrictionlessException) -> str:
     notes = [error.note for error in exception.reasons] or [exception.error.note]
-    return "; ".join(dict.fromkeys(notes))
+    return "; ".join(one_line(note, NOTE_CHARS) for note in dict.fromkeys(notes))

@@ -100,7 +100,7 @@ def _finite(value: object) -> bool:
 
 
 def _is_code(value: object) -> bool:
-    return isinstance(value, str) and _CODE.match(value) is not None
+    return isinstance(value, str) and _CODE.fullmatch(value) is not None
 
 
 def year_matches_folder(table: LoadedTable) -> Iterable[InputError]:

@@ -6,17 +6,16 @@ formula can run a command or send the sheet's contents to another site. School, 
 credential and issuer names come from the catalog's input files, so every CSV file under /data/
 is written by ``csv_text``, which passes every cell through ``spreadsheet_safe``: such a cell
 gets a single quote in front, as OWASP advises, and a spreadsheet shows it as text. Apart from
-that, and from quoting a cell that holds a carriage return, the files are what ``csv.writer``
-writes.
+that, and from quoting a cell that holds a carriage return, a semicolon or a tab (a bare
+carriage return would start a new row; a spreadsheet may split a cell at the others), the
+files are what ``csv.writer`` writes.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Sequence
 from itertools import chain
-from types import SimpleNamespace
 
 #: what a spreadsheet may read as the start of a formula (OWASP's list)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,18 +37,19 @@ def spreadsheet_safe(value: str) -> str:
     return value
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """The CSV file of ``header`` and ``rows``: each cell ``spreadsheet_safe``, rows ending in "\\n".
+#: what makes a cell quoted: the CSV syntax (comma, quote, line ends), and the separators a
+#: spreadsheet may split on besides the comma (a semicolon where it is the list separator, a
+#: tab on import), so "A+;=cmd" stays one text cell and never starts a cell with a formula
+_QUOTED_IF = re.compile('[,"\r\n;\t]')
 
-    The writer is told rows end in "\\r\\n" so that it quotes a cell holding a carriage return
-    (with "\\n" alone it leaves a bare "\\r" unquoted, and readers take it for the end of the
-    row: a name "a\\r=..." would start a row with a formula); the ending is then set back to "\\n".
-    """
-    pieces: list[str] = []
-    writer = csv.writer(SimpleNamespace(write=pieces.append), lineterminator="\r\n")
-    lines = []
-    for row in chain([header], rows):
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-        lines.append("".join(pieces).removesuffix("\r\n") + "\n")
-        pieces.clear()
-    return "".join(lines)
+
+def csv_cell(value: str) -> str:
+    """One cell as written: ``spreadsheet_safe``, quoted (quotes doubled) when ``_QUOTED_IF``
+    finds something; other cells exactly as ``csv.writer`` writes them."""
+    value = spreadsheet_safe(value)
+    return '"' + value.replace('"', '""') + '"' if _QUOTED_IF.search(value) else value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """The CSV file of ``header`` and ``rows``, each cell a ``csv_cell``, rows ending in "\\n"."""
+    return "".join(",".join(map(csv_cell, row)) + "\n" for row in chain([header], rows))

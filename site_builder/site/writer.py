@@ -28,7 +28,7 @@ def inside(out: Path, relative: str) -> Path:
     """``out / relative``, or ``UnsafeWrite`` unless every segment of ``relative`` is a plain
     name: ids are validated long before (slugs, safe codes), this is the last guard."""
     segments = relative.split("/")
-    if not all(_SEGMENT.match(segment) for segment in segments):
+    if not all(_SEGMENT.fullmatch(segment) for segment in segments):
         raise UnsafeWrite(f"refusing to write {relative[:80]!r}: not a plain path inside the site folder")
     return out.joinpath(*segments)
 
