@@ -304,6 +304,7 @@ def descriptor(years: Sequence[int]) -> dict:
         "credsite-outcomes",
         "Credential attainment, readiness and reimbursement by school (SAMPLE, synthetic)",
         "Synthetic sample data for credsite. Not real schools or students. See README.md.",
+        synthetic=True,  # made up, so it may sit in the repository (SPEC 11)
     )
 
 

@@ -20,9 +20,9 @@ from site_builder.collector import rare_collections
 from site_builder.content import ContentSource, load_content
 from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError, display_path
-from site_builder.history import History, read_history
+from site_builder.history import History, read_history, tracked_files
 from site_builder.inputs import LINK_MESSAGE, scan
-from site_builder.outcomes import Outcomes, load_outcomes
+from site_builder.outcomes import Outcomes, PackagePlace, load_outcomes, tracked_real_data
 from site_builder.output import check_out_dir, count_files, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
 from site_builder.reports import CatalogFacts, Reports, compute_reports
@@ -79,9 +79,13 @@ def validate(
     progress: Progress = lambda _: None,
     known: ReportsCache | None = None,
     parses: Path | None = None,
+    outcomes_dir: Path | None = None,
 ) -> Validated:
     """Load and check the catalog, its outcome data and the content pages; raise
     CatalogInvalid with every error.
+
+    ``outcomes_dir`` holds the CSV files of the outcome package when they are kept outside
+    the repository (``--outcomes``, SPEC 11); by default they are in ``catalog/outcomes/``.
 
     With ``parses``, the YAML documents of the catalog and content pages that an earlier
     build parsed from the same text are taken from that file, and this build's kept there
@@ -95,7 +99,7 @@ def validate(
     if catalog_dir.is_symlink():  # a pull request may replace the folder with a link
         raise CatalogInvalid([InputError(display_path(catalog_dir), 1, None, LINK_MESSAGE)])
     # links and special files anywhere in the catalog, read or not; the loaders refuse the same
-    errors: list[InputError] = scan(catalog_dir)
+    errors: list[InputError] = scan(catalog_dir) + (scan(outcomes_dir) if outcomes_dir else [])
     if errors:
         known = None  # the cache's key would read the files behind them
     content_errors: list[InputError] = []
@@ -111,12 +115,17 @@ def validate(
         except CatalogInvalid as invalid:
             content_errors = invalid.errors
     outcomes = statewide = None
-    outcomes_dir = catalog_dir / "outcomes"
-    # a linked outcomes folder is one of scan's errors, and never read
-    has_outcomes = outcomes_dir.is_dir() and not outcomes_dir.is_symlink()
-    if has_outcomes and catalog and known:
-        statewide = known.find(CatalogFacts.of(catalog), outcomes_dir)
-    if has_outcomes and statewide is None:
+    # a linked outcomes folder is one of scan's errors, and never read (place is then None)
+    place = PackagePlace.of(catalog_dir, outcomes_dir)
+    if place is not None and outcomes_dir is None and not any(place.data.rglob("*.csv")):
+        # the contract without its data: a pull request's build, or a contributor's laptop
+        progress(f"no outcome data beside {display_path(place.descriptor)}: building without reports")
+        place = None
+    if place is not None:
+        errors += tracked_real_data(place, partial(tracked_files, repository_of=catalog_dir))
+    if place is not None and catalog and known and not errors:
+        statewide = known.find(CatalogFacts.of(catalog), place)
+    if place is not None and statewide is None:
         # Checked even when the catalog has errors, so a contributor sees everything at once.
         credential_ids = (
             set(catalog.credentials)
@@ -126,7 +135,7 @@ def validate(
             else set()
         )
         try:
-            outcomes = load_outcomes(outcomes_dir, credential_ids)
+            outcomes = load_outcomes(place, credential_ids)
         except CatalogInvalid as invalid:
             errors += invalid.errors
     errors += content_errors  # after the outcome data's, as a contributor reads the catalog
@@ -146,8 +155,11 @@ def validate(
     return Validated(catalog, outcomes, content, statewide)
 
 
-def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None) -> BuildResult:
-    """Validate, compute, render and index the site into ``out_dir``, atomically."""
+def build(
+    catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None, outcomes_dir: Path | None = None
+) -> BuildResult:
+    """Validate, compute, render and index the site into ``out_dir``, atomically; the outcome
+    package's CSV files are in ``outcomes_dir`` when given (see ``validate``)."""
     from site_builder.site import keep_report_files, render_site
     from site_builder.site.search import index_search
 
@@ -163,7 +175,9 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
         cached = False
     known = ReportsCache(cache_dir) if cached else None
     with clock.stage("validate"), rare_collections():
-        validated = validate(catalog_dir, progress, known, cache_dir / PARSES_FILE if cached else None)
+        validated = validate(
+            catalog_dir, progress, known, cache_dir / PARSES_FILE if cached else None, outcomes_dir
+        )
     catalog, outcomes, statewide, content = (
         validated.catalog,
         validated.outcomes,
@@ -174,7 +188,9 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
     protector = ProtectionCache(cache_dir).protect if cached else protect
     reports: Callable[[], Reports] | None = None
     if statewide is not None and known is not None:
-        reports = partial(cached_reports, catalog, catalog_dir / "outcomes", known, progress, protector)
+        place = PackagePlace.of(catalog_dir, outcomes_dir)
+        assert place is not None  # the cache found this package's reports
+        reports = partial(cached_reports, catalog, place, known, progress, protector)
     # What the stages build is kept to the end: stop the garbage collector from scanning
     # those millions of objects again and again.
     gc.freeze()
@@ -218,14 +234,14 @@ def build(catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None)
 
 
 def cached_reports(
-    catalog: Catalog, outcomes_dir: Path, known: ReportsCache, progress: Progress, protector: Protector
+    catalog: Catalog, place: PackagePlace, known: ReportsCache, progress: Progress, protector: Protector
 ) -> Reports:
     """The reports whose statewide figures ``known`` found, read only when the report pages
     must be drawn; computed again, as in a cold build, if they can no longer be read."""
     reports = known.reports()
     if reports is None:
         progress("the cached reports could not be read: computing them again")
-        outcomes = load_outcomes(outcomes_dir, set(catalog.credentials))
+        outcomes = load_outcomes(place, set(catalog.credentials))
         reports = computed_reports(catalog, outcomes, known, progress, protector)
     return reports
 

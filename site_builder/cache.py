@@ -53,7 +53,7 @@ from pathlib import Path
 import site_builder
 from site_builder.collector import collector_paused
 from site_builder.inputs import InputRefused, read_input
-from site_builder.outcomes.layout import parse_json
+from site_builder.outcomes.layout import PackagePlace, parse_json
 from site_builder.output import UNREADABLE, write_whole
 from site_builder.paths import TEMPLATES_DIR
 from site_builder.reports import CatalogFacts, Reports
@@ -149,20 +149,31 @@ def source_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def reports_fingerprint(facts: CatalogFacts, outcomes_dir: Path) -> str | None:
+def reports_fingerprint(facts: CatalogFacts, place: PackagePlace | Path) -> str | None:
     """A hash of everything validating the outcome data and computing its reports read;
-    None when the data package points outside its folder (never cached)."""
-    folder = outcomes_dir.resolve()
+    None when the data package points outside its folders (never cached)."""
+    place = PackagePlace.at(place)
+    contract, data = place.contract.resolve(), place.data.resolve()
     try:
-        descriptor = parse_json(read_input(folder / "datapackage.json", folder).decode("utf-8"))
-        named = [resource.get(key) for resource in descriptor["resources"] for key in ("path", "schema")]
+        descriptor = parse_json(read_input(contract / "datapackage.json", contract).decode("utf-8"))
+        named = [
+            (folder, resource.get(key))
+            for resource in descriptor["resources"]
+            for folder, key in ((data, "path"), (contract, "schema"))
+        ]
     except (InputRefused, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if any(isinstance(name, str) and not (folder / name).resolve().is_relative_to(folder) for name in named):
+    if any(
+        isinstance(name, str) and not (folder / name).resolve().is_relative_to(folder)
+        for folder, name in named
+    ):
         return None
     digest = hashlib.sha256(source_fingerprint().encode())
     digest.update(repr((facts.min_cell, sorted(facts.primary_field.items()))).encode())
-    _hash_files(digest, folder, folder.rglob("*"))
+    _hash_files(digest, contract, contract.rglob("*"))
+    if data != contract:
+        digest.update(b"\0data\0")
+        _hash_files(digest, data, data.rglob("*"))
     return digest.hexdigest()
 
 
@@ -174,12 +185,12 @@ class ReportsCache:
     def __init__(self, folder: Path):
         self.folder = folder / "reports"
         self.key: str | None = None
-        self.inputs: tuple[CatalogFacts, Path] | None = None
+        self.inputs: tuple[CatalogFacts, PackagePlace | Path] | None = None
 
-    def find(self, facts: CatalogFacts, outcomes_dir: Path) -> Statewide | None:
+    def find(self, facts: CatalogFacts, place: PackagePlace | Path) -> Statewide | None:
         """The statewide figures of an earlier build with exactly these inputs, if kept
         with its reports (``reports`` reads those); the key is remembered for ``keep``."""
-        self.key, self.inputs = reports_fingerprint(facts, outcomes_dir), (facts, outcomes_dir)
+        self.key, self.inputs = reports_fingerprint(facts, place), (facts, place)
         if self.key is None:
             return None
         try:

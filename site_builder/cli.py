@@ -30,18 +30,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--out", type=Path, default=Path("public"), help="output folder (default: public/)")
     build.add_argument("--quiet", action="store_true", help="print errors only")
+    build.add_argument(
+        "--outcomes",
+        type=Path,
+        help="folder with the outcome data's CSV files, kept outside the repository "
+        "(default: $CREDSITE_OUTCOMES, else catalog/outcomes/)",
+    )
 
     validate = commands.add_parser("validate", help="validate the catalog and its outcome data only")
     validate.add_argument(
         "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
     )
     validate.add_argument("--quiet", action="store_true", help="print errors only")
+    validate.add_argument(
+        "--outcomes",
+        type=Path,
+        help="folder with the outcome data's CSV files, kept outside the repository "
+        "(default: $CREDSITE_OUTCOMES, else catalog/outcomes/)",
+    )
 
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on every change")
     serve.add_argument(
         "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
     )
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    serve.add_argument(
+        "--outcomes",
+        type=Path,
+        help="folder with the outcome data's CSV files, kept outside the repository "
+        "(default: $CREDSITE_OUTCOMES, else catalog/outcomes/)",
+    )
 
     diff = commands.add_parser(
         "diff", help="Markdown summary of catalog changes between git revisions (for a pull request)"
@@ -59,16 +77,20 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     catalog_dir: Path = args.catalog or default_catalog()
-    if args.command == "serve":
-        return _serve(catalog_dir, args.port)
     if args.command == "diff":
         return _diff(catalog_dir, args.base, args.head)
+    outcomes_dir = _outcomes_dir(args.outcomes)
+    if outcomes_dir is not None and not outcomes_dir.is_dir():
+        print(f"credsite: --outcomes {outcomes_dir}: no such folder", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "serve":
+        return _serve(catalog_dir, args.port, outcomes_dir)
     progress = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     try:
         if args.command == "build":
-            pipeline.build(catalog_dir, args.out, progress)
+            pipeline.build(catalog_dir, args.out, progress, outcomes_dir)
         else:
-            pipeline.validate(catalog_dir, progress)
+            pipeline.validate(catalog_dir, progress, outcomes_dir=outcomes_dir)
             if not args.quiet:
                 print(f"{catalog_dir}: valid")
     except (UnsafeOutput, BadEnvironment) as problem:
@@ -92,6 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
+def _outcomes_dir(given: Path | None) -> Path | None:
+    """``--outcomes``, else ``CREDSITE_OUTCOMES``, else None (the catalog's own package)."""
+    if given is not None:
+        return given
+    from_environment = os.environ.get("CREDSITE_OUTCOMES")
+    return Path(from_environment) if from_environment else None
+
+
 def _diff(catalog_dir: Path, base: str, head: str | None) -> int:
     """Print the change report; exit 1 when HEAD is invalid (the report is printed all the same)."""
     from site_builder.diff import compare_revisions, render_markdown
@@ -106,7 +136,7 @@ def _diff(catalog_dir: Path, base: str, head: str | None) -> int:
     return EXIT_INVALID if report.head_errors else EXIT_OK
 
 
-def _serve(catalog_dir: Path, port: int) -> int:
+def _serve(catalog_dir: Path, port: int, outcomes_dir: Path | None) -> int:
     """Serve until SIGTERM or Ctrl-C (SIGINT), either of which ends it with status 0 and no
     temporary folder left behind, even during a build."""
     from site_builder.serve import Server, Stop, stopped_by_signals
@@ -116,7 +146,9 @@ def _serve(catalog_dir: Path, port: int) -> int:
         return EXIT_USAGE
     with stopped_by_signals():
         try:
-            server = Server(catalog_dir, port, lambda message: print(message, file=sys.stderr))
+            server = Server(
+                catalog_dir, port, lambda message: print(message, file=sys.stderr), outcomes_dir=outcomes_dir
+            )
         except OSError as error:
             print(f"credsite: cannot serve on port {port}: {error.strerror}", file=sys.stderr)
             return EXIT_USAGE

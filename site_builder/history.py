@@ -64,6 +64,18 @@ def git(repo_root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return result.stdout
 
 
+def tracked_files(folder: Path, repository_of: Path) -> set[Path]:
+    """The files below ``folder`` that the git repository holding ``repository_of`` tracks
+    (resolved paths); none when there is no git, no repository or ``folder`` lies outside it."""
+    try:
+        top = Path(git(repository_of, "rev-parse", "--show-toplevel").decode().strip()).resolve()
+        inside = folder.resolve().relative_to(top)
+        listed = git(top, "ls-files", "-z", "--", inside.as_posix() or ".")
+    except (GitError, ValueError, OSError):
+        return set()
+    return {(top / name).resolve() for name in listed.decode("utf-8", "replace").split("\0") if name}
+
+
 def find_repository(catalog_dir: Path) -> Repository:
     """The repository holding ``catalog_dir``; GitError when there is none."""
     if not catalog_dir.is_dir():

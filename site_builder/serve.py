@@ -118,10 +118,12 @@ def watched_files(folders: Iterable[Path]) -> dict[Path, str]:
     return fingerprints
 
 
-def rebuild(catalog_dir: Path, live: LiveSite, progress: Callable[[str], None]) -> None:
+def rebuild(
+    catalog_dir: Path, live: LiveSite, progress: Callable[[str], None], outcomes_dir: Path | None = None
+) -> None:
     """Build into the live folder; on failure keep serving, with the errors on every page."""
     try:
-        build(catalog_dir, live.out_dir, progress)
+        build(catalog_dir, live.out_dir, progress, outcomes_dir)
         errors: list[str] = []
     except CatalogInvalid as invalid:
         errors = [str(error) for error in invalid.errors]
@@ -190,17 +192,26 @@ class Server:
     (the CLI waits for SIGTERM or Ctrl-C). If the first build is stopped (``Stop``), the
     folder is removed before the exception goes on."""
 
-    def __init__(self, catalog_dir: Path, port: int, progress: Callable[[str], None], interval: float = 0.5):
+    def __init__(
+        self,
+        catalog_dir: Path,
+        port: int,
+        progress: Callable[[str], None],
+        interval: float = 0.5,
+        outcomes_dir: Path | None = None,
+    ):
         self.catalog_dir = catalog_dir
+        self.outcomes_dir = outcomes_dir
         self.interval = interval
         self.progress = progress
         self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
         try:
             self.live = LiveSite(self.folder / "site")
             self.folders = [catalog_dir, TEMPLATES_DIR, CONTENT_DIR, *content_dirs_for(catalog_dir)]
+            self.folders += [outcomes_dir] if outcomes_dir is not None else []
             self.stopped = threading.Event()
             self.seen = watched_files(self.folders)
-            rebuild(catalog_dir, self.live, progress)
+            rebuild(catalog_dir, self.live, progress, outcomes_dir)
             self.http = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self.live))
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -217,7 +228,7 @@ class Server:
             if current != self.seen:
                 self.seen = current
                 try:
-                    rebuild(self.catalog_dir, self.live, self._progress_until_stopped)
+                    rebuild(self.catalog_dir, self.live, self._progress_until_stopped, self.outcomes_dir)
                 except Stop:
                     return  # abandoned for stop(): the live site is not changed
 

@@ -10,23 +10,39 @@ Table Schema cannot say.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from site_builder.collector import collector_paused
-from site_builder.errors import CatalogInvalid
+from site_builder.errors import CatalogInvalid, InputError
 from site_builder.inputs import offline
-from site_builder.outcomes.layout import read_layout
+from site_builder.outcomes.layout import PackagePlace, read_layout
 from site_builder.outcomes.package import LoadedTable, validate_package
 from site_builder.outcomes.records import Attainment, Claim, Funding, Outcomes, Readiness, School
 from site_builder.outcomes.rules import check_rules
 
-__all__ = ["Attainment", "Claim", "Funding", "Outcomes", "Readiness", "School", "load_outcomes"]
+__all__ = [
+    "Attainment",
+    "Claim",
+    "Funding",
+    "Outcomes",
+    "PackagePlace",
+    "Readiness",
+    "School",
+    "load_outcomes",
+    "tracked_real_data",
+]
+
+TRACKED_MESSAGE = (
+    'git tracks this file of real outcome data (the package does not say "synthetic": true): the '
+    "true counts must never be in the repository; keep the CSV files outside it and give their "
+    "folder with --outcomes DIR (see README)"
+)
 
 
-def load_outcomes(outcomes_dir: Path, credential_ids: Collection[str]) -> Outcomes:
+def load_outcomes(place: PackagePlace | Path, credential_ids: Collection[str]) -> Outcomes:
     """Validated outcome records, or ``CatalogInvalid`` carrying every error found."""
-    layout = read_layout(outcomes_dir)
+    layout = read_layout(place)
     if layout.fatal_errors:
         raise CatalogInvalid(layout.fatal_errors + layout.file_errors)
     errors = list(layout.file_errors)
@@ -60,3 +76,19 @@ def _outcomes(tables: dict[str, LoadedTable], years: list[int]) -> Outcomes:
         claims=by_table["claims"],
         years=years,
     )
+
+
+def tracked_real_data(place: PackagePlace, tracked: Callable[[Path], set[Path]]) -> list[InputError]:
+    """SPEC 11: the CSV files of a real package are never in the repository that holds the
+    catalog; one error per tracked file (``tracked``: the files git tracks below a folder).
+    Only a package that says ``"synthetic": true`` (the bundled sample) may keep them
+    there. Checked on every build, the cache's too: a cached build reads no outcome file."""
+    layout = read_layout(place)
+    if layout.synthetic or layout.fatal_errors or not layout.specs:
+        return []
+    in_git = tracked(place.data)
+    return [
+        InputError(spec.display, 1, None, TRACKED_MESSAGE)
+        for spec in layout.specs
+        if spec.csv_path.resolve() in in_git
+    ]

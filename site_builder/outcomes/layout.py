@@ -88,7 +88,9 @@ def expected_path(table: str, year: int | None) -> str:
     return f"{table}.csv" if year is None else f"{year}/{table}.csv"
 
 
-def package_descriptor(years: list[int] | tuple[int, ...], name: str, title: str, description: str) -> dict:
+def package_descriptor(
+    years: list[int] | tuple[int, ...], name: str, title: str, description: str, synthetic: bool = False
+) -> dict:
     """A datapackage.json in the layout this module expects: the shared schemas by path,
     schools and funding, then three short resource entries per year."""
 
@@ -108,6 +110,7 @@ def package_descriptor(years: list[int] | tuple[int, ...], name: str, title: str
         "name": name,
         "title": title,
         "description": description,
+        **({"synthetic": True} if synthetic else {}),
         "profile": "tabular-data-package",
         "resources": resources,
     }
@@ -132,11 +135,46 @@ class TableSpec:
         return display_path(self.csv_path)
 
 
+@dataclass(frozen=True)
+class PackagePlace:
+    """Where an outcome package is: its contract (``datapackage.json`` and the schemas it
+    names) and its data (the CSV files, in the layout the contract declares). They are one
+    folder, ``catalog/outcomes/``, for the synthetic sample; a real package keeps its CSV
+    files outside the repository (SPEC 11), in a folder given by ``--outcomes``, while its
+    contract stays in the repository."""
+
+    contract: Path
+    data: Path
+
+    @classmethod
+    def of(cls, catalog_dir: Path, data: Path | None = None) -> PackagePlace | None:
+        """The package of a catalog: ``catalog/outcomes/``, with the CSV files in ``data``
+        when given (and the contract there too when the catalog has none); None when there
+        is no package, or its folder is a link (reported by the catalog's scan, never read)."""
+        own = catalog_dir / "outcomes"
+        has_own = own.is_dir() and not own.is_symlink()
+        if data is None:
+            return cls(own, own) if has_own else None
+        contract = own if has_own and (own / DESCRIPTOR_NAME).is_file() else data
+        return cls(contract, data)
+
+    @classmethod
+    def at(cls, place: PackagePlace | Path) -> PackagePlace:
+        """A place as given: one folder holds both the contract and the data."""
+        return place if isinstance(place, PackagePlace) else cls(place, place)
+
+    @property
+    def descriptor(self) -> Path:
+        return self.contract / DESCRIPTOR_NAME
+
+
 @dataclass
 class Layout:
     """The declared tables, plus every error about the descriptor and the file tree."""
 
     descriptor_path: Path
+    #: the descriptor says ``"synthetic": true`` (made-up data, which may sit in the repository)
+    synthetic: bool = False
     specs: list[TableSpec] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     fatal_errors: list[InputError] = field(default_factory=list)
@@ -144,14 +182,17 @@ class Layout:
     missing: set[str] = field(default_factory=set)
 
 
-def read_layout(outcomes_dir: Path) -> Layout:
+def read_layout(place: PackagePlace | Path) -> Layout:
     """Parse datapackage.json and compare what it declares with the files on disk."""
-    descriptor_path = outcomes_dir / DESCRIPTOR_NAME
+    place = PackagePlace.at(place)
+    outcomes_dir = place.contract
+    descriptor_path = place.descriptor
     layout = Layout(descriptor_path)
     where = display_path(descriptor_path)
     descriptor, text = _read_json(descriptor_path, outcomes_dir, layout.fatal_errors)
     if descriptor is None:
         return layout
+    layout.synthetic = isinstance(descriptor, dict) and descriptor.get("synthetic") is True
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list):
         layout.fatal_errors.append(
@@ -166,7 +207,7 @@ def read_layout(outcomes_dir: Path) -> Layout:
     seen_paths: dict[str, int] = {}
     for resource in resources:
         line = _resource_line(text, resource)
-        spec = _read_resource(outcomes_dir, resource, line, where, layout.fatal_errors)
+        spec = _read_resource(place.data, resource, line, where, layout.fatal_errors)
         if spec is None:
             continue
         relative = expected_path(spec.table, spec.year)
@@ -178,7 +219,7 @@ def read_layout(outcomes_dir: Path) -> Layout:
         _check_schema(outcomes_dir, resource.get("schema"), spec, where, schema_cache, layout.fatal_errors)
         layout.specs.append(spec)
 
-    _check_files(outcomes_dir, layout, seen_paths)
+    _check_files(place.data, layout, seen_paths)
     return layout
 
 
