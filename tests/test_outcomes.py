@@ -238,14 +238,14 @@ def test_year_differs_from_folder(package: Path) -> None:
 def test_met_points_target_above_graduates(package: Path) -> None:
     set_line(package / "2024/readiness.csv", 3, "2024,000102,8,9")
     assert errors_of(package) == [
-        "outcomes/2024/readiness.csv:3:4: met_points_target: 9 is more than graduates (8)"
+        "outcomes/2024/readiness.csv:3:4: met_points_target: more than graduates on the same row"
     ]
 
 
 def test_count_above_earned(package: Path) -> None:
     set_line(package / "2024/claims.csv", 3, "2024,credential-bonus,000101,comptia-a-plus,13,")
     assert errors_of(package) == [
-        "outcomes/2024/claims.csv:3:5: count: 13 is more than earned in outcomes/2024/attainment.csv line 2"
+        "outcomes/2024/claims.csv:3:5: count: more than earned in outcomes/2024/attainment.csv line 2"
     ]
 
 
@@ -267,12 +267,12 @@ def test_money_must_be_whole_cents(package: Path) -> None:
     set_line(package / "2024/claims.csv", 2, "2024,exam-fee,000101,comptia-a-plus,10,2530.005")
     set_line(package / "funding.csv", 2, "2024,exam-fee,1000.5,")
     assert errors_of(package) == [
-        "outcomes/2024/claims.csv:2:6: amount_usd: must be whole cents (got 2530.005)",
+        "outcomes/2024/claims.csv:2:6: amount_usd: must be whole cents (at most two decimals)",
     ]
     set_line(package / "2024/claims.csv", 2, "2024,exam-fee,000101,comptia-a-plus,10,2530.00")
     set_line(package / "funding.csv", 2, "2024,exam-fee,1000.125,")
     assert errors_of(package) == [
-        "outcomes/funding.csv:2:3: allocation_usd: must be whole cents (got 1000.125)"
+        "outcomes/funding.csv:2:3: allocation_usd: must be whole cents (at most two decimals)"
     ]
 
 
@@ -280,7 +280,7 @@ def test_infinite_amount_is_an_error_not_a_crash(package: Path) -> None:
     # "Infinity" is a number >= 0 to the Table Schema, but no amount of money.
     set_line(package / "2024/claims.csv", 2, "2024,exam-fee,000101,comptia-a-plus,10,Infinity")
     assert errors_of(package) == [
-        "outcomes/2024/claims.csv:2:6: amount_usd: must be whole cents (got Infinity)",
+        "outcomes/2024/claims.csv:2:6: amount_usd: must be a number of dollars",
     ]
 
 
@@ -385,7 +385,7 @@ def test_errors_are_all_reported_and_sorted(package: Path) -> None:
     assert errors_of(package) == [
         'outcomes/2024/attainment.csv:3:4: earned: must be an integer >= 0 (got "-3")',
         'outcomes/2024/attainment.csv:5:3: credential_id "foo" is not in the catalog',
-        "outcomes/2024/readiness.csv:3:4: met_points_target: 9 is more than graduates (8)",
+        "outcomes/2024/readiness.csv:3:4: met_points_target: more than graduates on the same row",
     ]
 
 

@@ -1,5 +1,8 @@
 """Checks a Table Schema cannot express: links to the catalog, to folders and across tables.
 
+An error names the file, line and column of a problem, never a count or an amount: the
+true counts must not reach a log (SPEC 11), and a CI log can be public.
+
 Each rule is one pass over already-validated rows (dictionary lookups, no nested
 loops), because a state's data runs to millions of rows. Rows that failed their schema
 never reach these rules, and a rule that needs another table skips keys whose row was
@@ -120,7 +123,7 @@ def target_within_graduates(table: LoadedTable) -> Iterable[InputError]:
     for line, record in table.numbered():
         readiness: Readiness = record
         if readiness.met_points_target > readiness.graduates:
-            message = f"met_points_target: {readiness.met_points_target} is more than graduates ({readiness.graduates})"
+            message = "met_points_target: more than graduates on the same row"
             yield InputError(table.spec.display, line, column, message)
 
 
@@ -149,10 +152,7 @@ def claims_within_attainment(claims: LoadedTable, attainment: LoadedTable | None
                 message = f"no attainment row for ({claim.year}, {key[0]}, {key[1]}) in {attainment_file}"
                 yield InputError(claims.spec.display, line, None, message)
         elif claim.count > found[0]:
-            message = (
-                # the attainment row's count is not said: an error names another row, never its value
-                f"count: {claim.count} is more than earned in {attainment_file} line {found[1]}"
-            )
+            message = f"count: more than earned in {attainment_file} line {found[1]}"
             yield InputError(claims.spec.display, line, count_column, message)
 
 
@@ -197,7 +197,12 @@ def money_in_whole_cents(table: LoadedTable) -> Iterable[InputError]:
             amount: Decimal | None = amount_of(record)
             if amount is not None and not _whole_cents(amount):
                 yield InputError(
-                    table.spec.display, line, column, f"{name}: must be whole cents (got {excerpt(amount)})"
+                    table.spec.display,
+                    line,
+                    column,
+                    f"{name}: must be whole cents (at most two decimals)"
+                    if amount.is_finite()
+                    else f"{name}: must be a number of dollars",
                 )
 
 
