@@ -468,7 +468,8 @@ def test_the_report_names_the_numbers_the_status_column_pins(tmp_path: Path) -> 
     site = build_site(catalog_dir, tmp_path / "public")
     paragraphs = [text(p) for p in site.page("/reports/2024/").css("main p")]
     method = next(paragraph for paragraph in paragraphs if paragraph.startswith("Before publication"))
-    assert f"The one exception: {pinned} hidden numbers are pinned by the status column alone" in method
+    assert f"Also, {pinned} hidden numbers are pinned by the status column alone" in method
+    assert "but for those the status column pins" in method
 
 
 def test_the_report_says_nothing_of_pinned_numbers_when_there_are_none(site: Site) -> None:

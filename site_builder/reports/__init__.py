@@ -39,7 +39,7 @@ from site_builder.reports.systems import (
     readiness_system,
 )
 from site_builder.rules.disclosure import Protection, protect, settle
-from site_builder.rules.privacy import PUBLISHED, Key, Status, TableSystem, rate_thresholds
+from site_builder.rules.privacy import CODED_STATUSES, PUBLISHED, Key, Status, TableSystem, rate_thresholds
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
 from site_builder.rules.slices import make_slice, merged, owners, wholes
 
@@ -329,6 +329,7 @@ def _timed(
 
 def _summary(protection: Protection, seconds: float) -> AuditSummary:
     report = protection.report
+    coded, coded_rates = _shown_coded(protection.statuses)
     return AuditSummary(
         report.hidden,
         report.checked,
@@ -336,7 +337,24 @@ def _summary(protection: Protection, seconds: float) -> AuditSummary:
         protection.repair_rounds,
         seconds,
         len(protection.inherent),
+        coded,
+        coded_rates,
     )
+
+
+def _shown_coded(statuses: dict[Key, Status]) -> tuple[int, int]:
+    """The hidden counts behind a rate shown as a coded range, and how many such rates.
+
+    A coded count (met or not met) is behind a shown range exactly when its graduates are
+    published (``readiness_system`` codes only from ``min_cell`` graduates up): these are
+    the cells ``rules.privacy.must_be_wide`` exempts from the audit, the one deliberate
+    exception the report pages and /privacy/ name."""
+    counts = rates = 0
+    for key, status in statuses.items():
+        if status in CODED_STATUSES and statuses.get(("ready", "graduates", *key[2:])) == PUBLISHED:
+            counts += 1
+            rates += key[1] == "met"
+    return counts, rates
 
 
 def _year_report(
@@ -400,6 +418,21 @@ class _Values:
         return {last: self.get(key) for last, key in sorted(self.by_prefix.get(prefix, {}).items())}
 
 
+#: The status a coded count is published with when its rate is not shown (its graduates are
+#: hidden, by complementary suppression: coding needs ``min_cell`` graduates, so they are
+#: never "<10" then). Its cell shows "suppressed", and its rate "suppressed" too. A status
+#: may say no more than the row shows: "bottom-coded" there would tell that at most 20% met
+#: the target, which no cell of the row shows. "suppressed" would not do either: that status
+#: always goes with "<10" (1 to min_cell - 1), which this count need not be. So it gets the
+#: status of every other count shown as "suppressed": hidden for another reason than being
+#: a small count itself. Nothing is told that the audit does not already assume known: it
+#: models this cell as coded (the coded rate's inequality stays in the system, and
+#: ``rules.privacy.must_be_wide`` asks it to be wide, its rate being hidden), which says
+#: more than this status does. The /privacy/ page says that a "suppressed" count of
+#: graduates who met the target may be of any size.
+_SHOWN_AS_SUPPRESSED: Status = "suppressed-complementary"
+
+
 class _ReadinessValues:
     def __init__(self, protection: Protection, min_cell: int):
         self.protection = protection
@@ -422,6 +455,8 @@ class _ReadinessValues:
             rate_status = PUBLISHED
         else:
             rate_status = "suppressed"
+        if met_status in CODED_STATUSES and rate_status not in CODED_STATUSES:
+            met_status = _SHOWN_AS_SUPPRESSED
         return Readiness(
             graduates=count(graduates, graduates_status, self.min_cell),
             met=count(met, met_status, self.min_cell),

@@ -12,7 +12,13 @@ from site_builder.reports.published import Count, Dollars, Rate
 
 @dataclass(frozen=True)
 class Readiness:
-    """Graduates, how many reached the points target, and the rate."""
+    """Graduates, how many reached the points target, and the rate.
+
+    ``met`` carries a coded status (``top-coded``/``bottom-coded``) only when ``rate`` shows
+    that coded range: a count behind a coded rate whose graduates are hidden is shown as
+    ``suppressed`` with the status every other ``suppressed`` count has (see
+    ``site_builder.reports._ReadinessValues``), so no status says more than the row shows.
+    """
 
     graduates: Count
     met: Count
@@ -69,6 +75,11 @@ class AuditSummary:
     #: hidden cells the status column pins by itself ("<10" parts of a "<10" total that can
     #: only all be 1), which no hiding can widen; the audit exempts them
     inherent: int = 0
+    #: hidden counts behind a rate shown as a coded range (">=95%"): the range is published
+    #: on purpose (NCES tiered coding), so the audit does not ask them to be wide
+    coded: int = 0
+    #: the readiness rates shown as a coded range, whose counts ``coded`` are
+    coded_rates: int = 0
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,13 @@
 Written from the protected ``Reports`` alone, like the pages, so a download can never
 hold a number the pages hide. Hidden cells carry their replacement text (``<10``,
 ``suppressed``) and every row a ``status``; no cell is ever blank.
+
+A status says exactly what the row's cells show on the site, never more: ``suppressed``
+goes with "<10" (1 to min_cell - 1), ``suppressed-complementary`` with "suppressed",
+``top-coded``/``bottom-coded`` with a rate shown as a range (">=95%"). Those are also the
+statuses the disclosure audit assumes an attacker reads (``rules.audit.status_bounds``).
+The reimbursement rows carry the status of the school's claimed count, which the
+reimbursement page shows beside the withheld dollars.
 """
 
 from __future__ import annotations
@@ -33,6 +40,11 @@ STATUSES = ["published", "suppressed", "suppressed-complementary", "top-coded", 
 HIDDEN_NOTE = (
     "A number, or '<{n}' (between 1 and {m} students, hidden to protect privacy), or 'suppressed' "
     "(hidden so that other hidden numbers cannot be worked out from totals)."
+)
+MET_NOTE = (
+    "A number, or '<{n}' (between 1 and {m} students, hidden to protect privacy), or 'suppressed': "
+    "hidden so that other hidden numbers cannot be worked out, or because the rate is too close to "
+    "0% or 100% to show exactly; then it may be of any size."
 )
 
 
@@ -67,8 +79,9 @@ class Table:
 def outcome_tables(min_cell: int) -> dict[str, Table]:
     hidden = HIDDEN_NOTE.format(n=min_cell, m=min_cell - 1)
     status_text = (
-        "Why the number is shown or hidden: published, suppressed (fewer than "
-        f"{min_cell} students), suppressed-complementary (hidden so that other hidden numbers "
+        "Why the number is shown or hidden, saying no more than the row shows: published, "
+        f"suppressed (shown as '<{min_cell}': fewer than {min_cell} students), "
+        "suppressed-complementary (shown as 'suppressed': hidden so that other hidden numbers "
         "cannot be worked out), top-coded or bottom-coded (a rate shown only as a range)."
     )
     year = Column("year", "integer", "School year of the report.")
@@ -109,7 +122,11 @@ def outcome_tables(min_cell: int) -> dict[str, Table]:
                 Column(
                     "graduates_status", "string", "Status of the graduates count. " + status_text, status=True
                 ),
-                Column("met_points_target", "string", f"Graduates who met the points target. {hidden}"),
+                Column(
+                    "met_points_target",
+                    "string",
+                    "Graduates who met the points target. " + MET_NOTE.format(n=min_cell, m=min_cell - 1),
+                ),
                 Column(
                     "rate",
                     "string",
@@ -119,8 +136,8 @@ def outcome_tables(min_cell: int) -> dict[str, Table]:
                 Column(
                     "status",
                     "string",
-                    "Status of met_points_target, or of the rate when the rate is top- or bottom-coded. "
-                    + status_text,
+                    "Status of the rate when it is shown as a range (top-coded, bottom-coded; "
+                    "met_points_target is then 'suppressed'), otherwise of met_points_target. " + status_text,
                     status=True,
                 ),
             ),
@@ -151,7 +168,17 @@ def outcome_tables(min_cell: int) -> dict[str, Table]:
                     "Proration factor of the program: min(1, allocation / total claimed), six decimals, "
                     "rounded down; 'suppressed' when the program's totals are withheld.",
                 ),
-                Column("status", "string", status_text, status=True),
+                Column(
+                    "status",
+                    "string",
+                    "Status of the school's count of credentials claimed under the program, as the "
+                    "reimbursement page shows it beside the dollars: published (dollars shown), "
+                    f"suppressed (fewer than {min_cell} credentials claimed, count shown as "
+                    f"'<{min_cell}'; dollars withheld), suppressed-complementary (count shown as "
+                    "'suppressed'; dollars withheld so that other withheld numbers cannot be worked "
+                    "out from the totals).",
+                    status=True,
+                ),
             ),
             ("year", "program", "school_id"),
         ),
@@ -184,9 +211,13 @@ def attainment_rows(names: CatalogNames, reports: Reports, year: int) -> list[li
 
 
 def readiness_status(readiness: Readiness) -> str:
-    """The met count's status, unless the rate is coded: then the coding is what a reader needs."""
+    """The status of what the row shows: the rate's coding when the rate shows a coded range,
+    else the met count's status. A coded status never stands beside a hidden rate: the reports
+    give a count behind a hidden rate the status of its "suppressed" cell (``Readiness``)."""
     if readiness.rate.status in CODED_STATUSES:
         return readiness.rate.status
+    if readiness.met.status in CODED_STATUSES:  # never made so; a coded status needs its range shown
+        raise ValueError("a coded count behind a hidden rate would say more than its row shows")
     return readiness.met.status
 
 
@@ -214,7 +245,9 @@ def readiness_rows(reports: Reports, year: int) -> list[list[str]]:
 
 
 def reimbursement_rows(reports: Reports, year: int) -> list[list[str]]:
-    """One row per program and school, sorted by program, then school id."""
+    """One row per program and school, sorted by program, then school id. The status is the
+    claimed count's (the dollars follow it): the page shows that count as "<10" or
+    "suppressed", and the audit models it with that status."""
     rows = []
     for program in sorted(reports.by_year[year].programs, key=lambda p: p.program):
         for school_id, payment in sorted(program.payments.items()):
@@ -226,7 +259,7 @@ def reimbursement_rows(reports: Reports, year: int) -> list[list[str]]:
                     payment.claimed.text,
                     payment.paid.text,
                     "suppressed" if program.factor is None else str(program.factor),
-                    payment.paid.status,
+                    payment.count.status,
                 ]
             )
     return rows
@@ -291,8 +324,9 @@ def write_datapackage(catalog: Catalog, resources: list[dict], min_cell: int | N
         description += (
             ", and credentials earned, readiness and reimbursement by school, as published on the site. "
             f"In the school reports, counts from 1 to {min_cell - 1} are shown as '<{min_cell}', and more "
-            "cells are hidden ('suppressed') so that no hidden number can be worked out from totals. "
-            "Every row of a school report has a status column."
+            "cells are hidden ('suppressed') so that no hidden number can be worked out from totals; "
+            "readiness rates near 0% or 100% are shown only as a range. "
+            "Every row of a school report has a status column, which says no more than the row shows."
         )
     description += " " + SPREADSHEET_NOTE
     package = {

@@ -18,7 +18,15 @@ from functools import partial
 from site_builder.catalog import Catalog
 from site_builder.catalog.models import SiteConfig
 from site_builder.reports import Reports
-from site_builder.reports.model import Payment, ProgramYear, Readiness, SchoolYear, Statewide, YearReport
+from site_builder.reports.model import (
+    AuditSummary,
+    Payment,
+    ProgramYear,
+    Readiness,
+    SchoolYear,
+    Statewide,
+    YearReport,
+)
 from site_builder.reports.published import Count
 from site_builder.site.charts import BarChart, BarValue, bar_chart
 from site_builder.site.environment import shown_count, usd
@@ -283,6 +291,66 @@ def reports_index(reports: Reports) -> Page:
     )
 
 
+#: what the disclosure audit does not use yet (SPEC 11 says an attacker knows them): said
+#: plainly on every report page until it does
+NOT_YET_CHECKED = (
+    "A known limit: the audit does not yet use that a school's claimed dollars are the exam fees "
+    "of the credentials it claimed, that a school cannot claim a credential for more students than "
+    "earned it, or that counts are whole numbers (work on these is under way), nor that the extra "
+    "numbers are hidden smallest first. Someone who adds those facts to what is published may "
+    "narrow some hidden numbers further."
+)
+
+
+def _numbers(count: int, singular: str = "number is", plural: str = "numbers are") -> str:
+    return f"{count} hidden {singular if count == 1 else plural}"
+
+
+def audit_sentences(audit: list[AuditSummary], min_cell: int) -> list[str]:
+    """What the disclosure audit proved for one year, in plain words and no more: which
+    hidden numbers it checked and what it proved of them, the one deliberate exception
+    (counts behind coded rates), the numbers the status column pins, and its known limits.
+    Empty when the year has no audit."""
+    if not audit:
+        return []
+    hidden = sum(summary.hidden for summary in audit)
+    checked = sum(summary.checked for summary in audit)
+    solved = sum(summary.solved for summary in audit)
+    coded = sum(summary.coded for summary in audit)
+    coded_rates = sum(summary.coded_rates for summary in audit)
+    pinned = sum(summary.inherent for summary in audit)
+    sentences = [
+        f"Before publication, every table of this report was protected together: {hidden} numbers "
+        "were hidden.",
+        f"A disclosure audit then checked {checked} of them, with {solved} separate calculations, "
+        "against everything published for the year: every number, total and rate shown, and the "
+        "status of every number. From the numbers, totals and rates, each of them could still be "
+        f"anything in a range at least {min_cell} wide; and even reading what its label says "
+        f"(“<{min_cell}” says 1 to {min_cell - 1}), none of them can be worked out exactly"
+        + (", but for those the status column pins (below)." if pinned else "."),
+    ]
+    if coded:
+        one = coded_rates == 1
+        sentences.append(
+            f"The one deliberate exception: {coded_rates} readiness "
+            f"{'rate is' if one else 'rates are'} shown only as a range (such as “>=95%”), which "
+            "tells on purpose within what range the number of graduates who met the target lies; "
+            f"the {_numbers(coded, 'number', 'numbers')} behind {'it' if one else 'them'} "
+            f"({'its' if one else 'their'} graduates who met and did not meet the target) "
+            f"{'is' if coded == 1 else 'are'} not checked further."
+        )
+    if pinned:
+        sentences.append(
+            f"Also, {_numbers(pinned)} pinned by the status column alone, such as a credential "
+            f"earned by one student at each of {min_cell - 1} schools, where the state total is below "
+            f"{min_cell} too: each count is at least 1, the {min_cell - 1} add up to at most "
+            f"{min_cell - 1}, so each must be 1. No further hiding can change that while "
+            f"“below {min_cell}” is published as such."
+        )
+    sentences.append(NOT_YET_CHECKED)
+    return sentences
+
+
 def year_report_page(names: CatalogNames, reports: Reports, year: int) -> Page:
     report: YearReport = reports.by_year[year]
     fields = field_rows(names, report.by_field)
@@ -321,7 +389,7 @@ def year_report_page(names: CatalogNames, reports: Reports, year: int) -> Page:
             "readiness_by_district": readiness_by_district,
             "trend": trend_rows(reports),
             "trend_chart": trend_chart(reports),
-            "audit": report.audit,
+            "audit": audit_sentences(report.audit, reports.min_cell),
             "downloads": download_urls(year),
             "reimbursement_url": reimbursement_url(year),
             "points_target": names.site.points_target,
@@ -344,10 +412,15 @@ def formula_text(program: ProgramYear, min_cell: int) -> list[str]:
     total = (
         usd(program.claimed.value) if program.claimed.value is not None else "an amount hidden for privacy"
     )
-    if program.factor is None:
+    if program.factor is None and program.count.status == "suppressed":
         share = (
-            "So few credentials were claimed under this program that its totals, and so its "
-            "proration factor, are withheld to protect privacy."
+            f"Fewer than {min_cell} credentials were claimed under this program, so its totals, and "
+            "so its proration factor, are withheld to protect privacy."
+        )
+    elif program.factor is None:
+        share = (
+            "This program's totals, and so its proration factor, are withheld so that other "
+            "withheld numbers cannot be worked out from them."
         )
     elif program.factor < 1:
         share = (
@@ -365,13 +438,56 @@ def formula_text(program: ProgramYear, min_cell: int) -> list[str]:
             f"The claims add up to {total}, which fits within the allocation of "
             f"{usd(program.allocation)}. So every school is paid its full claim (f = 1)."
         )
-    withheld = (
-        f"Schools that claimed fewer than {min_cell} credentials have their count and dollars "
-        "withheld (shown as “<" + str(min_cell) + "” and “suppressed”), and a few more are withheld so "
-        "that those cannot be worked out from the totals. Withheld payments are still paid and are "
-        "included in the totals."
+    return [claim, share, withheld_text(program, min_cell)]
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """How many schools' payments a program withholds, by the reason their count shows."""
+
+    #: claimed 1 to min_cell - 1 credentials: count "<10", status ``suppressed``
+    small: int
+    #: count and dollars "suppressed", status ``suppressed-complementary``: withheld so that
+    #: other withheld numbers cannot be worked out
+    protecting: int
+
+    @classmethod
+    def of(cls, program: ProgramYear) -> Withheld:
+        hidden = [payment.count.status for payment in program.payments.values() if not payment.count.shown]
+        small = sum(1 for status in hidden if status == "suppressed")
+        return cls(small=small, protecting=len(hidden) - small)
+
+    @property
+    def total(self) -> int:
+        return self.small + self.protecting
+
+
+def _schools(number: int) -> str:
+    return f"{number} school" if number == 1 else f"{number} schools"
+
+
+def withheld_text(program: ProgramYear, min_cell: int) -> str:
+    """What is withheld under ``program`` and why, in the words of the statuses the download
+    gives the same rows: only what was actually done this year."""
+    withheld = Withheld.of(program)
+    rule = (
+        f"A school that claimed from 1 to {min_cell - 1} credentials has its count and dollars withheld "
+        f"(shown as “<{min_cell}” and “suppressed”)."
     )
-    return [claim, share, withheld]
+    if not withheld.total:
+        return f"{rule} Under this program no school's numbers are withheld."
+    sentences = [rule]
+    if withheld.small:
+        sentences.append(f"Under this program {_schools(withheld.small)} did so.")
+    if withheld.protecting:
+        one = withheld.protecting == 1
+        sentences.append(
+            f"{_schools(withheld.protecting)} {'has its' if one else 'have their'} count and dollars "
+            f"withheld{' too' if withheld.small else ''} (both shown as “suppressed”), not for a small "
+            "count but so that other withheld numbers cannot be worked out from the totals."
+        )
+    sentences.append("Withheld payments are still paid and are included in the totals.")
+    return " ".join(sentences)
 
 
 def _percent(factor: Decimal) -> str:
@@ -393,7 +509,7 @@ def program_context(reports: Reports, program: ProgramYear) -> dict:
         "factor_percent": _percent(program.factor) if program.factor is not None else "",
         "formula": formula_text(program, reports.min_cell),
         "rows": rows,
-        "withheld": sum(1 for row in rows if row.payment.paid.value is None),
+        "withheld": Withheld.of(program).total,
     }
 
 
