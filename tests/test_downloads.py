@@ -208,7 +208,7 @@ def test_small_catalog_rows_are_the_protected_reports(downloads: Downloads) -> N
             for r in downloads.rows("reimbursement", year)
         }
         assert payments == {
-            (program.program, school_id): (p.claimed.text, p.paid.text, p.count.status)
+            (program.program, school_id): (p.claimed.text, p.paid.text, p.claimed.status)
             for program in report.programs
             for school_id, p in program.payments.items()
         }

@@ -111,3 +111,24 @@ def test_errors_about_outcome_rows_say_no_count(small_catalog: Path) -> None:
         "catalog/outcomes/2024/readiness.csv:7:4: met_points_target: more than graduates on the same row",
         "2 errors",
     ]
+
+
+def test_a_fee_program_never_publishes_a_schools_dollars(built: tuple[Path, str]) -> None:
+    """With the exam fees on the credential pages, a school's claimed dollars split into
+    counts per credential ($414 with fees of $35, $99 and $250 can only be 9 x 35 + 1 x 99):
+    a program that reimburses actual fees publishes its totals, never a school's dollars."""
+    import csv
+
+    root, _ = built
+    with (root / "public" / "data" / "reimbursement-2024.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    fees = [row for row in rows if row["program"] == "exam-fee"]
+    flat = [row for row in rows if row["program"] == "bonus"]
+    assert fees and flat
+    assert all(row["claimed_usd"] == row["paid_usd"] == "suppressed" for row in fees)
+    assert all(row["status"] in ("suppressed", "suppressed-complementary") for row in fees)
+    assert any(row["status"] == "published" and row["paid_usd"] != "suppressed" for row in flat)
+    page = (root / "public" / "reimbursement" / "2024" / "index.html").read_text()
+    assert "A school&#39;s own dollars are not published under this program" in page or (
+        "A school's own dollars are not published under this program" in page
+    )

@@ -31,11 +31,16 @@ def test_fee_program_is_prorated_to_the_cent(reports: Reports) -> None:
     assert exam.factor == D("0.333333")
     assert exam.paid.value == D("1000.00")
     # Cedar claimed 3 credentials (< 10): withheld, and Alder (smallest id of the two
-    # equal 10s) is withheld with it so Cedar's dollars cannot be subtracted out.
-    assert {school: (p.claimed.text, p.paid.text, p.paid.status) for school, p in exam.payments.items()} == {
-        "100001": ("suppressed", "suppressed", "suppressed-complementary"),
-        "100002": ("1000.00", "333.33", "published"),
-        "100003": ("suppressed", "suppressed", "suppressed"),
+    # equal 10s) is withheld with it so Cedar's count cannot be subtracted out. Birch's count
+    # is published; its dollars are not: a fee program never publishes a school's dollars,
+    # which the exam fees would split into counts per credential.
+    assert {
+        school: (p.count.text, p.claimed.text, p.paid.text, p.paid.status)
+        for school, p in exam.payments.items()
+    } == {
+        "100001": ("suppressed", "suppressed", "suppressed", "suppressed-complementary"),
+        "100002": ("10", "suppressed", "suppressed", "suppressed-complementary"),
+        "100003": ("<10", "suppressed", "suppressed", "suppressed"),
     }
 
 

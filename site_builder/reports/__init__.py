@@ -464,6 +464,24 @@ class _ReadinessValues:
         )
 
 
+def dollars_status(count_status: Status, unit_amount: Decimal | None) -> Status:
+    """The status of a school's dollars under a program, from its claimed count's.
+
+    A flat-rate program's dollars are the count times the unit amount: they follow the
+    count. A program that reimburses actual exam fees never publishes a school's dollars
+    (shown "suppressed", status ``suppressed-complementary``): the credential pages publish
+    every exam fee, and the dollars are the sum of fee x claimed count per credential, so
+    they would tell how many students the school claimed for each credential. $414 with
+    fees of $35, $99 and $250 can only be 9 x $35 + 1 x $99, which pins two hidden "<10"
+    cells (claims <= earned) and says what a school claimed per credential, which SPEC 5
+    never publishes. The audit does not model fees (yet): until it checks such sums over
+    whole numbers, the figure is not published. The program's own totals stay published.
+    """
+    if unit_amount is not None or count_status != PUBLISHED:
+        return count_status
+    return "suppressed-complementary"
+
+
 def _programs(
     year: int, outcomes: Outcomes, claims: list, counts: Protection, min_cell: int
 ) -> list[ProgramYear]:
@@ -486,10 +504,11 @@ def _programs(
         for school_id in claimed:
             key = ("claims", "school", funding.program, school_id)
             status = counts.statuses[key]
+            money = dollars_status(status, funding.unit_amount_usd)
             payments[school_id] = Payment(
                 count=count(counts.values[key], status, min_cell),
-                claimed=dollars(claimed[school_id], status),
-                paid=dollars(paid[school_id], status),
+                claimed=dollars(claimed[school_id], money),
+                paid=dollars(paid[school_id], money),
             )
         total_key = ("claims", "program", funding.program)
         total_status = counts.statuses.get(total_key, PUBLISHED)

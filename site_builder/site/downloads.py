@@ -171,12 +171,12 @@ def outcome_tables(min_cell: int) -> dict[str, Table]:
                 Column(
                     "status",
                     "string",
-                    "Status of the school's count of credentials claimed under the program, as the "
-                    "reimbursement page shows it beside the dollars: published (dollars shown), "
-                    f"suppressed (fewer than {min_cell} credentials claimed, count shown as "
-                    f"'<{min_cell}'; dollars withheld), suppressed-complementary (count shown as "
-                    "'suppressed'; dollars withheld so that other withheld numbers cannot be worked "
-                    "out from the totals).",
+                    "Status of the dollars: published (dollars shown), suppressed (fewer than "
+                    f"{min_cell} credentials claimed, count shown as '<{min_cell}'; dollars withheld), "
+                    "suppressed-complementary (dollars withheld: under a program that reimburses "
+                    "actual exam fees always, since with the published fees they would tell what "
+                    "the school claimed for each credential; under a flat-rate program so that "
+                    "other withheld numbers cannot be worked out from the totals).",
                     status=True,
                 ),
             ),
@@ -246,8 +246,9 @@ def readiness_rows(reports: Reports, year: int) -> list[list[str]]:
 
 def reimbursement_rows(reports: Reports, year: int) -> list[list[str]]:
     """One row per program and school, sorted by program, then school id. The status is the
-    claimed count's (the dollars follow it): the page shows that count as "<10" or
-    "suppressed", and the audit models it with that status."""
+    dollars' (``reports.dollars_status``): the claimed count's, which the page shows as "<10"
+    or "suppressed" and the audit models with that status, except under a program that
+    reimburses actual fees, whose dollars per school are never published."""
     rows = []
     for program in sorted(reports.by_year[year].programs, key=lambda p: p.program):
         for school_id, payment in sorted(program.payments.items()):
@@ -259,7 +260,7 @@ def reimbursement_rows(reports: Reports, year: int) -> list[list[str]]:
                     payment.claimed.text,
                     payment.paid.text,
                     "suppressed" if program.factor is None else str(program.factor),
-                    payment.count.status,
+                    payment.claimed.status,
                 ]
             )
     return rows

@@ -403,7 +403,12 @@ def year_report_page(names: CatalogNames, reports: Reports, year: int) -> Page:
 def formula_text(program: ProgramYear, min_cell: int) -> list[str]:
     """The division of the allocation, in plain words with this program's numbers."""
     if program.unit_amount is None:
-        claim = "Each school claims the exam fees it paid for its students' credentials."
+        claim = (
+            "Each school claims the exam fees it paid for its students' credentials. A school's own "
+            "dollars are not published under this program: with the exam fees shown on the credential "
+            "pages, they would tell how many of its students took each exam. Its number of credentials "
+            "claimed is shown (when it is not withheld), and the totals include every school."
+        )
     else:
         claim = (
             f"This program pays a flat amount: each school's claim is the number of credentials it "
