@@ -169,7 +169,9 @@ def reports_fingerprint(facts: CatalogFacts, place: PackagePlace | Path) -> str 
     ):
         return None
     digest = hashlib.sha256(source_fingerprint().encode())
-    digest.update(repr((facts.min_cell, sorted(facts.primary_field.items()))).encode())
+    digest.update(
+        repr((facts.min_cell, sorted(facts.primary_field.items()), sorted(facts.exam_fees.items()))).encode()
+    )
     _hash_files(digest, contract, contract.rglob("*"))
     if data != contract:
         digest.update(b"\0data\0")

@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import pickle
+import re
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,31 @@ def test_a_fee_program_never_publishes_a_schools_dollars(built: tuple[Path, str]
     assert "A school&#39;s own dollars are not published under this program" in page or (
         "A school's own dollars are not published under this program" in page
     )
+
+
+def test_a_fee_programs_totals_are_withheld_when_the_fees_pin_its_claims(small_catalog: Path) -> None:
+    """Nurse aide costs $35, every other credential $100: $2,105 for 23 exams can only hold
+    3 nurse-aide exams, a small count. The program's dollars, paid total and factor are
+    withheld; its count and the flat-rate program stay published."""
+    import csv
+
+    path = small_catalog / "credentials" / "nurse-aide.md"
+    path.write_text(path.read_text().replace("exam_fee_usd: 100\n", "exam_fee_usd: 35\n"))
+    files = dict(OUTCOME_FILES)
+    files["2024/claims.csv"] = files["2024/claims.csv"].replace(
+        "2024,exam-fee,100003,nurse-aide,3,1000.00", "2024,exam-fee,100003,nurse-aide,3,105.00"
+    )
+    write_outcomes(small_catalog, files)
+    code, log = run("build", "--catalog", "catalog", "--out", "public", "--quiet")
+    assert code == 0, log
+    page = (small_catalog.parent / "public" / "reimbursement" / "2024" / "index.html").read_text()
+    facts = dict(re.findall(r'data-fact="(\w+)"><dt>[^<]*</dt><dd>([^<]*)</dd>', page))
+    assert facts["claimed"] == facts["paid"] == facts["factor"] == "suppressed", facts
+    assert facts["count"] == "23"
+    assert "This program&#39;s dollars, and so its proration factor, are withheld" in page or (
+        "This program's dollars, and so its proration factor, are withheld" in page
+    )
+    with (small_catalog.parent / "public" / "data" / "reimbursement-2024.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["factor"] for row in rows if row["program"] == "exam-fee"} == {"suppressed"}
+    assert {row["factor"] for row in rows if row["program"] == "bonus"} == {"1"}

@@ -217,8 +217,14 @@ def test_reimbursement_words_match_the_statuses(site: Site) -> None:
             count_cell = section.css_first('[data-fact="count"] dd')
             if text(count_cell) == f"<{n}":
                 assert f"Fewer than {n} credentials were claimed under this program" in formula
-            elif text(section.css_first('[data-fact="factor"] dd')) == "suppressed":
+            elif (
+                text(section.css_first('[data-fact="factor"] dd')) == "suppressed"
+                and text(count_cell) == "suppressed"
+            ):
                 assert "withheld so that other withheld numbers cannot be worked out" in formula
+            elif text(section.css_first('[data-fact="factor"] dd')) == "suppressed":
+                # the count is shown: the fees would split the dollars into small counts
+                assert "This program's dollars, and so its proration factor, are withheld" in formula
 
 
 def test_the_small_package_withholds_for_both_reasons(small: Site) -> None:

@@ -13,9 +13,9 @@ import os
 import pickle
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from itertools import chain
@@ -39,6 +39,7 @@ from site_builder.reports.systems import (
     readiness_system,
 )
 from site_builder.rules.disclosure import Protection, protect, settle
+from site_builder.rules.fees import exposed as fee_exposures
 from site_builder.rules.privacy import CODED_STATUSES, PUBLISHED, Key, Status, TableSystem, rate_thresholds
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
 from site_builder.rules.slices import make_slice, merged, owners, wholes
@@ -54,6 +55,8 @@ class CatalogFacts:
     min_cell: int
     #: credential id -> its first career field, for every credential in the catalog
     primary_field: dict[str, str]
+    #: credential id -> its exam fee (None: not known), published on the credential pages
+    exam_fees: dict[str, Decimal | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, catalog: Catalog) -> CatalogFacts:
@@ -62,6 +65,7 @@ class CatalogFacts:
             primary_field={
                 key: credential.career_fields[0] for key, credential in catalog.credentials.items()
             },
+            exam_fees={key: credential.exam_fee_usd for key, credential in catalog.credentials.items()},
         )
 
 
@@ -134,7 +138,7 @@ def _reports_from(
                 counts_seconds += time.perf_counter() - started
                 progress(f"settled {year} attainment's slices in {time.perf_counter() - started:.1f}s")
         ready, ready_seconds = protected[readiness_of[year]]
-        by_year[year] = _year_report(year, outcomes, counts, ready, claims[year], min_cell)
+        by_year[year] = _year_report(year, outcomes, counts, ready, claims[year], min_cell, facts.exam_fees)
         by_year[year].audit.extend((_summary(counts, counts_seconds), _summary(ready, ready_seconds)))
         hidden = counts.report.hidden + ready.report.hidden
         solved = counts.report.solved + ready.report.solved
@@ -364,10 +368,11 @@ def _year_report(
     ready: Protection,
     claims: list,
     min_cell: int,
+    exam_fees: Mapping[str, Decimal | None],
 ) -> YearReport:
     values = _Values(counts, min_cell)
     readiness = _ReadinessValues(ready, min_cell)
-    programs = _programs(year, outcomes, claims, counts, min_cell)
+    programs = _programs(year, outcomes, claims, counts, min_cell, exam_fees)
     school_ids = sorted(
         {key[2] for key in counts.statuses if key[:2] == ("att", "school")} | readiness.schools
     )
@@ -482,10 +487,54 @@ def dollars_status(count_status: Status, unit_amount: Decimal | None) -> Status:
     return "suppressed-complementary"
 
 
+def fee_totals_status(
+    claimed: Decimal,
+    claimed_count: int,
+    counts: Protection,
+    exam_fees: Mapping[str, Decimal | None],
+    min_cell: int,
+) -> Status:
+    """The status of a fee program's statewide dollars (and so its factor and total paid):
+    published, unless with the exam fees and the published count they would pin a number of
+    claims per credential to a small number, or raise the least value of a hidden statewide
+    count earned (``rules.fees``); then withheld, ``suppressed-complementary``."""
+    upper: dict[str, int | None] = {}
+    hidden = set()
+    for credential_id in exam_fees:
+        key = ("att", "credential", credential_id)
+        status = counts.statuses.get(key)
+        if status is None:
+            upper[credential_id] = 0  # nobody earned it: no row in the download
+        elif status == PUBLISHED:
+            upper[credential_id] = counts.values[key]
+        else:
+            upper[credential_id] = min_cell - 1 if status == "suppressed" else None
+            hidden.add(credential_id)
+    fees = {key: fee for key, fee in exam_fees.items() if fee is not None and fee > 0}
+    exposed = fee_exposures(
+        claimed,
+        claimed_count,
+        fees,
+        upper,
+        hidden,
+        min_cell,
+        zero_fees=any(fee == 0 for fee in exam_fees.values()),
+        unknown_fees=any(fee is None for fee in exam_fees.values()),
+    )
+    return "suppressed-complementary" if exposed else PUBLISHED
+
+
 def _programs(
-    year: int, outcomes: Outcomes, claims: list, counts: Protection, min_cell: int
+    year: int,
+    outcomes: Outcomes,
+    claims: list,
+    counts: Protection,
+    min_cell: int,
+    exam_fees: Mapping[str, Decimal | None],
 ) -> list[ProgramYear]:
-    """Each program's allocation divided among schools; dollars follow their count's status."""
+    """Each program's allocation divided among schools; dollars follow their count's status
+    (``dollars_status``), and a fee program's totals are withheld when, with the exam fees,
+    they would narrow claims per credential (``fee_totals_status``)."""
     programs = []
     for funding in sorted((f for f in outcomes.funding if f.year == year), key=lambda f: f.program):
         mine = [claim for claim in claims if claim.program == funding.program]
@@ -512,6 +561,11 @@ def _programs(
             )
         total_key = ("claims", "program", funding.program)
         total_status = counts.statuses.get(total_key, PUBLISHED)
+        money = total_status
+        if funding.unit_amount_usd is None and total_status == PUBLISHED:
+            money = fee_totals_status(
+                total_claimed, counts.values.get(total_key, 0), counts, exam_fees, min_cell
+            )
         programs.append(
             ProgramYear(
                 year=year,
@@ -519,11 +573,11 @@ def _programs(
                 allocation=funding.allocation_usd,
                 unit_amount=funding.unit_amount_usd,
                 count=count(counts.values.get(total_key, 0), total_status, min_cell),
-                claimed=dollars(total_claimed, total_status),
+                claimed=dollars(total_claimed, money),
                 factor=proration_factor(funding.allocation_usd, total_claimed)
-                if total_status == PUBLISHED
+                if money == PUBLISHED
                 else None,
-                paid=dollars(sum(paid.values(), Decimal(0)), total_status),
+                paid=dollars(sum(paid.values(), Decimal(0)), money),
                 payments=payments,
             )
         )

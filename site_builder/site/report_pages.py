@@ -422,6 +422,12 @@ def formula_text(program: ProgramYear, min_cell: int) -> list[str]:
             f"Fewer than {min_cell} credentials were claimed under this program, so its totals, and "
             "so its proration factor, are withheld to protect privacy."
         )
+    elif program.factor is None and program.count.shown:
+        share = (
+            "This program's dollars, and so its proration factor, are withheld: with the exam fees "
+            "shown on the credential pages and the number of credentials claimed, they would tell "
+            "how many exams of some credential were claimed, a number too small to publish."
+        )
     elif program.factor is None:
         share = (
             "This program's totals, and so its proration factor, are withheld so that other "
