@@ -15,6 +15,7 @@ so a contributor hears of all of them at once, read or not.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -114,7 +115,7 @@ def open_input(path: Path, root: Path, limit: int = TEXT_LIMIT) -> BinaryIO:
                 path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
             )
         except OSError as error:
-            problem = LINK_MESSAGE if error.errno == 40 else f"cannot be read: {error.strerror}"  # ELOOP
+            problem = LINK_MESSAGE if error.errno == errno.ELOOP else f"cannot be read: {error.strerror}"
         else:
             status = os.fstat(descriptor)
             problem = _kind(status.st_mode)
