@@ -27,6 +27,7 @@ from site_builder.output import check_out_dir, count_files, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
 from site_builder.reports import CatalogFacts, Reports, compute_reports
 from site_builder.reports.model import Statewide
+from site_builder.reports.published_reader import read_published_reports
 from site_builder.rules.disclosure import Protection, protect
 from site_builder.rules.privacy import TableSystem
 
@@ -52,6 +53,9 @@ class Validated:
     #: is then None: the files were not read again; their reports are in the cache too);
     #: see site_builder.cache
     statewide: Statewide | None = None
+    #: the reports read from a published site's /data/ files (``reports_from``), instead of
+    #: the outcome data, which is then not read
+    published: Reports | None = None
 
 
 @dataclass(frozen=True)
@@ -80,12 +84,18 @@ def validate(
     known: ReportsCache | None = None,
     parses: Path | None = None,
     outcomes_dir: Path | None = None,
+    reports_from: Path | None = None,
 ) -> Validated:
     """Load and check the catalog, its outcome data and the content pages; raise
     CatalogInvalid with every error.
 
     ``outcomes_dir`` holds the CSV files of the outcome package when they are kept outside
     the repository (``--outcomes``, SPEC 11); by default they are in ``catalog/outcomes/``.
+
+    With ``reports_from`` (``--reports-from``, SPEC 11: a copy of a published site's /data/
+    folder) the reports are read from its files and checked against the catalog
+    (``published_reader``), and the outcome data is not read (only checked not to be
+    tracked by git, as on every build).
 
     With ``parses``, the YAML documents of the catalog and content pages that an earlier
     build parsed from the same text are taken from that file, and this build's kept there
@@ -119,10 +129,19 @@ def validate(
     place = PackagePlace.of(catalog_dir, outcomes_dir)
     if place is not None and outcomes_dir is None and not any(place.data.rglob("*.csv")):
         # the contract without its data: a pull request's build, or a contributor's laptop
-        progress(f"no outcome data beside {display_path(place.descriptor)}: building without reports")
+        if reports_from is None:
+            progress(f"no outcome data beside {display_path(place.descriptor)}: building without reports")
         place = None
     if place is not None:
         errors += tracked_real_data(place, partial(tracked_files, repository_of=catalog_dir))
+    published = None
+    if reports_from is not None:
+        place = None  # the reports come from the published files: the outcome data is not read
+        if catalog is not None:
+            try:
+                published = read_published_reports(reports_from, CatalogFacts.of(catalog))
+            except CatalogInvalid as invalid:
+                errors += invalid.errors
     if place is not None and catalog and known and not errors:
         statewide = known.find(CatalogFacts.of(catalog), place)
     if place is not None and statewide is None:
@@ -150,16 +169,27 @@ def validate(
             if statewide
             else ""
         )
+        + (f"; published reports for {len(published.years)} years in {reports_from}" if published else "")
         + f" in {time.perf_counter() - started:.1f}s"
     )
-    return Validated(catalog, outcomes, content, statewide)
+    return Validated(catalog, outcomes, content, statewide, published)
 
 
 def build(
-    catalog_dir: Path, out_dir: Path, progress: Progress = lambda _: None, outcomes_dir: Path | None = None
+    catalog_dir: Path,
+    out_dir: Path,
+    progress: Progress = lambda _: None,
+    outcomes_dir: Path | None = None,
+    reports_from: Path | None = None,
 ) -> BuildResult:
     """Validate, compute, render and index the site into ``out_dir``, atomically; the outcome
-    package's CSV files are in ``outcomes_dir`` when given (see ``validate``)."""
+    package's CSV files are in ``outcomes_dir`` when given (see ``validate``).
+
+    With ``reports_from``, a copy of a published site's /data/ folder, the report pages and
+    downloads are drawn from its files, as that site shows them, instead of from the outcome
+    data (nothing is protected, and no cache of reports or pages is used)."""
+    if reports_from is not None and outcomes_dir is not None:
+        raise ValueError("the reports come from the outcome data or from published files, not both")
     from site_builder.site import keep_report_files, render_site
     from site_builder.site.search import index_search
 
@@ -173,16 +203,22 @@ def build(
             f"not using the cache {cache_dir}: git tracks files in it, and a cache must never come from a commit"
         )
         cached = False
-    known = ReportsCache(cache_dir) if cached else None
+    known = ReportsCache(cache_dir) if cached and reports_from is None else None
     with clock.stage("validate"), rare_collections():
         validated = validate(
-            catalog_dir, progress, known, cache_dir / PARSES_FILE if cached else None, outcomes_dir
+            catalog_dir,
+            progress,
+            known,
+            cache_dir / PARSES_FILE if cached else None,
+            outcomes_dir,
+            reports_from,
         )
-    catalog, outcomes, statewide, content = (
+    catalog, outcomes, statewide, content, published = (
         validated.catalog,
         validated.outcomes,
         validated.statewide,
         validated.content,
+        validated.published,
     )
     del validated
     protector = ProtectionCache(cache_dir).protect if cached else protect
@@ -196,7 +232,11 @@ def build(
     gc.freeze()
     with clock.stage("compute"):
         derived: Derived = derive(catalog)
-        if outcomes:
+        if published is not None:
+            # --reports-from: the reports as the published site shows them; nothing to compute
+            shown: Reports = published
+            statewide, reports = shown.statewide(), lambda: shown
+        elif outcomes:
             # Only the protected reports go on to the renderer; the outcome rows stop here.
             computed = computed_reports(catalog, outcomes, known, progress, protector)
             statewide, reports = computed.statewide(), lambda: computed

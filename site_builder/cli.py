@@ -16,6 +16,12 @@ from site_builder.rules.disclosure import DisclosureRisk
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
+REPORTS_FROM_HELP = (
+    "draw the report pages and outcome downloads from a copy of a published site's data/ folder "
+    "(its CSV files, report-<year>.json files and datapackage.json) instead of the outcome data, "
+    "which is not read; for builds that never see the data"
+)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -36,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         help="folder with the outcome data's CSV files, kept outside the repository "
         "(default: $CREDSITE_OUTCOMES, else catalog/outcomes/)",
     )
+    build.add_argument("--reports-from", type=Path, metavar="DIR", help=REPORTS_FROM_HELP)
 
     validate = commands.add_parser("validate", help="validate the catalog and its outcome data only")
     validate.add_argument(
@@ -60,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         help="folder with the outcome data's CSV files, kept outside the repository "
         "(default: $CREDSITE_OUTCOMES, else catalog/outcomes/)",
     )
+    serve.add_argument("--reports-from", type=Path, metavar="DIR", help=REPORTS_FROM_HELP)
 
     diff = commands.add_parser(
         "diff", help="Markdown summary of catalog changes between git revisions (for a pull request)"
@@ -83,12 +91,19 @@ def main(argv: list[str] | None = None) -> int:
     if outcomes_dir is not None and not outcomes_dir.is_dir():
         print(f"credsite: --outcomes {outcomes_dir}: no such folder", file=sys.stderr)
         return EXIT_USAGE
+    reports_from: Path | None = getattr(args, "reports_from", None)
+    if reports_from is not None:
+        problem = _reports_from_problem(reports_from, args.outcomes)
+        if problem:
+            print(f"credsite: --reports-from {reports_from}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        outcomes_dir = None
     if args.command == "serve":
-        return _serve(catalog_dir, args.port, outcomes_dir)
+        return _serve(catalog_dir, args.port, outcomes_dir, reports_from)
     progress = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     try:
         if args.command == "build":
-            pipeline.build(catalog_dir, args.out, progress, outcomes_dir)
+            pipeline.build(catalog_dir, args.out, progress, outcomes_dir, reports_from)
         else:
             pipeline.validate(catalog_dir, progress, outcomes_dir=outcomes_dir)
             if not args.quiet:
@@ -122,6 +137,16 @@ def _outcomes_dir(given: Path | None) -> Path | None:
     return Path(from_environment) if from_environment else None
 
 
+def _reports_from_problem(reports_from: Path, outcomes: Path | None) -> str | None:
+    """Why ``--reports-from`` cannot be used so (a usage error), or None."""
+    if not reports_from.is_dir():
+        return "no such folder"
+    if outcomes is not None or os.environ.get("CREDSITE_OUTCOMES"):
+        given = "--outcomes" if outcomes is not None else "CREDSITE_OUTCOMES"
+        return f"the reports come from the published files or from the outcome data, not both (drop {given})"
+    return None
+
+
 def _diff(catalog_dir: Path, base: str, head: str | None) -> int:
     """Print the change report; exit 1 when HEAD is invalid (the report is printed all the same)."""
     from site_builder.diff import compare_revisions, render_markdown
@@ -136,7 +161,7 @@ def _diff(catalog_dir: Path, base: str, head: str | None) -> int:
     return EXIT_INVALID if report.head_errors else EXIT_OK
 
 
-def _serve(catalog_dir: Path, port: int, outcomes_dir: Path | None) -> int:
+def _serve(catalog_dir: Path, port: int, outcomes_dir: Path | None, reports_from: Path | None = None) -> int:
     """Serve until SIGTERM or Ctrl-C (SIGINT), either of which ends it with status 0 and no
     temporary folder left behind, even during a build."""
     from site_builder.serve import Server, Stop, stopped_by_signals
@@ -147,7 +172,11 @@ def _serve(catalog_dir: Path, port: int, outcomes_dir: Path | None) -> int:
     with stopped_by_signals():
         try:
             server = Server(
-                catalog_dir, port, lambda message: print(message, file=sys.stderr), outcomes_dir=outcomes_dir
+                catalog_dir,
+                port,
+                lambda message: print(message, file=sys.stderr),
+                outcomes_dir=outcomes_dir,
+                reports_from=reports_from,
             )
         except OSError as error:
             print(f"credsite: cannot serve on port {port}: {error.strerror}", file=sys.stderr)

@@ -119,11 +119,15 @@ def watched_files(folders: Iterable[Path]) -> dict[Path, str]:
 
 
 def rebuild(
-    catalog_dir: Path, live: LiveSite, progress: Callable[[str], None], outcomes_dir: Path | None = None
+    catalog_dir: Path,
+    live: LiveSite,
+    progress: Callable[[str], None],
+    outcomes_dir: Path | None = None,
+    reports_from: Path | None = None,
 ) -> None:
     """Build into the live folder; on failure keep serving, with the errors on every page."""
     try:
-        build(catalog_dir, live.out_dir, progress, outcomes_dir)
+        build(catalog_dir, live.out_dir, progress, outcomes_dir, reports_from)
         errors: list[str] = []
     except CatalogInvalid as invalid:
         errors = [str(error) for error in invalid.errors]
@@ -199,19 +203,21 @@ class Server:
         progress: Callable[[str], None],
         interval: float = 0.5,
         outcomes_dir: Path | None = None,
+        reports_from: Path | None = None,
     ):
         self.catalog_dir = catalog_dir
         self.outcomes_dir = outcomes_dir
+        self.reports_from = reports_from
         self.interval = interval
         self.progress = progress
         self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
         try:
             self.live = LiveSite(self.folder / "site")
             self.folders = [catalog_dir, TEMPLATES_DIR, CONTENT_DIR, *content_dirs_for(catalog_dir)]
-            self.folders += [outcomes_dir] if outcomes_dir is not None else []
+            self.folders += [folder for folder in (outcomes_dir, reports_from) if folder is not None]
             self.stopped = threading.Event()
             self.seen = watched_files(self.folders)
-            rebuild(catalog_dir, self.live, progress, outcomes_dir)
+            rebuild(catalog_dir, self.live, progress, outcomes_dir, reports_from)
             self.http = ThreadingHTTPServer(("127.0.0.1", port), make_handler(self.live))
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -228,7 +234,13 @@ class Server:
             if current != self.seen:
                 self.seen = current
                 try:
-                    rebuild(self.catalog_dir, self.live, self._progress_until_stopped, self.outcomes_dir)
+                    rebuild(
+                        self.catalog_dir,
+                        self.live,
+                        self._progress_until_stopped,
+                        self.outcomes_dir,
+                        self.reports_from,
+                    )
                 except Stop:
                     return  # abandoned for stop(): the live site is not changed
 

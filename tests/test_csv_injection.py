@@ -125,7 +125,13 @@ def cells(path: Path) -> list[list[str]]:
 
 def test_every_csv_download_is_checked(hostile: Path) -> None:
     names = {path.relative_to(hostile).as_posix() for path in csv_files(hostile)}
-    assert names == {"catalog.csv", "attainment-2024.csv", "readiness-2024.csv", "reimbursement-2024.csv"}
+    assert names == {
+        "catalog.csv",
+        "schools.csv",
+        "attainment-2024.csv",
+        "readiness-2024.csv",
+        "reimbursement-2024.csv",
+    }
 
 
 def test_no_cell_of_any_csv_download_starts_a_formula(hostile: Path) -> None:

@@ -78,10 +78,15 @@ def test_datapackage_validates_and_lists_every_file(downloads: Downloads) -> Non
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
     descriptor = json.loads(path.read_text())
     paths = {resource["path"] for resource in descriptor["resources"]}
-    # catalog.csv is described here too; tests/test_open_data.py checks it
-    assert paths == {f"{kind}-{year}.csv" for kind in HEADERS for year in downloads.years} | {"catalog.csv"}
+    # catalog.csv is described here too (tests/test_open_data.py checks it), and so are the school
+    # list and each year's report-<year>.json (tests/test_reports_from.py)
+    assert paths == {f"{kind}-{year}.csv" for kind in HEADERS for year in downloads.years} | {
+        "catalog.csv",
+        "schools.csv",
+        *(f"report-{year}.json" for year in downloads.years),
+    }
     for resource in descriptor["resources"]:
-        if resource["path"] == "catalog.csv":
+        if resource["path"] in ("catalog.csv", "schools.csv") or resource["path"].endswith(".json"):
             continue
         assert resource["title"] and resource["description"]
         fields = {field["name"]: field for field in resource["schema"]["fields"]}

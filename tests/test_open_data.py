@@ -370,6 +370,8 @@ def test_data_page_explains_every_csv_column(site: OpenData) -> None:
         for table in tree.css("main table.column-table")
     ]
     for resource in site.json("datapackage.json")["resources"]:
+        if resource["format"] != "csv":
+            continue  # report-<year>.json, whose keys are listed too (tests/test_reports_from.py)
         header, _ = site.csv_rows(resource["path"])
         columns = [(field["name"], field["description"]) for field in resource["schema"]["fields"]]
         assert [name for name, _ in columns] == header

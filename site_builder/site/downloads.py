@@ -4,6 +4,15 @@ Written from the protected ``Reports`` alone, like the pages, so a download can 
 hold a number the pages hide. Hidden cells carry their replacement text (``<10``,
 ``suppressed``) and every row a ``status``; no cell is ever blank.
 
+Besides each year's three tables, ``schools.csv`` (every school with a report page) and
+``report-<year>.json`` (every other published figure of the year's pages: the totals by
+career field, credential, district and state, readiness by district and state, the
+programs' totals and each school's claimed count, the numbers of the audit paragraph) hold
+the rest of what the report pages show, each value in the form and with the status the
+pages give it. Together they are all of the reports, so a build without the outcome data
+draws the same report pages from them (``credsite build --reports-from``,
+``site_builder.reports.published_reader``).
+
 A status says exactly what the row's cells show on the site, never more: ``suppressed``
 goes with "<10" (1 to min_cell - 1), ``suppressed-complementary`` with "suppressed",
 ``top-coded``/``bottom-coded`` with a rate shown as a range (">=95%"). Those are also the
@@ -15,12 +24,14 @@ reimbursement page shows beside the withheld dollars.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.catalog import Catalog
 from site_builder.reports import Reports
-from site_builder.reports.model import Readiness, Statewide
+from site_builder.reports.model import AuditSummary, Readiness, Statewide
+from site_builder.reports.published import Count, Dollars, Rate
 from site_builder.rules.privacy import CODED_STATUSES
 from site_builder.site.csvsafe import SPREADSHEET_NOTE, csv_text
 from site_builder.site.report_pages import CatalogNames
@@ -28,11 +39,19 @@ from site_builder.site.writer import write_text
 
 #: the outcome tables downloaded per year, in the order of the files and their descriptors
 DOWNLOAD_KINDS = ("attainment", "readiness", "reimbursement")
+#: the school directory (one file for all years) and the rest of each year's report (JSON)
+SCHOOLS = "schools"
+REPORT = "report"
 
 
 def download_name(kind: str, year: int) -> str:
     """The name of one year's download of one table, and of its resource in datapackage.json."""
     return f"{kind}-{year}"
+
+
+def report_file(year: int) -> str:
+    """The name of the file holding the rest of one year's report (``report_document``)."""
+    return f"{download_name(REPORT, year)}.json"
 
 
 STATUSES = ["published", "suppressed", "suppressed-complementary", "top-coded", "bottom-coded"]
@@ -182,6 +201,20 @@ def outcome_tables(min_cell: int) -> dict[str, Table]:
             ),
             ("year", "program", "school_id"),
         ),
+        SCHOOLS: Table(
+            SCHOOLS,
+            "Schools with a report",
+            "Every school with a report page, whatever the year, with its district and county, as "
+            "the school pages name them.",
+            (
+                school_id,
+                school_name,
+                district_id,
+                Column("district_name", "string", "District name."),
+                Column("county", "string", "County of the school."),
+            ),
+            ("school_id",),
+        ),
     }
 
 
@@ -266,10 +299,155 @@ def reimbursement_rows(reports: Reports, year: int) -> list[list[str]]:
     return rows
 
 
+def schools_rows(reports: Reports) -> list[list[str]]:
+    """One row per school with a report page, sorted by school id."""
+    return [
+        [school.school_id, school.name, school.district_id, school.district_name, school.county]
+        for _, school in sorted(reports.schools.items())
+    ]
+
+
+#: what ``report-<year>.json`` holds, in words: the descriptor's and the /data/ page's
+REPORT_DESCRIPTION = (
+    "Every other figure of the year's report pages, in the form and with the status the pages "
+    "show it: the statewide total and the totals by career field, credential and district; readiness "
+    "statewide and by district; each school's total and totals by career field; each funding "
+    "program's allocation, flat amount, proration factor, totals, and the count of credentials each "
+    "school claimed; and the numbers of the disclosure audit paragraph. Each number is an object "
+    "with its 'text' (as in the CSV files: a number, '<{n}', 'suppressed', or a rate such as '45%' or "
+    "'>=95%') and its 'status'. With schools.csv and the year's CSV files it is the whole report, "
+    "so a copy of the site can draw the report pages without the private data."
+)
+
+
+#: the keys of ``report-<year>.json``, for the /data/ page ("number": an object with its text and status)
+REPORT_KEYS = (
+    Column("year", "integer", "School year of the report."),
+    Column("min_cell", "integer", "The smallest count shown: smaller ones are shown as '<min_cell'."),
+    Column("earned", "object", "Credentials earned statewide: a number, with its 'text' and 'status'."),
+    Column("earned_by_career_field", "object", "Credentials earned statewide, by career field id: numbers."),
+    Column(
+        "earned_by_credential", "object",
+        "Students who earned each credential statewide, by credential id: numbers.",
+    ),
+    Column("earned_by_district", "object", "Credentials earned, by district id: numbers."),
+    Column(
+        "readiness", "object",
+        "Statewide graduates, graduates who met the points target, and the rate: numbers "
+        "'graduates', 'met_points_target' and 'rate'.",
+    ),
+    Column("readiness_by_district", "object", "The same for each district, by district id."),
+    Column(
+        "schools", "object",
+        "By school id: the credentials the school's students earned ('earned') and the same by "
+        "career field ('earned_by_career_field'), as on the school page.",
+    ),
+    Column(
+        "programs", "object",
+        "By funding program id: the allocation and flat amount per credential (dollars, or null when "
+        "the program reimburses actual fees), the proration factor (null when withheld), the "
+        "credentials claimed ('claimed') and the dollars claimed and paid, and the credentials each "
+        "school claimed ('claimed_by_school', by school id): numbers.",
+    ),
+    Column(
+        "audit", "object",
+        "The numbers of the report page's paragraph on the disclosure audit: numbers hidden, checked, "
+        "calculations, pinned by the status column alone, behind coded rates, and coded rates.",
+    ),
+)  # fmt: skip
+
+
+def _shown(published: Count | Rate | Dollars) -> dict[str, str]:
+    """A published value as the pages show it: its text and status, never a hidden value."""
+    return {"text": published.text, "status": published.status}
+
+
+def _all_shown(values: dict[str, Count]) -> dict[str, dict[str, str]]:
+    return {key: _shown(value) for key, value in sorted(values.items())}
+
+
+def _readiness_shown(readiness: Readiness) -> dict[str, dict[str, str]]:
+    return {
+        "graduates": _shown(readiness.graduates),
+        "met_points_target": _shown(readiness.met),
+        "rate": _shown(readiness.rate),
+    }
+
+
+def _audit_shown(audit: list[AuditSummary]) -> dict[str, int] | None:
+    """The sums the audit paragraph of the report page states (``audit_sentences``); not
+    its repair rounds or seconds, which no page shows."""
+    if not audit:
+        return None
+    return {
+        "hidden": sum(summary.hidden for summary in audit),
+        "checked": sum(summary.checked for summary in audit),
+        "calculations": sum(summary.solved for summary in audit),
+        "pinned": sum(summary.inherent for summary in audit),
+        "behind_coded_rates": sum(summary.coded for summary in audit),
+        "coded_rates": sum(summary.coded_rates for summary in audit),
+    }
+
+
+def report_document(reports: Reports, year: int) -> dict:
+    """``report-<year>.json``: what the year's report pages show and its CSV files do not,
+    each value as the pages show it (``_shown``). The school rows of the CSV files
+    (credentials earned, readiness, claimed and paid dollars) are not repeated here."""
+    report = reports.by_year[year]
+    return {
+        "year": year,
+        "min_cell": reports.min_cell,
+        "earned": _shown(report.total),
+        "earned_by_career_field": _all_shown(report.by_field),
+        "earned_by_credential": _all_shown(report.by_credential),
+        "earned_by_district": _all_shown(report.by_district),
+        "readiness": _readiness_shown(report.readiness),
+        "readiness_by_district": {
+            key: _readiness_shown(readiness)
+            for key, readiness in sorted(report.readiness_by_district.items())
+        },
+        "schools": {
+            school_id: {"earned": _shown(school.total), "earned_by_career_field": _all_shown(school.by_field)}
+            for school_id, school in sorted(report.schools.items())
+        },
+        "programs": {
+            program.program: {
+                "allocation_usd": f"{program.allocation:.2f}",
+                "unit_amount_usd": None if program.unit_amount is None else f"{program.unit_amount:.2f}",
+                "factor": None if program.factor is None else str(program.factor),
+                "claimed": _shown(program.count),
+                "claimed_usd": _shown(program.claimed),
+                "paid_usd": _shown(program.paid),
+                "claimed_by_school": {
+                    school_id: _shown(payment.count)
+                    for school_id, payment in sorted(program.payments.items())
+                },
+            }
+            for program in sorted(report.programs, key=lambda program: program.program)
+        },
+        "audit": _audit_shown(report.audit),
+    }
+
+
+#: a number of ``report_document`` as ``json.dumps`` indents it, over four lines
+_NUMBER_LINES = re.compile(r'\{\n *"text": ("[^"\n\\]*"),\n *"status": ("[a-z-]+")\n *\}')
+
+
+def report_json(document: dict) -> str:
+    """``report_document`` as indented JSON, each number on one line:
+    ``{"text": "22", "status": "published"}``."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _NUMBER_LINES.sub(r'{"text": \1, "status": \2}', text) + "\n"
+
+
 def write_downloads(names: CatalogNames, reports: Reports, data_dir: Path) -> None:
-    """Write every year's outcome CSV files into ``data_dir`` (``download_resources`` describes
-    them)."""
+    """Write the school directory and every year's outcome CSV files and report document into
+    ``data_dir`` (``download_resources`` describes them)."""
     tables = outcome_tables(reports.min_cell)
+    write_text(
+        data_dir / f"{SCHOOLS}.csv",
+        csv_text([column.name for column in tables[SCHOOLS].columns], schools_rows(reports)),
+    )
     for year in sorted(reports.years):
         contents = {
             "attainment": attainment_rows(names, reports, year),
@@ -280,6 +458,25 @@ def write_downloads(names: CatalogNames, reports: Reports, data_dir: Path) -> No
             rows = contents[kind]
             path = data_dir / f"{download_name(kind, year)}.csv"
             write_text(path, csv_text([column.name for column in tables[kind].columns], rows))
+        write_text(data_dir / report_file(year), report_json(report_document(reports, year)))
+
+
+def _table_resource(table: Table, name: str, title: str) -> dict:
+    return {
+        "name": name,
+        "type": "table",
+        "path": f"{name}.csv",
+        "scheme": "file",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": title,
+        "description": table.description,
+        "schema": {
+            "fields": [column.descriptor() for column in table.columns],
+            "primaryKey": list(table.primary_key),
+        },
+    }
 
 
 def download_resources(statewide: Statewide) -> list[dict]:
@@ -288,33 +485,30 @@ def download_resources(statewide: Statewide) -> list[dict]:
     The descriptors go into ``datapackage.json`` (``write_datapackage``) and onto the /data/ page.
     """
     tables = outcome_tables(statewide.min_cell)
-    resources = []
+    resources = [_table_resource(tables[SCHOOLS], SCHOOLS, tables[SCHOOLS].title)]
     for year in sorted(statewide.years):
         for kind in DOWNLOAD_KINDS:
             table = tables[kind]
-            name = download_name(kind, year)
-            resources.append(
-                {
-                    "name": name,
-                    "type": "table",
-                    "path": f"{name}.csv",
-                    "scheme": "file",
-                    "format": "csv",
-                    "mediatype": "text/csv",
-                    "encoding": "utf-8",
-                    "title": f"{table.title}, {year}",
-                    "description": table.description,
-                    "schema": {
-                        "fields": [column.descriptor() for column in table.columns],
-                        "primaryKey": list(table.primary_key),
-                    },
-                }
-            )
+            resources.append(_table_resource(table, download_name(kind, year), f"{table.title}, {year}"))
+        resources.append(
+            {
+                "name": download_name(REPORT, year),
+                "type": "json",
+                "path": report_file(year),
+                "scheme": "file",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "title": f"The rest of the report, {year}",
+                "description": REPORT_DESCRIPTION.format(n=statewide.min_cell),
+            }
+        )
     return resources
 
 
 def write_datapackage(catalog: Catalog, resources: list[dict], min_cell: int | None, data_dir: Path) -> None:
-    """Write ``datapackage.json``: the Frictionless descriptor of every CSV download in ``data_dir``.
+    """Write ``datapackage.json``: the Frictionless descriptor of every download in ``data_dir``
+    (the CSV files, and each year's ``report-<year>.json``).
 
     ``min_cell`` is the privacy threshold of the outcome reports, None when the site has none.
     """
@@ -327,7 +521,8 @@ def write_datapackage(catalog: Catalog, resources: list[dict], min_cell: int | N
             f"In the school reports, counts from 1 to {min_cell - 1} are shown as '<{min_cell}', and more "
             "cells are hidden ('suppressed') so that no hidden number can be worked out from totals; "
             "readiness rates near 0% or 100% are shown only as a range. "
-            "Every row of a school report has a status column, which says no more than the row shows."
+            "Every row of a school report has a status column, and every number of a report-<year>.json "
+            "file a status, which says no more than the row or the number shows."
         )
     description += " " + SPREADSHEET_NOTE
     package = {

@@ -4,8 +4,9 @@
   pathways), one record per credential;
 - ``credentials/<id>.jsonld``: each credential in CTDL, the Credential Transparency Description
   Language of the Credential Registry;
-- the outcome CSV files of each year (``downloads``), written from the protected reports only;
-- ``datapackage.json``: the Frictionless descriptor of every CSV file.
+- the outcome downloads (``downloads``), written from the protected reports only: each year's
+  CSV files and ``report-<year>.json``, and ``schools.csv``;
+- ``datapackage.json``: the Frictionless descriptor of every CSV file and report document.
 
 The files are written first and the /data/ page is built last, from the files on disk, so the
 sizes it shows are the sizes of what was published.
@@ -30,7 +31,14 @@ from site_builder.reports import Reports
 from site_builder.reports.model import Statewide
 from site_builder.rules.quality import CRITERIA, Overall, Rating
 from site_builder.site.csvsafe import csv_text
-from site_builder.site.downloads import download_resources, outcome_tables, write_datapackage, write_downloads
+from site_builder.site.downloads import (
+    REPORT,
+    REPORT_KEYS,
+    download_resources,
+    outcome_tables,
+    write_datapackage,
+    write_downloads,
+)
 from site_builder.site.pages import Page, canonical, career_field_url, credential_url, pathway_url
 from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
@@ -427,7 +435,7 @@ def write_open_data(
 ) -> Page:
     """Write every file of /data/; return the /data/ page that lists them (render it afterwards).
 
-    The outcome CSV files are written from ``downloads``, the reports; without them, they are
+    The outcome downloads are written from ``downloads``, the reports; without them, they are
     already there (copied from an earlier build's, ``site_builder.cache.PagesCache``), or
     there is no outcome data (``statewide`` None).
     """
@@ -450,6 +458,17 @@ def columns_of(resource: dict) -> list[dict]:
         {"name": field["name"], "type": field["type"], "description": field["description"]}
         for field in resource["schema"]["fields"]
     ]
+
+
+def _kind_of(resource: dict) -> str:
+    """'attainment' for 'attainment-2024', 'schools' for 'schools'."""
+    kind, _, year = resource["name"].rpartition("-")
+    return kind if kind and year.isdigit() else resource["name"]
+
+
+def _file_description(resource: dict) -> str:
+    _, _, year = resource["name"].rpartition("-")
+    return f"The {year} school year." if year.isdigit() else "All years."
 
 
 def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dict], data_dir: Path) -> Page:
@@ -487,7 +506,7 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
     outcome_sections = []
     if statewide is not None:
         for kind, table in outcome_tables(statewide.min_cell).items():
-            of_kind = [resource for resource in resources if resource["name"].rsplit("-", 1)[0] == kind]
+            of_kind = [resource for resource in resources if _kind_of(resource) == kind]
             if of_kind:
                 outcome_sections.append(
                     {
@@ -495,21 +514,36 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
                         "title": table.title,
                         "description": table.description,
                         "files": [
-                            download(
-                                resource["path"],
-                                resource["title"],
-                                f"The {resource['name'].rsplit('-', 1)[1]} school year.",
-                            )
+                            download(resource["path"], resource["title"], _file_description(resource))
                             for resource in of_kind
                         ],
                         "columns": columns_of(of_kind[0]),
+                        "columns_caption": f"{table.title}: columns",
                     }
                 )
+        reports = [resource for resource in resources if _kind_of(resource) == REPORT]
+        if reports:
+            outcome_sections.append(
+                {
+                    "id": REPORT,
+                    "title": "The rest of each year's report",
+                    "description": reports[0]["description"],
+                    "files": [
+                        download(resource["path"], resource["title"], _file_description(resource))
+                        for resource in reports
+                    ],
+                    "columns": [
+                        {"name": key.name, "type": key.type, "description": key.description}
+                        for key in REPORT_KEYS
+                    ],
+                    "columns_caption": "The rest of each year's report: keys",
+                }
+            )
     descriptor = download(
         DATAPACKAGE,
-        "Description of the CSV files (Frictionless data package)",
-        "Describes every CSV file here: each column's name, type and meaning, and the keys. Tools such "
-        "as frictionless can check the files against it.",
+        "Description of the files (Frictionless data package)",
+        "Describes every CSV file here (each column's name, type and meaning, and the keys) and "
+        "every report-<year>.json. Tools such as frictionless can check the files against it.",
     )
     catalog_resource_ = next(resource for resource in resources if resource["path"] == CATALOG_CSV)
     return Page(
@@ -518,7 +552,7 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
         title="Download the data",
         description=(
             f"The {catalog.site.title} as open data: the catalog in JSON, CSV and CTDL JSON-LD"
-            + (", and the school outcome reports in CSV." if outcome_sections else ".")
+            + (", and the school outcome reports in CSV and JSON." if outcome_sections else ".")
         ),
         context={
             "catalog_files": catalog_files,
