@@ -515,3 +515,10 @@ def test_error_limit_message(package: Path) -> None:
         'outcomes/2024/attainment.csv:3:4: earned: must be an integer >= 0 (got "x")',
         "outcomes/2024/attainment.csv:3: stopped checking this file after 2 errors",
     ]
+
+
+def test_a_district_has_one_name(package: Path) -> None:
+    append_line(package / "schools.csv", "000103,Maple Ridge Academy,040001,Maple Ridge Schools,Licking")
+    assert errors_of(package) == [
+        'outcomes/schools.csv:4:4: district_name: differs from the name of district "040001" at line 2'
+    ]

@@ -19,7 +19,7 @@ from typing import Any
 
 from site_builder.errors import InputError, excerpt, quoted
 from site_builder.outcomes.package import LoadedTable
-from site_builder.outcomes.records import Attainment, Claim, Funding, Readiness
+from site_builder.outcomes.records import Attainment, Claim, Funding, Readiness, School
 
 
 def _column(table: LoadedTable, name: str) -> int:
@@ -104,6 +104,19 @@ def _finite(value: object) -> bool:
 
 def _is_code(value: object) -> bool:
     return isinstance(value, str) and _CODE.fullmatch(value) is not None
+
+
+def one_name_per_district(table: LoadedTable) -> Iterable[InputError]:
+    """Every school of a district gives the district the same name (the pages and downloads
+    show one name per district)."""
+    column = _column(table, "district_name")
+    first: dict[str, tuple[str, int]] = {}
+    for line, record in table.numbered():
+        school: School = record
+        name, seen_at = first.setdefault(school.district_id, (school.district_name, line))
+        if school.district_name != name:
+            message = f"district_name: differs from the name of district {quoted(school.district_id)} at line {seen_at}"
+            yield InputError(table.spec.display, line, column, message)
 
 
 def year_matches_folder(table: LoadedTable) -> Iterable[InputError]:
@@ -226,6 +239,8 @@ def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str])
         errors.extend(codes_are_safe(table))
         errors.extend(numbers_in_range(table))
         errors.extend(money_in_whole_cents(table))
+        if spec.table == "schools":
+            errors.extend(one_name_per_district(table))
         if spec.year is None:
             continue
         errors.extend(year_matches_folder(table))

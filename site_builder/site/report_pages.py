@@ -57,6 +57,7 @@ def download_urls(year: int) -> list[Link]:
         Link(f"/data/attainment-{year}.csv", f"Attainment by school and credential, {year} (CSV)"),
         Link(f"/data/readiness-{year}.csv", f"Readiness by school, {year} (CSV)"),
         Link(f"/data/reimbursement-{year}.csv", f"Reimbursement payments by school, {year} (CSV)"),
+        Link(f"/data/report-{year}.json", f"Totals and program figures as published, {year} (JSON)"),
     ]
 
 
