@@ -57,7 +57,7 @@ def codes_are_safe(table: LoadedTable) -> Iterable[InputError]:
     a letter or digit at each end, at most 64 characters (never a path like '../x')."""
     for name in CODE_COLUMNS.get(table.spec.table, ()):
         value_of = attrgetter(name)
-        bad = {value for value in {value_of(record) for record in table.records} if not _is_code(value)}
+        bad = {value for value in set(map(value_of, table.records)) if not _is_code(value)}
         if not bad:
             continue
         column = _column(table, name)
@@ -78,21 +78,28 @@ YEARS = range(2000, 2101)
 
 def numbers_in_range(table: LoadedTable) -> Iterable[InputError]:
     """Counts and dollars are >= 0, years 2000-2100, whatever the package's schemas say:
-    the reports' arithmetic and the privacy rules rely on it."""
-    columns = [name for name in table.spec.columns if name in MINIMUMS or name == "year"]
-    for name in columns:
-        value_of = attrgetter(name)
+    the reports' arithmetic and the privacy rules rely on it. One pass of ``min`` and
+    ``max`` a column (a state's 1.6 million rows); rows are looked at only when one fails."""
+    for name in (name for name in table.spec.columns if name in MINIMUMS or name == "year"):
+        values = [value for value in map(attrgetter(name), table.records) if value is not None]
         if name == "year":
             fits = lambda value: type(value) is int and value in YEARS  # noqa: E731
             wanted = "a year from 2000 to 2100"
+            whole = all(type(value) is int for value in values)
+            clean = whole and (not values or (min(values) >= YEARS.start and max(values) < YEARS.stop))
         else:
             low = MINIMUMS[name]
             # NaN and infinity are told by money_in_whole_cents
             fits = lambda value, low=low: value is None or not _finite(value) or value >= low  # noqa: E731
             wanted = "a number of 0 or more"
-        if all(map(fits, map(value_of, table.records))):
+            try:
+                clean = not values or min(values) >= low
+            except (InvalidOperation, TypeError):  # a NaN among them: each value on its own
+                clean = all(map(fits, values))
+        if clean:
             continue
         column = _column(table, name)
+        value_of = attrgetter(name)
         for line, record in table.numbered():
             if not fits(value_of(record)):
                 yield InputError(table.spec.display, line, column, f"{name}: must be {wanted}")
