@@ -36,14 +36,15 @@ SCHOOL_NAMES = {
     "Birch High School": "+1+2",
     "Cedar Academy": "-2+3",
     "Dogwood High School": "@SUM(A1)",
-    "Elm Career Center": "\tx",
-    "Fir High School": "\rx",
+    "Elm Career Center": "-x",
+    "Fir High School": "+x",
     # "Gum Tree Academy" keeps its ordinary name
 }
 DISTRICT_NAMES = {
     "North Local Schools": "@North",
-    # a carriage return inside a cell must not end the row: this one would start a row with a formula
-    "South City Schools": "South\r=SUM(1+2)",
+    # a semicolon inside a cell must not split it where ';' separates cells: quoted
+    # (a tab or a carriage return, which a name may not hold, is checked on csv_text below)
+    "South City Schools": "South;=SUM(1+2)",
 }
 CATALOG_TEXT = {
     # credentials/net-basics.md and issuers/netco.yml
@@ -167,7 +168,7 @@ def test_names_appear_with_a_single_quote_in_front(hostile: Path) -> None:
     school_names = {row["school_name"] for row in rows}
     assert {"'" + name for name in SCHOOL_NAMES.values()} <= school_names
     assert "Gum Tree Academy" in school_names
-    assert {row["district_name"] for row in rows} == {"'@North", "South\r=SUM(1+2)"}
+    assert {row["district_name"] for row in rows} == {"'@North", "South;=SUM(1+2)"}
     assert "'=Network Basics" in {row["credential_name"] for row in rows}
 
 

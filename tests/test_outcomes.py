@@ -363,7 +363,12 @@ def test_quoted_multiline_value_keeps_physical_lines(package: Path) -> None:
     set_line(
         package / "schools.csv", 4, "000102,Oak Grove Online Academy,040002,Oak Grove City School District,"
     )
-    assert errors_of(package) == ["outcomes/schools.csv:4:5: county: a value is required"]
+    # the line break is no part of a name (said at the record's first line); the next row's
+    # error is at its physical line
+    assert errors_of(package) == [
+        "outcomes/schools.csv:2:2: name: holds a control character or a mark that reorders text",
+        "outcomes/schools.csv:4:5: county: a value is required",
+    ]
 
 
 def test_invalid_datapackage_json(package: Path) -> None:
@@ -522,3 +527,16 @@ def test_a_district_has_one_name(package: Path) -> None:
     assert errors_of(package) == [
         'outcomes/schools.csv:4:4: district_name: differs from the name of district "040001" at line 2'
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("\tTab High School", "holds a control character or a mark that reorders text"),
+        ("Evil\u202eloohcS", "holds a control character or a mark that reorders text"),
+        ("x" * 201, "longer than 200 characters"),
+    ],
+)
+def test_names_are_plain_text(package: Path, name: str, problem: str) -> None:
+    append_line(package / "schools.csv", f'000103,"{name}",040001,Maple Ridge Local School District,Licking')
+    assert errors_of(package) == [f"outcomes/schools.csv:4:2: name: {problem}"]

@@ -113,6 +113,37 @@ def _is_code(value: object) -> bool:
     return isinstance(value, str) and _CODE.fullmatch(value) is not None
 
 
+#: the longest school, district or county name; they go onto pages, titles and downloads
+NAME_CHARS = 200
+NAME_COLUMNS = ("name", "district_name", "county")
+# control characters and the marks that reorder text: a name is shown as it is written
+_NOT_IN_A_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a school, district or county name; None when it can."""
+    if len(value) > NAME_CHARS:
+        return f"longer than {NAME_CHARS} characters"
+    if _NOT_IN_A_NAME.search(value):
+        return "holds a control character or a mark that reorders text"
+    return None
+
+
+def plain_names(table: LoadedTable) -> Iterable[InputError]:
+    """School, district and county names are plain text of at most ``NAME_CHARS`` characters."""
+    for name in NAME_COLUMNS:
+        value_of = attrgetter(name)
+        bad = {value for value in set(map(value_of, table.records)) if name_problem(value)}
+        if not bad:
+            continue
+        column = _column(table, name)
+        for line, record in table.numbered():
+            if value_of(record) in bad:
+                yield InputError(
+                    table.spec.display, line, column, f"{name}: {name_problem(value_of(record))}"
+                )
+
+
 def one_name_per_district(table: LoadedTable) -> Iterable[InputError]:
     """Every school of a district gives the district the same name (the pages and downloads
     show one name per district)."""
@@ -247,6 +278,7 @@ def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str])
         errors.extend(numbers_in_range(table))
         errors.extend(money_in_whole_cents(table))
         if spec.table == "schools":
+            errors.extend(plain_names(table))
             errors.extend(one_name_per_district(table))
         if spec.year is None:
             continue

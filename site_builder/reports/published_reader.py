@@ -48,7 +48,7 @@ from site_builder.errors import CatalogInvalid, InputError, display_path, excerp
 from site_builder.inputs import MIB, OUTCOME_LIMIT, InputRefused, open_input, read_input
 from site_builder.outcomes import School
 from site_builder.outcomes.layout import parse_json
-from site_builder.outcomes.rules import CODE_PATTERN
+from site_builder.outcomes.rules import CODE_PATTERN, name_problem
 from site_builder.reports import CatalogFacts
 from site_builder.reports.model import (
     AuditSummary,
@@ -79,6 +79,8 @@ CSV_LIMIT = OUTCOME_LIMIT
 
 #: errors kept per file; reading a file stops there (``format_errors`` prints 50 of them)
 ERRORS_KEPT = 1000
+#: the errors of a file whose line is searched for (``_File.line_of``)
+ERRORS_LINED = 60
 
 DESCRIPTOR = "datapackage.json"
 _YEARLY_NAME = re.compile(rf"^({'|'.join((*DOWNLOAD_KINDS, REPORT))})-([0-9]{{4}})$")
@@ -136,6 +138,12 @@ class _File:
     @property
     def full(self) -> bool:
         return self.found >= ERRORS_KEPT
+
+    def line_of(self, text: str, loc: tuple) -> int:
+        """``_line_of``, for the first ``ERRORS_LINED`` errors only: each search reads the
+        document from its start, and a document of thousands of bad keys would take minutes;
+        later errors say line 1 (only the first 50 of a file are printed)."""
+        return _line_of(text, loc) if self.found < ERRORS_LINED else 1
 
     def error(self, line: int, column: int | None, message: str) -> None:
         self.found += 1
@@ -336,7 +344,10 @@ def _schools(data_dir: Path, errors: list[InputError]) -> dict[str, School] | No
         for column, name, value in ((1, "school_id", school_id), (3, "district_id", district_id)):
             if problem := _code_problem(name, value):
                 file.error(line, column, problem)
-        if not (_CODE.match(school_id) and _CODE.match(district_id)):
+        for column, name in ((2, "school_name"), (4, "district_name"), (5, "county")):
+            if problem := name_problem(_unescaped(cells[name])):
+                file.error(line, column, f"{name}: {problem}")
+        if not (_CODE.fullmatch(school_id) and _CODE.fullmatch(district_id)):
             continue
         if school_id in schools:
             file.error(line, 1, f"school {school_id} is listed twice; first at line {first_line[school_id]}")
@@ -441,7 +452,7 @@ class ReportDocument(_Document):
 def _document_errors(file: _File, text: str, error: ValidationError) -> None:
     for detail in error.errors(include_url=False):
         loc = tuple(part for part in detail["loc"] if part != "[key]")
-        where = ".".join(str(part) for part in loc) or "the file"
+        where = _path(loc) or "the file"
         kind = detail["type"]
         if kind == "missing":
             message = f"{where}: missing"
@@ -454,9 +465,14 @@ def _document_errors(file: _File, text: str, error: ValidationError) -> None:
             got = detail.get("input")
             shown = "" if isinstance(got, dict | list) else f" (got {excerpt(got)})"
             message = f"{where}: {detail['msg'][:1].lower()}{detail['msg'][1:]}{shown}"
-        file.error(_line_of(text, loc), None, message)
+        file.error(file.line_of(text, loc), None, message)
         if file.full:
             return
+
+
+def _path(loc: tuple) -> str:
+    """Where in a document, as dotted keys, each key cut and escaped (keys are the file's)."""
+    return ".".join(str(part) if isinstance(part, int) else excerpt(str(part), quote="") for part in loc)
 
 
 def _line_of(text: str, loc: tuple) -> int:
@@ -617,7 +633,7 @@ class _Year:
         return document
 
     def _wrong(self, loc: tuple, message: str) -> None:
-        self.file.error(_line_of(self.text, loc), None, f"{'.'.join(loc)}: {message}")
+        self.file.error(self.file.line_of(self.text, loc), None, f"{_path(loc)}: {message}")
 
     def _shown(self, read: Any, shown: Shown, loc: tuple, *args: Any) -> Any:
         """``read`` of a number of the document; None after recording why it is not one."""
