@@ -23,6 +23,19 @@ REPORTS_FROM_HELP = (
 )
 
 
+def _add_outcome_options(command: argparse.ArgumentParser, reports_from: bool) -> None:
+    """Where the outcome data comes from: ``--outcomes``, and ``--reports-from`` for the
+    commands that draw pages."""
+    command.add_argument(
+        "--outcomes",
+        type=Path,
+        help="folder with the outcome data's CSV files, kept outside the repository "
+        "(default: $CREDSITE_OUTCOMES, else catalog/outcomes/)",
+    )
+    if reports_from:
+        command.add_argument("--reports-from", type=Path, metavar="DIR", help=REPORTS_FROM_HELP)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="credsite",
@@ -36,38 +49,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--out", type=Path, default=Path("public"), help="output folder (default: public/)")
     build.add_argument("--quiet", action="store_true", help="print errors only")
-    build.add_argument(
-        "--outcomes",
-        type=Path,
-        help="folder with the outcome data's CSV files, kept outside the repository "
-        "(default: $CREDSITE_OUTCOMES, else catalog/outcomes/)",
-    )
-    build.add_argument("--reports-from", type=Path, metavar="DIR", help=REPORTS_FROM_HELP)
+    _add_outcome_options(build, reports_from=True)
 
     validate = commands.add_parser("validate", help="validate the catalog and its outcome data only")
     validate.add_argument(
         "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
     )
     validate.add_argument("--quiet", action="store_true", help="print errors only")
-    validate.add_argument(
-        "--outcomes",
-        type=Path,
-        help="folder with the outcome data's CSV files, kept outside the repository "
-        "(default: $CREDSITE_OUTCOMES, else catalog/outcomes/)",
-    )
+    _add_outcome_options(validate, reports_from=False)
 
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on every change")
     serve.add_argument(
         "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
     )
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
-    serve.add_argument(
-        "--outcomes",
-        type=Path,
-        help="folder with the outcome data's CSV files, kept outside the repository "
-        "(default: $CREDSITE_OUTCOMES, else catalog/outcomes/)",
-    )
-    serve.add_argument("--reports-from", type=Path, metavar="DIR", help=REPORTS_FROM_HELP)
+    _add_outcome_options(serve, reports_from=True)
 
     diff = commands.add_parser(
         "diff", help="Markdown summary of catalog changes between git revisions (for a pull request)"

@@ -466,11 +466,18 @@ def md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
 
 
+def _fence(texts: list[str], least: int) -> str:
+    """Backticks enough to fence ``texts``: more than the longest run of them in any, and at
+    least ``least`` (the texts come from a pull request)."""
+    longest = max((len(run) for text in texts for run in re.findall("`+", text)), default=0)
+    return "`" * max(least, longest + 1)
+
+
 def code(text: str) -> str:
     """Text as an inline code span on one line: fenced by more backticks than it holds, so a
     file name or key from a pull request cannot close the span and write Markdown."""
     text = one_line(text)
-    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    fence = _fence([text], 1)
     padding = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{padding}{text}{padding}{fence}"
 
@@ -542,8 +549,7 @@ def render_markdown(report: DiffReport) -> str:
     head_name = "HEAD" if report.head_commit else "The working tree"
     if report.head_errors:
         shown_errors = [one_line(error) for error in report.head_errors[:ERROR_LIMIT]]
-        # a fence longer than any run of backticks in the errors, which quote the pull request
-        fence = "`" * max([3, *(len(run) + 1 for error in shown_errors for run in re.findall("`+", error))])
+        fence = _fence(shown_errors, 3)
         lines += [f"{head_name} is invalid: {_count(len(report.head_errors), 'error')}.", "", f"{fence}text"]
         lines += shown_errors
         lines.append(fence)

@@ -145,7 +145,7 @@ def format_errors(errors: list[InputError], github: bool = False) -> list[str]:
         per_file[error.path] = per_file.get(error.path, 0) + 1
     printed: dict[str, int] = {}
     counted = 0  # left out, and counted on a file's own line
-    for error in errors:
+    for position, error in enumerate(errors):
         count = printed.get(error.path, 0) + 1
         if count > ERRORS_PER_FILE:
             continue
@@ -162,7 +162,7 @@ def format_errors(errors: list[InputError], github: bool = False) -> list[str]:
         if count == ERRORS_PER_FILE and per_file[error.path] > count:
             more = per_file[error.path] - count
             counted += more
-            following = errors[errors.index(error) + 1]
+            following = errors[position + 1]
             where = f"{one_line(error.path)}:{following.line}"
             lines.append(
                 f"{where}: and {more:,} more error{'s' if more != 1 else ''} in this file, not shown"

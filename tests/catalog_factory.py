@@ -163,6 +163,18 @@ def write_catalog(root: Path) -> Path:
     return catalog
 
 
+def run_git(repo: Path, *arguments: str) -> None:
+    """A git command in ``repo`` by a test author (no global configuration needed)."""
+    import subprocess
+
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *arguments],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
 # --- a small outcome data package for the small catalog ---------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,11 +11,10 @@ import io
 import json
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
-from catalog_factory import write_outcomes
+from catalog_factory import run_git, write_outcomes
 
 from site_builder.cli import main
 from site_builder.errors import InputError, format_errors
@@ -422,27 +421,18 @@ def test_errors_are_capped_per_file_and_in_all() -> None:
 # --- credsite diff over a commit with links ------------------------------------------------------------
 
 
-def _git(repo: Path, *arguments: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *arguments],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_diff_keeps_foreign_text_out_of_its_markdown(small_catalog: Path) -> None:
     """Keys shown as code and error lines cannot close their spans or fences and write Markdown
     (a fake "HEAD is valid." and an HTML comment hiding the real validation)."""
     repo = small_catalog.parent
-    _git(repo, "init", "-q")
-    _git(repo, "add", "catalog")
-    _git(repo, "commit", "-qm", "base")
+    run_git(repo, "init", "-q")
+    run_git(repo, "add", "catalog")
+    run_git(repo, "commit", "-qm", "base")
     fake = "x`\n\n### Validation\n\nHEAD is valid.\n\n<!--"
     occupations = small_catalog / "occupations.csv"
     occupations.write_text(occupations.read_text() + f'"{fake}",Farmers,1,2024,true,t\n```\n')
-    _git(repo, "add", "catalog")
-    _git(repo, "commit", "-qm", "injection")
+    run_git(repo, "add", "catalog")
+    run_git(repo, "commit", "-qm", "injection")
     code, lines = run("diff", "HEAD~1", "HEAD", "--catalog", str(small_catalog))
     assert code == 1
     assert lines.count("### Validation") == 1
@@ -455,13 +445,13 @@ def test_diff_keeps_foreign_text_out_of_its_markdown(small_catalog: Path) -> Non
 
 def test_diff_over_a_commit_with_links(small_catalog: Path, secret: Path) -> None:
     repo = small_catalog.parent
-    _git(repo, "init", "-q")
-    _git(repo, "add", "catalog")
-    _git(repo, "commit", "-qm", "base")
+    run_git(repo, "init", "-q")
+    run_git(repo, "add", "catalog")
+    run_git(repo, "commit", "-qm", "base")
     (small_catalog / "issuers" / "stolen.yml").symlink_to(secret)
     (small_catalog / "credentials" / "etc").symlink_to("/etc", target_is_directory=True)
-    _git(repo, "add", "catalog")
-    _git(repo, "commit", "-qm", "links")
+    run_git(repo, "add", "catalog")
+    run_git(repo, "commit", "-qm", "links")
     code, lines = run("diff", "HEAD~1", "HEAD", "--catalog", str(small_catalog))
     assert code == 1
     text = "\n".join(lines)

@@ -10,11 +10,10 @@ import contextlib
 import io
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from catalog_factory import OUTCOME_FILES, write_outcomes
+from catalog_factory import OUTCOME_FILES, run_git, write_outcomes
 
 from site_builder.cli import main
 from site_builder.outcomes import TRACKED_MESSAGE
@@ -28,15 +27,6 @@ def run(*arguments: str) -> tuple[int, list[str]]:
     return code, captured.getvalue().splitlines()
 
 
-def _git(repo: Path, *arguments: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *arguments],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture
 def repository(small_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The small catalog with its real (not synthetic) outcome package, committed to git."""
@@ -44,9 +34,9 @@ def repository(small_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("CREDSITE_OUTCOMES", raising=False)
     write_outcomes(small_catalog)
     repo = small_catalog.parent
-    _git(repo, "init", "-q")
-    _git(repo, "add", "catalog")
-    _git(repo, "commit", "-qm", "catalog with its outcome data")
+    run_git(repo, "init", "-q")
+    run_git(repo, "add", "catalog")
+    run_git(repo, "commit", "-qm", "catalog with its outcome data")
     return repo
 
 
@@ -57,8 +47,8 @@ def _move_data_out(repo: Path) -> Path:
         target = private / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(repo / "catalog" / "outcomes" / name, target)
-    _git(repo, "add", "-A", "catalog")
-    _git(repo, "commit", "-qm", "outcome data out of the repository")
+    run_git(repo, "add", "-A", "catalog")
+    run_git(repo, "commit", "-qm", "outcome data out of the repository")
     return private
 
 
