@@ -279,7 +279,8 @@ def test_the_report_names_the_coded_rates_as_the_exception(site: Site) -> None:
             paragraph
         )
         assert f"the {coded} hidden numbers behind them" in paragraph
-        assert "A known limit" in paragraph and "whole numbers" in paragraph
+        assert "knowing too that counts are whole numbers" in paragraph
+        assert "A known limit: the extra numbers are hidden smallest first" in paragraph
         assert "linear program" not in paragraph  # plain words on a page for families
 
 
@@ -294,8 +295,9 @@ def test_privacy_page_states_the_guarantee_its_exception_and_its_limits(site: Si
     assert "are the one deliberate exception" in body
     assert "the audit does not check how far they can be narrowed" in body
     assert "NCES" in body
-    for limit in ("Dollars and fees.", "one credential at a time.", "Whole numbers.", "we are working on"):
-        assert limit in body, limit
+    for fact in ("Dollars and fees.", "one credential at a time.", "Whole numbers.", "A known limit"):
+        assert fact in body, fact
+    assert "the smallest and the largest whole number" in body
     # the status column says no more than the row
     assert "never has a coded status" in body
     # what it used to claim and no longer may

@@ -55,10 +55,16 @@ if TYPE_CHECKING:
 # module: every credsite command imports the rules, and most never protect a table.
 
 TOLERANCE = 1e-6
-#: a range narrower than this is a pinned cell
-PIN_WIDTH = 1e-4
+#: a range narrower than this is a pinned cell: in whole numbers, a range of one value
+PIN_WIDTH = 1.0
 WITNESS_ROUNDS = 20
 STALL_ROUNDS = 3
+#: seconds one whole-number program may take: past it, the best tables found so far count
+WHOLE_TIME_LIMIT = 60.0
+#: seconds to make a witness table's few fractional cells whole (``_Program.whole_near``)
+WHOLE_NEAR_TIME_LIMIT = 5.0
+#: what ``_Program.solve`` returns when its program found no table in time
+UNSETTLED = np.empty(0)
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,10 @@ class _Program:
     ) -> tuple[np.ndarray, np.ndarray] | None:
         """Two feasible tables x and y pulled apart on ``cells``: maximise the sum of
         min(cap, sign * (x_i - y_i)). The cap stops one cell from taking all the room, so
-        one program proves many cells at once. None when the program is unbounded."""
+        one program proves many cells at once. None when the program is unbounded.
+
+        A linear program: its tables may hold fractions, and only a whole one is a witness
+        (``_witness``); most are whole, as a table's sums keep corners whole."""
         from scipy.optimize import linprog
         from scipy.sparse import csr_matrix, hstack, identity, vstack
 
@@ -163,19 +172,111 @@ class _Program:
         return result.x[:n], result.x[n : 2 * n]
 
     def solve(self, objective: np.ndarray) -> np.ndarray | None:
-        """A feasible table minimising ``objective``; None when the minimum is unbounded."""
+        """A feasible table in whole numbers minimising ``objective``: None when the minimum
+        is unbounded, ``UNSETTLED`` when no table was found in time.
+
+        The linear program first: where its best table is whole, it is the best whole table
+        too (no whole table does better than the best table of fractions), and a table's
+        sums mostly keep it whole. Only where it is not does HiGHS' branch and bound run; one
+        stopped at its time limit gives the best table found, whose value is then no better
+        than the minimum, so a range found from it is never wider than the true one. The
+        linear program is unbounded exactly when the whole-number one is: the true table
+        is feasible and whole, and the data rational (Meyer)."""
         from scipy.optimize import linprog
 
         self.count += 1
-        result = linprog(
+        relaxed = linprog(
             objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
             bounds=self.bounds, method="highs",
         )  # fmt: skip
-        if result.status == 3:
+        if relaxed.status == 3:
             return None
-        if result.status != 0:
-            raise RuntimeError(f"disclosure audit: linear program failed ({result.message})")
-        return result.x
+        if relaxed.status != 0:
+            raise RuntimeError(f"disclosure audit: linear program failed ({relaxed.message})")
+        if (table := whole(relaxed.x)) is not None and self.fits(table):
+            return table
+        self.count += 1
+        table = _branch_and_bound(objective, self.a_eq, self.b_eq, self.a_ub, self.b_ub, self.bounds)
+        return table if table is None or table is UNSETTLED or self.fits(table) else UNSETTLED
+
+    def fits(self, table: np.ndarray) -> bool:
+        """Whether a whole table keeps every relation, inequality and bound exactly (a
+        table rounded from a solver's answer is checked before it proves anything)."""
+        exact = 1e-9
+        if self.a_eq is not None and np.any(np.abs(self.a_eq @ table - self.b_eq) > exact):
+            return False
+        if self.a_ub is not None and np.any(self.a_ub @ table > self.b_ub + exact):
+            return False
+        return all(
+            (low is None or value >= low - exact) and (high is None or value <= high + exact)
+            for value, (low, high) in zip(table, self.bounds, strict=True)
+        )
+
+    def whole_near(self, table: np.ndarray, pull: np.ndarray) -> np.ndarray | None:
+        """A whole table that keeps ``table``'s whole cells and moves only its fractional
+        ones, as far along ``pull`` as it can; None when there is none. A linear program
+        over those few cells, with the rest fixed: its corners are whole where the sums
+        keep them whole, and a branch and bound settles the rest."""
+        if (found := whole(table)) is not None:
+            return found
+        fractional = np.abs(table - np.round(table)) > TOLERANCE
+        fixed = np.round(np.where(fractional, 0.0, table))
+        free = np.flatnonzero(fractional)
+
+        def cut(matrix, rhs):
+            return (None, None) if matrix is None else (matrix[:, free], rhs - matrix @ fixed)
+
+        a_eq, b_eq = cut(self.a_eq, self.b_eq)
+        a_ub, b_ub = cut(self.a_ub, self.b_ub)
+        bounds = [self.bounds[i] for i in free]
+        objective = -pull[free]
+        from scipy.optimize import linprog
+
+        self.count += 1
+        relaxed = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if relaxed.status != 0:
+            return None
+        part = whole(relaxed.x)
+        if part is None:
+            self.count += 1
+            part = _branch_and_bound(objective, a_eq, b_eq, a_ub, b_ub, bounds, WHOLE_NEAR_TIME_LIMIT)
+            if part is None or part is UNSETTLED:
+                return None
+        fixed[free] = part
+        return fixed
+
+
+def _branch_and_bound(objective, a_eq, b_eq, a_ub, b_ub, bounds, seconds: float = 0.0):
+    """HiGHS' branch and bound over whole numbers: the best table found in ``seconds``
+    (WHOLE_TIME_LIMIT by default), ``UNSETTLED`` when it found none in time, None when
+    there is none at all (the true table always is one, so only in a cut-down program)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    constraints = []
+    if a_eq is not None:
+        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+    if a_ub is not None:
+        constraints.append(LinearConstraint(a_ub, -np.inf, b_ub))
+    low = np.array([-np.inf if b[0] is None else b[0] for b in bounds], dtype=float)
+    high = np.array([np.inf if b[1] is None else b[1] for b in bounds], dtype=float)
+    result = milp(
+        objective, constraints=constraints, bounds=Bounds(low, high), integrality=np.ones(len(bounds)),
+        options={"time_limit": seconds or WHOLE_TIME_LIMIT, "disp": False},
+    )  # fmt: skip
+    if result.x is not None:
+        return np.round(result.x)
+    if result.status == 1:
+        return UNSETTLED
+    if result.status == 2:
+        return None
+    raise RuntimeError(f"disclosure audit: whole-number program failed ({result.message})")
+
+
+def whole(table: np.ndarray) -> np.ndarray | None:
+    """``table`` rounded, if every cell of it is a whole number (up to the solver's
+    tolerance); None if some cell is a fraction."""
+    rounded = np.round(table)
+    return rounded if np.all(np.abs(table - rounded) <= TOLERANCE) else None
 
 
 def audit(
@@ -283,12 +384,19 @@ def _witness(
             break
         # Which of the two tables is the high one is drawn at random per cell: cells that
         # share a relation cannot all rise together, but half of them can.
-        pair = program.solve_pair(uncertain, [rng.choice((-1.0, 1.0)) for _ in uncertain], width)
+        signs = [rng.choice((-1.0, 1.0)) for _ in uncertain]
+        pair = program.solve_pair(uncertain, signs, width)
         if pair is None:
             break
-        for solution in pair:
-            np.minimum(low, solution, out=low)
-            np.maximum(high, solution, out=high)
+        # Counts are whole numbers: a table with a fraction in it is no witness (its range
+        # may hold fewer whole numbers than it is wide). Most are whole; the few fractional
+        # cells of the others are made whole with the rest of the table kept.
+        pull = np.zeros(program.size)
+        pull[uncertain] = signs
+        for solution in (program.whole_near(pair[0], pull), program.whole_near(pair[1], -pull)):
+            if solution is not None and program.fits(solution):
+                np.minimum(low, solution, out=low)
+                np.maximum(high, solution, out=high)
         before = len(uncertain)
         uncertain = [i for i in uncertain if high[i] - low[i] < width - TOLERANCE]
         stalled = stalled + 1 if len(uncertain) == before else 0
@@ -308,21 +416,28 @@ def _exact(
     is feasible, so a maximum ``width`` above the true value (``values``, by column)
     already proves the cell wide. A caller that needs no ranges may pass ``floors``,
     the least each cell may be: a maximum less than ``width`` above it proves the cell
-    narrow, and the range returned starts at the floor."""
+    narrow, and the range returned starts at the floor.
+
+    A program that found no table in time leaves the true value as the only one known:
+    the range is never taken wider than a table found shows it."""
     narrow = []
+
+    def extreme(table: np.ndarray | None, i: int, unbounded: float) -> float:
+        if table is None:
+            return unbounded
+        return float(values[i]) if table is UNSETTLED else float(table[i])
+
     for i in cells:
         objective = np.zeros(program.size)
         objective[i] = -1.0
-        top = program.solve(objective)
-        maximum = float("inf") if top is None else float(top[i])
+        maximum = extreme(program.solve(objective), i, math.inf)
         if maximum - values[i] >= width - TOLERANCE:
             continue
         if floors is not None and maximum - floors[i] < width - TOLERANCE:
             narrow.append((i, floors[i], maximum))
             continue
         objective[i] = 1.0
-        bottom = program.solve(objective)
-        minimum = float(bottom[i]) if bottom is not None else float("-inf")
+        minimum = extreme(program.solve(objective), i, -math.inf)
         if maximum - minimum < width - TOLERANCE:
             narrow.append((i, minimum, maximum))
     return narrow

@@ -292,14 +292,10 @@ def reports_index(reports: Reports) -> Page:
     )
 
 
-#: what the disclosure audit does not use yet (SPEC 11 says an attacker knows them): said
-#: plainly on every report page until it does
-NOT_YET_CHECKED = (
-    "A known limit: the audit does not yet use that a school's claimed dollars are the exam fees "
-    "of the credentials it claimed, that a school cannot claim a credential for more students than "
-    "earned it, or that counts are whole numbers (work on these is under way), nor that the extra "
-    "numbers are hidden smallest first. Someone who adds those facts to what is published may "
-    "narrow some hidden numbers further."
+#: the audit's one known limit, said plainly on every report page
+KNOWN_LIMIT = (
+    "A known limit: the extra numbers are hidden smallest first, so a number hidden only to "
+    "protect another is often no larger than the numbers shown beside it."
 )
 
 
@@ -325,8 +321,9 @@ def audit_sentences(audit: list[AuditSummary], min_cell: int) -> list[str]:
         "were hidden.",
         f"A disclosure audit then checked {checked} of them, with {solved} separate calculations, "
         "against everything published for the year: every number, total and rate shown, and the "
-        "status of every number. From the numbers, totals and rates, each of them could still be "
-        f"anything in a range at least {min_cell} wide; and even reading what its label says "
+        "status of every number, knowing too that counts are whole numbers. From the numbers, "
+        f"totals and rates, the smallest and the largest each of them could be are at least {min_cell} "
+        "apart; and even reading what its label says "
         f"(“<{min_cell}” says 1 to {min_cell - 1}), none of them can be worked out exactly"
         + (", but for those the status column pins (below)." if pinned else "."),
     ]
@@ -348,7 +345,7 @@ def audit_sentences(audit: list[AuditSummary], min_cell: int) -> list[str]:
             f"{min_cell - 1}, so each must be 1. No further hiding can change that while "
             f"“below {min_cell}” is published as such."
         )
-    sentences.append(NOT_YET_CHECKED)
+    sentences.append(KNOWN_LIMIT)
     return sentences
 
 
