@@ -63,7 +63,7 @@ STALL_ROUNDS = 3
 WHOLE_TIME_LIMIT = 60.0
 #: seconds to make a witness table's few fractional cells whole (``_Program.whole_near``)
 WHOLE_NEAR_TIME_LIMIT = 5.0
-#: what ``_Program.solve`` returns when its program found no table in time
+#: what a branch and bound returns when it found no table in time
 UNSETTLED = np.empty(0)
 
 
@@ -171,33 +171,46 @@ class _Program:
             raise RuntimeError(f"disclosure audit: linear program failed ({result.message})")
         return result.x[:n], result.x[n : 2 * n]
 
-    def solve(self, objective: np.ndarray) -> np.ndarray | None:
-        """A feasible table in whole numbers minimising ``objective``: None when the minimum
-        is unbounded, ``UNSETTLED`` when no table was found in time.
+    def extreme(self, i: int, sign: float, target: float, true_value: float) -> tuple[float, bool]:
+        """The greatest (``sign`` 1) or least (-1) whole number cell ``i`` can be, or a bound
+        on it that already settles whether it reaches ``target``; and whether it is such a
+        bound (it may lie beyond every whole table) rather than a whole table's value.
 
-        The linear program first: where its best table is whole, it is the best whole table
-        too (no whole table does better than the best table of fractions), and a table's
-        sums mostly keep it whole. Only where it is not does HiGHS' branch and bound run; one
-        stopped at its time limit gives the best table found, whose value is then no better
-        than the minimum, so a range found from it is never wider than the true one. The
-        linear program is unbounded exactly when the whole-number one is: the true table
-        is feasible and whole, and the data rational (Meyer)."""
+        The linear program first. Where its best table is whole, that is the answer (no
+        whole table does better than the best table of fractions), and a table's sums
+        mostly keep it whole. Where it falls short of ``target``, so does every whole table:
+        its value rounded inwards is a bound that settles it. Otherwise its few fractional
+        cells are made whole with the rest kept (``whole_near``), which mostly reaches the
+        target; only where that fails does HiGHS' branch and bound run. One stopped at its
+        time limit gives the best table found (a value no further than the true extreme),
+        or, with none, the true value. The linear program is unbounded exactly when the
+        whole-number one is: the true table is feasible and whole, the data rational."""
         from scipy.optimize import linprog
 
+        objective = np.zeros(self.size)
+        objective[i] = -sign
         self.count += 1
         relaxed = linprog(
             objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
             bounds=self.bounds, method="highs",
         )  # fmt: skip
         if relaxed.status == 3:
-            return None
+            return sign * math.inf, False
         if relaxed.status != 0:
             raise RuntimeError(f"disclosure audit: linear program failed ({relaxed.message})")
         if (table := whole(relaxed.x)) is not None and self.fits(table):
-            return table
+            return float(table[i]), False
+        bound = float(relaxed.x[i])
+        if sign * (bound - target) < -TOLERANCE:
+            return (math.floor(bound + TOLERANCE) if sign > 0 else math.ceil(bound - TOLERANCE)), True
+        near = self.whole_near(relaxed.x, -objective)
+        if near is not None and self.fits(near) and sign * (near[i] - target) >= -TOLERANCE:
+            return float(near[i]), False
         self.count += 1
         table = _branch_and_bound(objective, self.a_eq, self.b_eq, self.a_ub, self.b_ub, self.bounds)
-        return table if table is None or table is UNSETTLED or self.fits(table) else UNSETTLED
+        if table is None or table is UNSETTLED or not self.fits(table):
+            return true_value, False
+        return float(table[i]), False
 
     def fits(self, table: np.ndarray) -> bool:
         """Whether a whole table keeps every relation, inequality and bound exactly (a
@@ -233,7 +246,9 @@ class _Program:
         from scipy.optimize import linprog
 
         self.count += 1
-        relaxed = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        relaxed = linprog(
+            objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs"
+        )
         if relaxed.status != 0:
             return None
         part = whole(relaxed.x)
@@ -418,26 +433,23 @@ def _exact(
     the least each cell may be: a maximum less than ``width`` above it proves the cell
     narrow, and the range returned starts at the floor.
 
-    A program that found no table in time leaves the true value as the only one known:
-    the range is never taken wider than a table found shows it."""
+    In whole numbers (``_Program.extreme``): a cell is called wide only on the values of
+    whole tables found, never on a bound; a bound (beyond which no whole table lies) only
+    ever shows it narrow. A range returned may be such bounds.
+    """
     narrow = []
-
-    def extreme(table: np.ndarray | None, i: int, unbounded: float) -> float:
-        if table is None:
-            return unbounded
-        return float(values[i]) if table is UNSETTLED else float(table[i])
-
     for i in cells:
-        objective = np.zeros(program.size)
-        objective[i] = -1.0
-        maximum = extreme(program.solve(objective), i, math.inf)
+        maximum, beyond = program.extreme(i, 1.0, values[i] + width, values[i])
         if maximum - values[i] >= width - TOLERANCE:
-            continue
+            continue  # not a bound: a bound is returned only short of the target
         if floors is not None and maximum - floors[i] < width - TOLERANCE:
             narrow.append((i, floors[i], maximum))
             continue
-        objective[i] = 1.0
-        minimum = extreme(program.solve(objective), i, -math.inf)
+        minimum, _ = program.extreme(i, -1.0, maximum - width, values[i])
+        if beyond and maximum - minimum >= width - TOLERANCE:
+            # the minimum is a whole table's (a bound would fall short); the maximum may be
+            # a bound, so the cell is wide only if a whole table reaches far enough too
+            maximum, _ = program.extreme(i, 1.0, minimum + width, values[i])
         if maximum - minimum < width - TOLERANCE:
             narrow.append((i, minimum, maximum))
     return narrow
