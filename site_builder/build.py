@@ -15,6 +15,7 @@ from pathlib import Path
 
 from site_builder.cache import PagesCache, ProtectionCache, ReportsCache, tracked_by_git
 from site_builder.catalog import Catalog, load_catalog
+from site_builder.catalog.loader import raw_state_codes
 from site_builder.catalog.yamlsource import remembered_parses
 from site_builder.collector import rare_collections
 from site_builder.content import ContentSource, load_content
@@ -85,9 +86,13 @@ def validate(
     parses: Path | None = None,
     outcomes_dir: Path | None = None,
     reports_from: Path | None = None,
+    complete: bool = False,
 ) -> Validated:
     """Load and check the catalog, its outcome data and the content pages; raise
     CatalogInvalid with every error.
+
+    ``complete`` (``validate --complete``) also fails on every fact a credential or issuer
+    file leaves out (SPEC 8).
 
     ``outcomes_dir`` holds the CSV files of the outcome package when they are kept outside
     the repository (``--outcomes``, SPEC 11); by default they are in ``catalog/outcomes/``.
@@ -117,7 +122,7 @@ def validate(
     content: list[ContentSource] = []
     with remembered_parses(parses):
         try:
-            catalog = load_catalog(catalog_dir)
+            catalog = load_catalog(catalog_dir, complete=complete)
         except CatalogInvalid as invalid:
             errors += invalid.errors
         try:
@@ -154,7 +159,11 @@ def validate(
             else set()
         )
         try:
-            outcomes = load_outcomes(place, credential_ids)
+            outcomes = (
+                load_outcomes(place, credential_ids, catalog.state_codes(), catalog.program_members())
+                if catalog
+                else load_outcomes(place, credential_ids, raw_state_codes(catalog_dir / "credentials"))
+            )
         except CatalogInvalid as invalid:
             errors += invalid.errors
     errors += content_errors  # after the outcome data's, as a contributor reads the catalog
@@ -281,7 +290,9 @@ def cached_reports(
     reports = known.reports()
     if reports is None:
         progress("the cached reports could not be read: computing them again")
-        outcomes = load_outcomes(place, set(catalog.credentials))
+        outcomes = load_outcomes(
+            place, set(catalog.credentials), catalog.state_codes(), catalog.program_members()
+        )
         reports = computed_reports(catalog, outcomes, known, progress, protector)
     return reports
 

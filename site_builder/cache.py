@@ -170,7 +170,17 @@ def reports_fingerprint(facts: CatalogFacts, place: PackagePlace | Path) -> str 
         return None
     digest = hashlib.sha256(source_fingerprint().encode())
     digest.update(
-        repr((facts.min_cell, sorted(facts.primary_field.items()), sorted(facts.exam_fees.items()))).encode()
+        repr(
+            (
+                facts.min_cell,
+                sorted(facts.primary_field.items()),
+                sorted(facts.exam_fees.items()),
+                sorted(facts.state_codes.items()),
+                None
+                if facts.members is None
+                else sorted((program, sorted(spans.items())) for program, spans in facts.members.items()),
+            )
+        ).encode()
     )
     _hash_files(digest, contract, contract.rglob("*"))
     if data != contract:

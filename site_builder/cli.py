@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
     )
     validate.add_argument("--quiet", action="store_true", help="print errors only")
+    validate.add_argument(
+        "--complete",
+        action="store_true",
+        help="also fail on every fact a credential or issuer file leaves out (a fully documented list)",
+    )
     _add_outcome_options(validate, reports_from=False)
 
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on every change")
@@ -75,7 +80,39 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
     )
+    _add_adopt_commands(commands)
     return parser
+
+
+def _add_adopt_commands(commands: argparse._SubParsersAction) -> None:
+    """``import`` and ``export`` (SPEC 8): from and to a state's spreadsheet."""
+    importing = commands.add_parser(
+        "import", help="import a state's list (.xlsx, .ods or .csv) into the catalog"
+    )
+    importing.add_argument(
+        "list", metavar="LIST", type=Path, help="the list: an .xlsx, .xls, .ods or .csv file"
+    )
+    importing.add_argument(
+        "--map", type=Path, required=True, metavar="MAP.yml", help="which column holds which fact"
+    )
+    importing.add_argument("--catalog", type=Path, help="catalog folder (default: ./catalog)")
+    importing.add_argument(
+        "--sheet", metavar="NAME", help="the workbook's sheet (default: MAP.yml's, else the first)"
+    )
+    importing.add_argument(
+        "--partial", action="store_true", help="import the rows without errors even when other rows have some"
+    )
+    exporting = commands.add_parser("export", help="write the catalog as the state office's spreadsheet")
+    exporting.add_argument("--format", choices=("xlsx", "csv"), help="file format")
+    exporting.add_argument(
+        "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
+    )
+    exporting.add_argument(
+        "--out", type=Path, help="file to write (default: credentials.xlsx or credentials.csv)"
+    )
+    exporting.add_argument(
+        "--map", action="store_true", help="print the MAP.yml that imports an exported file"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     catalog_dir: Path = args.catalog or default_catalog()
     if args.command == "diff":
         return _diff(catalog_dir, args.base, args.head)
+    if args.command in ("import", "export"):
+        from site_builder.adopt.commands import run_export, run_import
+
+        return run_import(args) if args.command == "import" else run_export(args, catalog_dir)
     outcomes_dir = _outcomes_dir(args.outcomes)
     if outcomes_dir is not None and not outcomes_dir.is_dir():
         print(f"credsite: --outcomes {outcomes_dir}: no such folder", file=sys.stderr)
@@ -101,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             pipeline.build(catalog_dir, args.out, progress, outcomes_dir, reports_from)
         else:
-            pipeline.validate(catalog_dir, progress, outcomes_dir=outcomes_dir)
+            pipeline.validate(catalog_dir, progress, outcomes_dir=outcomes_dir, complete=args.complete)
             if not args.quiet:
                 print(f"{catalog_dir}: valid")
     except (UnsafeOutput, BadEnvironment) as problem:

@@ -18,7 +18,7 @@ from site_builder.inputs import LINK_MESSAGE
 #: first path segments the site generates itself; a content page may not take them
 RESERVED_STEMS = frozenset(
     {"credentials", "career-fields", "pathways", "schools", "reports", "reimbursement",
-     "changes", "search", "data", "static", "index", "404", "sitemap", "robots"}
+     "changes", "search", "data", "static", "index", "404", "sitemap", "robots", "contribute"}
 )  # fmt: skip
 
 _SLUG = re.compile(SLUG_PATTERN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
+from site_builder.catalog.models import Credential, Occupation
 from site_builder.rules.pathways import (
     PathwayProgress,
     pathway_progress,
@@ -28,13 +29,20 @@ class Derived:
     pathways_by_field: dict[str, list[str]]
 
 
+def linked_occupations(catalog: Catalog, credential: Credential) -> list[Occupation] | None:
+    """The credential's occupations, or None while its file does not document them."""
+    if credential.occupations is None:
+        return None
+    return [catalog.occupations[soc] for soc in credential.occupations]
+
+
 def derive(catalog: Catalog) -> Derived:
     """Quality ratings, stacking in both directions and pathway progress for the catalog."""
     quality = {
         key: rate_credential(
             credential,
             catalog.issuers[credential.issuer],
-            [catalog.occupations[soc] for soc in credential.occupations],
+            linked_occupations(catalog, credential),
             catalog.site.living_wage_usd,
         )
         for key, credential in catalog.credentials.items()

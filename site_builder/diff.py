@@ -65,21 +65,33 @@ def label(key: str) -> str:
     return key.replace("_", " ")
 
 
+#: how a credential's fact left out of its file is said (SPEC 8)
+UNDOCUMENTED = "not yet documented"
+
+
 def field_changes(
-    before: dict, after: dict, before_body: str | None = None, after_body: str | None = None
+    before: dict,
+    after: dict,
+    before_body: str | None = None,
+    after_body: str | None = None,
+    absent: str | None = None,
 ) -> list[str]:
     """Each changed key as one line, in the model's key order: ``points: 9 -> 10``,
-    ``stacks to: added net-pro``; then 'description changed' when the Markdown body differs."""
+    ``stacks to: added net-pro``; then 'description changed' when the Markdown body differs.
+    ``absent`` is how a key left out of one side is said (a credential's facts: "not yet
+    documented"); by default as null is."""
     keys = sorted(set(before) | set(after), key=lambda key: (_rank(key), str(key)))
     lines = []
     for key in keys:
         old, new = before.get(key), after.get(key)
-        if old == new:
+        if old == new and (key in before) == (key in after):
             continue
+        old_text = absent if absent is not None and key not in before else shown(old)
+        new_text = absent if absent is not None and key not in after else shown(new)
         if isinstance(old, list) and isinstance(new, list) and key not in _WHOLE_LISTS:
             lines.append(f"{label(key)}: {_list_change(old, new)}")
-        else:
-            lines.append(f"{label(key)}: {shown(old)} -> {shown(new)}")
+        elif old_text != new_text:
+            lines.append(f"{label(key)}: {old_text} -> {new_text}")
     if before_body is not None and after_body is not None and before_body.strip() != after_body.strip():
         lines.append("description changed")
     return lines
@@ -229,7 +241,11 @@ def _ratings(catalog_dir: Path, snapshot: Snapshot) -> dict[str, QualityRating]:
         try:
             credential = Credential.model_validate(file.front)
             issuer = Issuer.model_validate(snapshot.issuers.get(credential.issuer))
-            linked = [occupations[soc] for soc in credential.occupations]
+            linked = (
+                None
+                if credential.occupations is None
+                else [occupations[soc] for soc in credential.occupations]
+            )
         except (ValidationError, KeyError):
             continue
         ratings[key] = rate_credential(credential, issuer, linked, living_wage)
@@ -362,7 +378,7 @@ def _compare_credentials(
             old_front = dict(old_file.front)
             if old_key != key:  # the new id is said by 'renamed from'
                 old_front["id"] = new_file.front.get("id", old_front.get("id"))
-            lines += field_changes(old_front, new_file.front, old_file.body, new_file.body)
+            lines += field_changes(old_front, new_file.front, old_file.body, new_file.body, UNDOCUMENTED)
         lines += quality_changes(before.quality.get(old_key), after.quality.get(key))
         if not lines and old_key == key:
             continue

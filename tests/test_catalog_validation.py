@@ -58,9 +58,27 @@ def test_unknown_key_is_named_with_a_suggestion(small_catalog: Path) -> None:
 
 
 def test_missing_required_key(small_catalog: Path) -> None:
+    # only the list facts are required (SPEC 8); a missing fact such as assessment is not an error
     path = small_catalog / "credentials/net-pro.md"
     edit(path, "assessment: One written exam\n", "")
-    assert errors_of(small_catalog) == [f"{CRED}/net-pro.md:2: missing required key 'assessment'"]
+    edit(path, "points: 9\n", "")
+    assert errors_of(small_catalog) == [f"{CRED}/net-pro.md:2: missing required key 'points'"]
+
+
+def test_retired_credential_without_a_sunset_key(small_catalog: Path) -> None:
+    path = small_catalog / "credentials/club-coder.md"
+    edit(path, "sunset: 2024-06-30\n", "")
+    assert errors_of(small_catalog) == [
+        f"{CRED}/club-coder.md:{line_of(path, 'status:')}: status is retired, so 'sunset' must be a date (YYYY-MM-DD)"
+    ]
+
+
+def test_a_fact_given_as_null_is_still_refused_where_null_means_nothing(small_catalog: Path) -> None:
+    path = small_catalog / "credentials/net-pro.md"
+    edit(path, "assessment: One written exam", "assessment: null")
+    assert errors_of(small_catalog) == [
+        f"{CRED}/net-pro.md:{line_of(path, 'assessment:')}: assessment: must not be null: leave the key out while it is not yet documented"
+    ]
 
 
 def test_wrong_type(small_catalog: Path) -> None:
@@ -363,13 +381,34 @@ def test_issuer_with_an_unknown_kind(small_catalog: Path) -> None:
 
 
 def test_missing_files_are_reported(small_catalog: Path) -> None:
+    # occupations.csv is optional (SPEC 8), but the SOC codes credentials name must be in it
     (small_catalog / "site.yml").unlink()
     (small_catalog / "occupations.csv").unlink()
     errors = errors_of(small_catalog)
     assert errors == [
-        "catalog/occupations.csv:1: file is missing",
+        f"{CRED}/net-basics.md:{line_of(small_catalog / 'credentials/net-basics.md', 'occupations:')}: "
+        "occupation '15-1232' is not in catalog/occupations.csv",
+        f"{CRED}/net-pro.md:{line_of(small_catalog / 'credentials/net-pro.md', 'occupations:')}: "
+        "occupation '15-1231' is not in catalog/occupations.csv",
+        f"{CRED}/nurse-aide.md:{line_of(small_catalog / 'credentials/nurse-aide.md', 'occupations:')}: "
+        "occupation '31-1131' is not in catalog/occupations.csv",
         "catalog/site.yml:1: site settings file is missing",
     ]
+
+
+def test_occupations_and_pathways_are_optional(small_catalog: Path) -> None:
+    import shutil
+
+    (small_catalog / "occupations.csv").unlink()
+    shutil.rmtree(small_catalog / "pathways")
+    for path in (small_catalog / "credentials").glob("*.md"):
+        text = "".join(
+            line for line in path.read_text().splitlines(True) if not line.startswith("occupations:")
+        )
+        path.write_text(text)
+    catalog = load_catalog(small_catalog)
+    assert catalog.pathways == {} and catalog.occupations == {}
+    assert catalog.credentials["net-pro"].missing_facts() == ("occupations",)
 
 
 def test_many_errors_are_reported_at_once(small_catalog: Path) -> None:

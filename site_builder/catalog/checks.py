@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from site_builder.catalog.models import (
     SLUG_PATTERN,
     SOC_PATTERN,
+    STATE_CODE_PATTERN,
     Credential,
 )
 from site_builder.catalog.yamlsource import Location
@@ -25,6 +26,7 @@ from site_builder.errors import excerpt
 
 _SLUG = re.compile(SLUG_PATTERN)
 _SOC = re.compile(SOC_PATTERN)
+_STATE_CODE = re.compile(STATE_CODE_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ class Lifecycle:
         status = data.get("status")
         return cls(
             status=status if isinstance(status, str) else None,
-            sunset_is_null="sunset" in data and data["sunset"] is None,
+            # left out or null: an approved credential needs no sunset, the others do
+            sunset_is_null=data.get("sunset") is None,
             approved=_date(data.get("approved")),
             sunset=_date(data.get("sunset")),
         )
@@ -179,7 +182,7 @@ def sunset_rules(credentials: Mapping[str, Lifecycle]) -> Iterator[Finding]:
 
 
 #: Credential lists that name each thing once.
-UNIQUE_LISTS = ("career_fields", "occupations", "stacks_to")
+UNIQUE_LISTS = ("career_fields", "occupations", "stacks_to", "cip_codes")
 
 
 def repeated_items(kind: str, key: str, data: object, lists: tuple[str, ...]) -> Iterator[Finding]:
@@ -196,6 +199,102 @@ def repeated_items(kind: str, key: str, data: object, lists: tuple[str, ...]) ->
             if item in seen:
                 yield Finding(kind, key, (name, index), f"{name}: lists {excerpt(item)} twice")
             seen.add(item)
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """A credential's state code and the programs it says it belongs to, from its raw data;
+    a malformed value is None or ``""`` (the model reported it), keeping list positions."""
+
+    state_code: str | None
+    programs: tuple[str, ...]
+
+    @classmethod
+    def from_data(cls, data: object) -> Crosswalk:
+        data = data if isinstance(data, dict) else {}
+        code = data.get("state_code")
+        memberships = data.get("programs")
+        programs = []
+        for membership in memberships if isinstance(memberships, list) else []:
+            program = membership.get("program") if isinstance(membership, dict) else None
+            programs.append(program if isinstance(program, str) and _SLUG.fullmatch(program) else "")
+        return cls(
+            state_code=code if isinstance(code, str) and _STATE_CODE.fullmatch(code) else None,
+            programs=tuple(programs),
+        )
+
+
+def state_codes_unique(credentials: Mapping[str, Crosswalk], files: Mapping[str, str]) -> Iterator[Finding]:
+    """A state code names one credential: no two share it, and none is another credential's
+    id (outcome files name a credential by either, in the same column). ``files``: each
+    credential's file, as errors name it; the later file (by id) is told."""
+    first: dict[str, str] = {}
+    for key in sorted(credentials):
+        code = credentials[key].state_code
+        if code is None:
+            continue
+        if code in first:
+            yield Finding(
+                "credential",
+                key,
+                ("state_code",),
+                f"state_code '{code}' is also the state code of {files[first[code]]}; "
+                "each credential needs its own",
+            )
+            continue
+        first[code] = key
+        if code != key and code in credentials:
+            yield Finding(
+                "credential",
+                key,
+                ("state_code",),
+                f"state_code '{code}' is the id of another credential ({files[code]}): "
+                "outcome files could not tell the two apart",
+            )
+
+
+def program_memberships(
+    credentials: Mapping[str, Crosswalk], programs: Collection[str] | None
+) -> Iterator[Finding]:
+    """Each membership names a program of site.yml's ``programs:``, once. ``programs`` is
+    None when site.yml could not be read: the names cannot be checked then."""
+    for key, credential in credentials.items():
+        seen: set[str] = set()
+        for index, program in enumerate(credential.programs):
+            if not program:
+                continue
+            location = ("programs", index, "program")
+            if programs is not None and program not in programs:
+                defined = ", ".join(f"'{name}'" for name in sorted(programs)) or "none"
+                yield Finding(
+                    "credential",
+                    key,
+                    location,
+                    f"program '{program}' is not defined in the programs of catalog/site.yml "
+                    f"(defined: {defined}){_did_you_mean(program, programs)}",
+                )
+            elif program in seen:
+                yield Finding("credential", key, location, f"programs: lists '{program}' twice")
+            seen.add(program)
+
+
+def site_programs(data: object) -> tuple[list[str], list[Finding]]:
+    """The program ids site.yml defines (read from its raw data), and each repeated id."""
+    data = data if isinstance(data, dict) else {}
+    entries = data.get("programs")
+    ids: list[str] = []
+    findings = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        program = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(program, str) or not _SLUG.fullmatch(program):
+            continue
+        if program in ids:
+            findings.append(
+                Finding("site", "site", ("programs", index, "id"), f"programs: defines '{program}' twice")
+            )
+            continue
+        ids.append(program)
+    return ids, findings
 
 
 def stacking_cycles(credentials: Mapping[str, References]) -> Iterator[Finding]:

@@ -13,6 +13,8 @@ from pydantic import BaseModel
 
 from site_builder.catalog import checks
 from site_builder.catalog.models import (
+    FACTS,
+    ISSUER_FACTS,
     SLUG_PATTERN,
     CareerField,
     Credential,
@@ -50,6 +52,28 @@ class Catalog:
     bodies: dict[str, str]
     pathways: dict[str, Pathway]
 
+    def state_codes(self) -> dict[str, str]:
+        """State code -> credential id, for the credentials that have one."""
+        return {
+            credential.state_code: key
+            for key, credential in sorted(self.credentials.items())
+            if credential.state_code is not None
+        }
+
+    def program_members(self) -> dict[str, dict[str, tuple[tuple[int | None, int | None], ...]]] | None:
+        """Program id -> credential id -> the school years of its memberships
+        (``rules.programs.Members``); None when site.yml defines no programs."""
+        if not self.site.programs:
+            return None
+        members: dict[str, dict[str, tuple[tuple[int | None, int | None], ...]]] = {
+            program.id: {} for program in self.site.programs
+        }
+        for key, credential in sorted(self.credentials.items()):
+            for membership in credential.programs:
+                spans = members[membership.program].get(key, ())
+                members[membership.program][key] = (*spans, (membership.first_year, membership.last_year))
+        return members
+
 
 class _Collector:
     """Gathers errors from every file while loading goes on."""
@@ -83,18 +107,27 @@ class _Collector:
         self.errors.append(InputError(display_path(path), 1, None, f"{what} is missing"))
 
 
-def load_catalog(root: Path) -> Catalog:
-    """Read and validate ``root`` (a catalog folder); raise CatalogInvalid with all errors."""
+def load_catalog(root: Path, complete: bool = False) -> Catalog:
+    """Read and validate ``root`` (a catalog folder); raise CatalogInvalid with all errors.
+
+    ``complete`` (``credsite validate --complete``) also makes every fact a credential or
+    issuer file leaves out an error (SPEC 8); without it, only the list facts are required."""
     collect = _Collector()
     if not root.is_dir():
         raise CatalogInvalid([InputError(display_path(root), 1, None, "catalog folder not found")])
     site = _load_site(root / "site.yml", collect)
     career_fields = _load_career_fields(root / "career-fields.yml", collect)
     issuers = _load_folder(root / "issuers", ".yml", Issuer, collect, "issuer")
-    occupations, occupation_errors = load_occupations(root / "occupations.csv")
+    # occupations and pathways are optional (SPEC 8): a state's list starts without them
+    occupation_file = root / "occupations.csv"
+    occupations, occupation_errors = (
+        load_occupations(occupation_file)
+        if occupation_file.is_file() or occupation_file.is_symlink()
+        else ({}, [])
+    )
     collect.errors += occupation_errors
     credentials, bodies = _load_credentials(root / "credentials", collect)
-    pathways = _load_folder(root / "pathways", ".yml", Pathway, collect, "pathway")
+    pathways = _load_folder(root / "pathways", ".yml", Pathway, collect, "pathway", optional=True)
 
     known = checks.KnownIds(
         credentials=collect.present["credential"],
@@ -106,7 +139,17 @@ def load_catalog(root: Path) -> Catalog:
     raw = {(kind, key): parsed.document.data for (kind, key), parsed in collect.sources.items()}
     credential_data = {key: data for (kind, key), data in raw.items() if kind == "credential"}
     references = {key: checks.References.from_data(data) for key, data in credential_data.items()}
+    crosswalks = {key: checks.Crosswalk.from_data(data) for key, data in credential_data.items()}
+    program_ids, program_findings = (
+        checks.site_programs(raw[("site", "site")]) if ("site", "site") in raw else (None, [])
+    )
     findings = [
+        *program_findings,
+        *checks.state_codes_unique(
+            crosswalks,
+            {key: display_path(collect.sources[("credential", key)].path) for key in crosswalks},
+        ),
+        *checks.program_memberships(crosswalks, program_ids),
         *checks.sunset_rules(
             {key: checks.Lifecycle.from_data(data) for key, data in credential_data.items()}
         ),
@@ -131,6 +174,8 @@ def load_catalog(root: Path) -> Catalog:
         collect.errors.append(
             collect.sources[(finding.kind, finding.key)].error(finding.location, finding.message)
         )
+    if complete:
+        collect.errors += _missing_fact_errors(collect)
     if collect.errors or site is None:
         raise CatalogInvalid(collect.errors)
     return Catalog(
@@ -145,12 +190,35 @@ def load_catalog(root: Path) -> Catalog:
     )
 
 
+#: the facts each kind of file may leave out until ``--complete`` is asked for
+_FACTS_OF_KIND = {"issuer": ISSUER_FACTS, "credential": FACTS}
+
+
+def _missing_fact_errors(collect: _Collector) -> list[InputError]:
+    """One error per fact a credential or issuer file leaves out, read from the raw data so
+    that a file with other errors is told too."""
+    errors = []
+    for (kind, _), parsed in collect.sources.items():
+        data = parsed.document.data
+        if kind not in _FACTS_OF_KIND or not isinstance(data, dict):
+            continue
+        errors += [
+            parsed.error((fact,), f"{fact}: not yet documented (--complete requires every fact)")
+            for fact in _FACTS_OF_KIND[kind]
+            if fact not in data
+        ]
+    return errors
+
+
 def _load_site(path: Path, collect: _Collector) -> SiteConfig | None:
     if not path.is_file() and not path.is_symlink():
         collect.missing(path, "site settings file")
         return None
     parsed = collect.parse(path, partial(parse_yaml_file, root=path.parent))
-    return collect.model(SiteConfig, parsed.document.data, parsed) if parsed else None
+    if parsed is None:
+        return None
+    collect.sources[("site", "site")] = parsed  # its programs are cross-checked
+    return collect.model(SiteConfig, parsed.document.data, parsed)
 
 
 def _load_career_fields(path: Path, collect: _Collector) -> dict[str, CareerField]:
@@ -200,12 +268,15 @@ def _stem_errors(path: Path) -> list[InputError]:
     return [InputError(display_path(path), 1, None, message)]
 
 
-def _files(folder: Path, suffix: str, collect: _Collector, what: str) -> Iterable[Path]:
+def _files(
+    folder: Path, suffix: str, collect: _Collector, what: str, optional: bool = False
+) -> Iterable[Path]:
     if folder.is_symlink():
         collect.errors.append(InputError(display_path(folder), 1, None, LINK_MESSAGE))
         return []
     if not folder.is_dir():
-        collect.missing(folder, f"{what} folder")
+        if not optional or folder.exists():
+            collect.missing(folder, f"{what} folder")
         return []
     files = []
     for path in sorted(folder.iterdir()):
@@ -228,11 +299,12 @@ def _files(folder: Path, suffix: str, collect: _Collector, what: str) -> Iterabl
 
 
 def _load_folder(
-    folder: Path, suffix: str, model: type[Model], collect: _Collector, kind: str
+    folder: Path, suffix: str, model: type[Model], collect: _Collector, kind: str, optional: bool = False
 ) -> dict[str, Model]:
-    """One model per file, keyed by the file name stem (issuers, pathways)."""
+    """One model per file, keyed by the file name stem (issuers, pathways); an ``optional``
+    folder may be absent."""
     loaded: dict[str, Model] = {}
-    for path in _files(folder, suffix, collect, kind):
+    for path in _files(folder, suffix, collect, kind, optional):
         collect.present[kind].add(path.stem)
         collect.errors += _stem_errors(path)
         parsed = collect.parse(path, partial(parse_yaml_file, root=folder.parent))
@@ -278,3 +350,25 @@ def _load_credentials(folder: Path, collect: _Collector) -> tuple[dict[str, Cred
         credentials[credential.id] = credential
         bodies[credential.id] = body
     return credentials, bodies
+
+
+def raw_state_codes(folder: Path) -> dict[str, str]:
+    """State code -> credential id (the file name), as the credential files in ``folder`` say
+    when the catalog as a whole has errors: the outcome data is still checked in the same run,
+    and its rows that name a credential by state code are not all reported as unknown. A file
+    that cannot be read, or whose code is not a plain code, is left out (the catalog's errors
+    tell why); a code two files claim goes to the first."""
+    codes: dict[str, str] = {}
+    if folder.is_symlink() or not folder.is_dir():
+        return codes
+    for path in sorted(folder.glob("*.md")):
+        if path.is_symlink() or not path.is_file() or not _SLUG.fullmatch(path.stem):
+            continue
+        try:
+            parsed, _ = parse_front_matter(path, folder.parent)
+        except FileProblem:
+            continue
+        code = checks.Crosswalk.from_data(parsed.document.data).state_code
+        if code is not None:
+            codes.setdefault(code, path.stem)
+    return codes

@@ -19,12 +19,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    model_validator,
 )
 
 from site_builder.errors import excerpt
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 SOC_PATTERN = r"^\d{2}-\d{4}$"
+CIP_PATTERN = r"^\d{2}\.\d{4}$"
+#: a state's own code for a credential: it may name the credential in outcome files, filters
+#: and paths, so it is plain: letters, digits and '_', '.' or '-' inside, at most 32 characters
+STATE_CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,30}[A-Za-z0-9])?$"
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -78,11 +83,29 @@ WholeNumber = Annotated[int, BeforeValidator(_no_leading_zeros)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Url = Annotated[str, Field(pattern=URL_PATTERN)]
 SocCode = Annotated[str, Field(pattern=SOC_PATTERN)]
+CipCode = Annotated[str, Field(pattern=CIP_PATTERN)]
+StateCode = Annotated[str, Field(pattern=STATE_CODE_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+ProgramKind = Literal["fee-reimbursement", "flat-incentive", "list", "tiers"]
+
+
+class Program(_Strict):
+    """One entry of `programs:` in `catalog/site.yml`: a program credentials can qualify for."""
+
+    id: Slug = Field(description="Stable id, a lowercase slug; claims.csv names it in its `program` column.")
+    name: Text = Field(description="Name shown on the credential pages, e.g. Exam-fee reimbursement.")
+    kind: ProgramKind = Field(
+        description="fee-reimbursement (pays actual exam fees), flat-incentive (a fixed amount per "
+        "credential), list (a list credentials are on) or tiers (credentials sit in tiers)."
+    )
+    description: Text = Field(description="One or two plain sentences on what the program does.")
+    url: Url | None = Field(default=None, description="Where the program's rules are published.")
 
 
 class SiteConfig(_Strict):
@@ -102,6 +125,11 @@ class SiteConfig(_Strict):
     sample_notice: str | None = Field(
         default=None, description="Shown on every page when the data is a sample."
     )
+    programs: list[Program] = Field(
+        default_factory=list,
+        description="Programs credentials can qualify for (each credential lists its own); when any "
+        "is defined, every claims.csv row must name a credential that belongs to its program.",
+    )
 
 
 class CareerField(_Strict):
@@ -119,9 +147,18 @@ class Issuer(_Strict):
     """`catalog/issuers/<id>.yml`: an organisation that awards credentials."""
 
     name: Text = Field(description="The organisation's name.")
-    url: Url = Field(description="Its home page.")
-    kind: IssuerKind = Field(description="What kind of body it is.")
+    # facts (ISSUER_FACTS) may be left out until someone documents them; then they are None
+    url: Url = Field(default=None, description="Its home page; leave out until known.")
+    kind: IssuerKind = Field(default=None, description="What kind of body it is; leave out until known.")
     verification_url: Url | None = Field(default=None, description="Where anyone can verify a holder.")
+
+    def missing_facts(self) -> tuple[str, ...]:
+        """The facts of ``ISSUER_FACTS`` this issuer's file leaves out."""
+        return tuple(fact for fact in ISSUER_FACTS if fact not in self.model_fields_set)
+
+
+#: What an issuer file may leave out until someone documents it (SPEC 8): all but its name.
+ISSUER_FACTS = ("url", "kind")
 
 
 class Occupation(_Strict):
@@ -140,36 +177,128 @@ Status = Literal["approved", "sunsetting", "retired"]
 Portability = Literal["national", "multi-state", "state", "regional"]
 
 
+class Membership(_Strict):
+    """One entry of a credential's `programs:`: a program it qualifies for."""
+
+    program: Slug = Field(description="Id of a program defined in `catalog/site.yml`.")
+    tier: Text | None = Field(default=None, description="Its tier or level in the program, if any.")
+    amount_usd: Money | None = Field(
+        default=None, ge=0, description="What the program pays or gives for it, in dollars, if fixed."
+    )
+    first_year: WholeNumber | None = Field(
+        default=None,
+        ge=2000,
+        le=2100,
+        description="First school year it belongs (named by the calendar year the year ends in); "
+        "empty = since the start.",
+    )
+    last_year: WholeNumber | None = Field(
+        default=None,
+        ge=2000,
+        le=2100,
+        description="Last school year it belongs; empty = still does. Claims of other years are refused.",
+    )
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Membership:
+        if self.first_year is not None and self.last_year is not None and self.last_year < self.first_year:
+            raise ValueError(f"last_year {self.last_year} is before first_year {self.first_year}")
+        return self
+
+
 class Credential(_Strict):
-    """Front matter of `catalog/credentials/<id>.md`; the Markdown body follows it."""
+    """Front matter of `catalog/credentials/<id>.md`; the Markdown body follows it.
+
+    Only the list facts (id, name, issuer, career_fields, points, status, approved, and sunset
+    unless approved) are required. Every fact of ``FACTS`` may be left out of the file until
+    someone documents it: the attribute is then None, and ``missing_facts`` names it. Where null
+    means something (``exam_fee_usd: null`` = unknown fee, ``valid_years: null`` = never expires,
+    ``occupations: []`` = no linked job) the file says so explicitly, which documents the fact.
+    """
 
     id: Slug = Field(description="Equals the file name without `.md`.")
     name: Text = Field(description="The credential's official name.")
     issuer: Slug = Field(description="Id of a file in `catalog/issuers/`.")
-    type: CredentialType = Field(description="certification, license, certificate or badge.")
+    type: CredentialType = Field(default=None, description="certification, license, certificate or badge.")
     career_fields: Annotated[list[Slug], Field(min_length=1)] = Field(
         description="Career field ids, each once; the first is the primary field."
     )
     points: WholeNumber = Field(ge=1, le=12, description="Points toward the goal, 1 to 12.")
     status: Status = Field(description="approved, sunsetting or retired.")
     approved: IsoDate = Field(description="Date the credential was added to the list.")
-    sunset: IsoDate | None = Field(description="Date it leaves the list; required unless approved.")
-    summary: Text = Field(description="One plain-language sentence for families.")
-    certifies: Annotated[list[Text], Field(min_length=1)] = Field(description="Competencies, for employers.")
-    assessment: Text = Field(description="How candidates are assessed.")
-    prerequisites: Text = Field(description="What a candidate needs first, or `None`.")
-    exam_fee_usd: Money | None = Field(ge=0, description="Exam fee in dollars, or null when unknown.")
-    valid_years: WholeNumber | None = Field(
-        ge=1, description="Years the credential stays valid; null = never expires."
+    sunset: IsoDate | None = Field(
+        default=None, description="Date it leaves the list; required unless approved."
     )
-    renewal: Text = Field(description="How a holder renews it.")
+    summary: Text = Field(default=None, description="One plain-language sentence for families.")
+    certifies: Annotated[list[Text], Field(min_length=1)] = Field(
+        default=None, description="Competencies, for employers."
+    )
+    assessment: Text = Field(default=None, description="How candidates are assessed.")
+    prerequisites: Text = Field(default=None, description="What a candidate needs first, or `None`.")
+    exam_fee_usd: Money | None = Field(
+        default=None, ge=0, description="Exam fee in dollars, or null when unknown."
+    )
+    valid_years: WholeNumber | None = Field(
+        default=None, ge=1, description="Years the credential stays valid; null = never expires."
+    )
+    renewal: Text = Field(default=None, description="How a holder renews it.")
     verification_url: Url | None = Field(default=None, description="How an employer verifies a holder.")
-    portability: Portability = Field(description="national, multi-state, state or regional.")
-    college_credit_hours: WholeNumber = Field(ge=0, description="College credit hours it earns; 0 when none.")
-    occupations: list[SocCode] = Field(description="SOC codes of linked jobs, each once.")
-    stacks_to: list[Slug] = Field(description="Credentials this one prepares for, each once.")
-    sources: Annotated[list[Url], Field(min_length=1)] = Field(description="Where the facts come from.")
-    last_reviewed: IsoDate = Field(description="When the facts were last checked.")
+    portability: Portability = Field(default=None, description="national, multi-state, state or regional.")
+    college_credit_hours: WholeNumber = Field(
+        default=None, ge=0, description="College credit hours it earns; 0 when none."
+    )
+    occupations: list[SocCode] = Field(
+        default=None, description="SOC codes of linked jobs, each once; [] when none."
+    )
+    stacks_to: list[Slug] = Field(
+        default=None, description="Credentials this one prepares for, each once; [] when none."
+    )
+    sources: Annotated[list[Url], Field(min_length=1)] = Field(
+        default=None, description="Where the facts come from."
+    )
+    last_reviewed: IsoDate = Field(default=None, description="When the facts were last checked.")
+    # crosswalks and programs (SPEC 8): optional, and never a missing fact
+    state_code: StateCode | None = Field(
+        default=None,
+        description="The id the state's reporting system uses, unique in the catalog; outcome files "
+        "may name the credential by it. Letters, digits and '_', '.' or '-' inside, at most 32 characters.",
+    )
+    cip_codes: list[CipCode] = Field(
+        default_factory=list,
+        description="CIP codes (NN.NNNN) of the instructional programs that lead to it, each once.",
+    )
+    programs: list[Membership] = Field(
+        default_factory=list,
+        description="Programs of `catalog/site.yml` it qualifies for, each once, with its tier or amount.",
+    )
+
+    def missing_facts(self) -> tuple[str, ...]:
+        """The facts of ``FACTS`` this credential's file leaves out, in ``FACTS`` order."""
+        return tuple(fact for fact in FACTS if fact not in self.model_fields_set)
+
+    def documented(self, fact: str) -> bool:
+        """Whether the file states ``fact`` (null included, where null has a meaning)."""
+        return fact in self.model_fields_set
+
+
+#: What a credential file may leave out until someone documents it (SPEC 8): every field but
+#: the list facts and the optional extras (``verification_url``, crosswalks, memberships).
+FACTS = (
+    "type",
+    "summary",
+    "certifies",
+    "assessment",
+    "prerequisites",
+    "exam_fee_usd",
+    "valid_years",
+    "renewal",
+    "portability",
+    "college_credit_hours",
+    "occupations",
+    "stacks_to",
+    "sources",
+    "last_reviewed",
+)
 
 
 class PathwayStep(_Strict):

@@ -14,7 +14,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from site_builder.catalog.models import SLUG_PATTERN, SOC_PATTERN, URL_PATTERN
+from site_builder.catalog.models import (
+    CIP_PATTERN,
+    FACTS,
+    ISSUER_FACTS,
+    SLUG_PATTERN,
+    SOC_PATTERN,
+    STATE_CODE_PATTERN,
+    URL_PATTERN,
+)
 from site_builder.catalog.yamlsource import (
     Location,
     YamlDocument,
@@ -29,6 +37,8 @@ Model = TypeVar("Model", bound=BaseModel)
 _PATTERN_HINTS = {
     SLUG_PATTERN: "must be a lowercase id like 'comptia-a-plus' (letters, digits, single hyphens)",
     SOC_PATTERN: "must be a SOC code like '15-1232'",
+    CIP_PATTERN: "must be a CIP code like '11.0901' (two digits, a dot, four digits)",
+    STATE_CODE_PATTERN: "must be a code of letters, digits and '_', '.' or '-' inside, at most 32 characters",
     URL_PATTERN: "must be a web address starting with https://",
 }
 
@@ -177,6 +187,9 @@ def _message(model: type[BaseModel], detail: dict[str, Any]) -> str:
     if kind == "invalid_key":
         return f"unknown key '{key}'"
     field = _field_path(loc)
+    if detail.get("input", "") is None and len(loc) == 1 and key in _FACTS_OF_MODEL.get(model.__name__, ()):
+        # a fact not yet known is left out (SPEC 8); null means something only where a field says so
+        return f"{field}: must not be null: leave the key out while it is not yet documented"
     if kind == "model_type":
         class_name = detail.get("ctx", {}).get("class_name", "")
         return f"{field}: {_MAPPING_HINTS.get(class_name, 'must be a mapping of keys to values')}"
@@ -190,6 +203,10 @@ def _message(model: type[BaseModel], detail: dict[str, Any]) -> str:
     if kind not in {"value_error"} and not isinstance(got, dict | list):
         message += f" (got {excerpt(got)})"
     return f"{field}: {message}"
+
+
+#: facts a file may leave out, by model name; a null given for one of them is a mistake
+_FACTS_OF_MODEL = {"Credential": FACTS, "Issuer": ISSUER_FACTS}
 
 
 def _field_path(loc: tuple) -> str:

@@ -10,7 +10,7 @@ Table Schema cannot say.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 from site_builder.collector import collector_paused
@@ -20,6 +20,7 @@ from site_builder.outcomes.layout import PackagePlace, read_layout
 from site_builder.outcomes.package import LoadedTable, validate_package
 from site_builder.outcomes.records import Attainment, Claim, Funding, Outcomes, Readiness, School
 from site_builder.outcomes.rules import check_rules
+from site_builder.rules.programs import Members
 
 __all__ = [
     "Attainment",
@@ -40,8 +41,17 @@ TRACKED_MESSAGE = (
 )
 
 
-def load_outcomes(place: PackagePlace | Path, credential_ids: Collection[str]) -> Outcomes:
-    """Validated outcome records, or ``CatalogInvalid`` carrying every error found."""
+def load_outcomes(
+    place: PackagePlace | Path,
+    credential_ids: Collection[str],
+    state_codes: Mapping[str, str] | None = None,
+    members: Members | None = None,
+) -> Outcomes:
+    """Validated outcome records, or ``CatalogInvalid`` carrying every error found.
+
+    Rows may name a credential by its state code (``state_codes``: code -> id); the records
+    carry the credential's id. ``members``: the credentials of each program of site.yml,
+    which every claim must name (None: site.yml defines no programs)."""
     layout = read_layout(place)
     if layout.fatal_errors:
         raise CatalogInvalid(layout.fatal_errors + layout.file_errors)
@@ -49,7 +59,7 @@ def load_outcomes(place: PackagePlace | Path, credential_ids: Collection[str]) -
     with collector_paused(), offline():
         tables, package_errors = validate_package(layout)
         errors.extend(package_errors)
-        errors.extend(check_rules(tables, credential_ids))
+        errors.extend(check_rules(tables, credential_ids, state_codes, members))
     if errors:
         raise CatalogInvalid(errors)
     return _outcomes(tables, layout.years)

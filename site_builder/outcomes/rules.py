@@ -11,8 +11,9 @@ rejected there, so one mistake is reported once.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
 from typing import Any
@@ -20,23 +21,98 @@ from typing import Any
 from site_builder.errors import InputError, excerpt, quoted
 from site_builder.outcomes.package import LoadedTable
 from site_builder.outcomes.records import Attainment, Claim, Funding, Readiness, School
+from site_builder.rules.programs import Members, belongs
 
 
 def _column(table: LoadedTable, name: str) -> int:
     return table.spec.columns.index(name) + 1
 
 
-def credentials_in_catalog(table: LoadedTable, credential_ids: Collection[str]) -> Iterable[InputError]:
-    """Every credential_id names a credential of the catalog."""
+def credentials_in_catalog(
+    table: LoadedTable, credential_ids: Collection[str], by_code: bool = False
+) -> Iterable[InputError]:
+    """Every credential_id names a credential of the catalog (``by_code``: the catalog has
+    state codes, which ``credentials_by_state_code`` has turned into ids already)."""
     column = _column(table, "credential_id")
+    also = " (neither a credential id nor a state code)" if by_code else ""
     for line, record in table.numbered():
         if record.credential_id not in credential_ids:
             yield InputError(
                 table.spec.display,
                 line,
                 column,
-                f"credential_id {quoted(record.credential_id)} is not in the catalog",
+                f"credential_id {quoted(record.credential_id)} is not in the catalog{also}",
             )
+
+
+def credentials_by_state_code(
+    table: LoadedTable, state_codes: Mapping[str, str], credential_ids: Collection[str]
+) -> Iterable[InputError]:
+    """A row may name its credential by the credential's state code (SPEC 8): its record is
+    given the credential's id, here, before any other rule reads it. A row that so names a
+    credential another row of the file names too, by id or code, repeats the primary key.
+
+    Changes ``table`` in place; the errors name the row's line and the first row's line,
+    never another row's values."""
+    codes = {code: key for code, key in state_codes.items() if code not in credential_ids}
+    if not codes:
+        return
+    records = table.records
+    renamed = False
+    for index, record in enumerate(records):
+        key = codes.get(record.credential_id)
+        if key is not None:
+            records[index] = dataclasses.replace(record, credential_id=key)
+            renamed = True
+    # rejected rows' keys are compared with other tables' rows (credential_id comes last)
+    table.rejected_keys = {(*key[:-1], codes.get(key[-1], key[-1])) for key in table.rejected_keys}
+    if not renamed:
+        return
+    column = _column(table, "credential_id")
+    key_names = [name for name in table.spec.columns if name not in MINIMUMS and name != "amount_usd"]
+    key_of = attrgetter(*key_names)
+    first: dict[tuple, int] = {}
+    for line, record in table.numbered():
+        key = key_of(record)
+        if key in first:
+            message = (
+                f"credential_id: names the same credential as line {first[key]} (one by its id, "
+                f"one by its state code): each ({', '.join(key_names)}) once"
+            )
+            yield InputError(table.spec.display, line, column, message)
+        else:
+            first[key] = line
+
+
+def claims_in_programs(
+    claims: LoadedTable, members: Members, credential_ids: Collection[str]
+) -> Iterable[InputError]:
+    """Every claim names a credential that belongs to its program that school year
+    (``rules.programs``: a membership of the program in the credential's file whose years,
+    when given, hold the year). Only when site.yml defines programs (``members``)."""
+    column = _column(claims, "credential_id")
+    said: dict[tuple[str, str, int], bool] = {}
+    for line, record in claims.numbered():
+        claim: Claim = record
+        if claim.credential_id not in credential_ids:
+            continue  # credentials_in_catalog tells it
+        key = (claim.program, claim.credential_id, claim.year)
+        if key not in said:
+            said[key] = belongs(members, *key)
+        if said[key]:
+            continue
+        if claim.program not in members:
+            message = (
+                f"program {quoted(claim.program)} is not one of the programs of catalog/site.yml, "
+                "so no credential belongs to it"
+            )
+            yield InputError(claims.spec.display, line, _column(claims, "program"), message)
+        else:
+            message = (
+                f"credential_id: {quoted(claim.credential_id)} does not belong to program "
+                f"{quoted(claim.program)} in {claim.year} (see the programs: of its file in catalog/credentials/)"
+            )
+            yield InputError(claims.spec.display, line, column, message)
 
 
 #: ids of schools, districts and programs: they name pages and files (/schools/<school_id>/),
@@ -268,11 +344,21 @@ def _whole_cents(amount: Decimal) -> bool:
         return False
 
 
-def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str]) -> list[InputError]:
-    """All cross checks over the loaded tables."""
+def check_rules(
+    tables: dict[str, LoadedTable],
+    credential_ids: Collection[str],
+    state_codes: Mapping[str, str] | None = None,
+    members: Members | None = None,
+) -> list[InputError]:
+    """All cross checks over the loaded tables. ``state_codes`` (code -> id) are turned into
+    ids first; ``members``: the programs' credentials, None when site.yml defines none."""
     catalog_ids = frozenset(credential_ids)
     funding = tables.get("funding")
     errors: list[Any] = []
+    state_codes = state_codes or {}
+    for table in tables.values():
+        if table.spec.table in ("attainment", "claims"):
+            errors.extend(credentials_by_state_code(table, state_codes, catalog_ids))
     for table in tables.values():
         spec = table.spec
         errors.extend(codes_are_safe(table))
@@ -285,10 +371,12 @@ def check_rules(tables: dict[str, LoadedTable], credential_ids: Collection[str])
             continue
         errors.extend(year_matches_folder(table))
         if spec.table in ("attainment", "claims"):
-            errors.extend(credentials_in_catalog(table, catalog_ids))
+            errors.extend(credentials_in_catalog(table, catalog_ids, by_code=bool(state_codes)))
         if spec.table == "readiness":
             errors.extend(target_within_graduates(table))
         if spec.table == "claims":
             errors.extend(claims_within_attainment(table, tables.get(f"attainment-{spec.year}")))
             errors.extend(amounts_match_program(table, funding))
+            if members is not None:
+                errors.extend(claims_in_programs(table, members, catalog_ids))
     return errors

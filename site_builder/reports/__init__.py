@@ -41,6 +41,7 @@ from site_builder.reports.systems import (
 from site_builder.rules.disclosure import Protection, protect, settle
 from site_builder.rules.fees import exposed as fee_exposures
 from site_builder.rules.privacy import CODED_STATUSES, PUBLISHED, Key, Status, TableSystem, rate_thresholds
+from site_builder.rules.programs import Members, members_in_year
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
 from site_builder.rules.slices import make_slice, merged, owners, wholes
 
@@ -57,6 +58,12 @@ class CatalogFacts:
     primary_field: dict[str, str]
     #: credential id -> its exam fee (None: not known), published on the credential pages
     exam_fees: dict[str, Decimal | None] = field(default_factory=dict)
+    #: state code -> credential id: outcome rows may name a credential by its code, so the
+    #: same files mean other reports when a code moves to another credential
+    state_codes: dict[str, str] = field(default_factory=dict)
+    #: each program's credentials and their years (``rules.programs``), published on the
+    #: credential pages; None when site.yml defines no programs
+    members: Members | None = None
 
     @classmethod
     def of(cls, catalog: Catalog) -> CatalogFacts:
@@ -66,7 +73,15 @@ class CatalogFacts:
                 key: credential.career_fields[0] for key, credential in catalog.credentials.items()
             },
             exam_fees={key: credential.exam_fee_usd for key, credential in catalog.credentials.items()},
+            state_codes=catalog.state_codes(),
+            members=catalog.program_members(),
         )
+
+    def members_in(self, year: int) -> dict[str, frozenset[str]] | None:
+        """Program id -> its credentials in school year ``year``; None: no programs defined."""
+        if self.members is None:
+            return None
+        return {program: frozenset(members_in_year(self.members, program, year)) for program in self.members}
 
 
 def compute_reports(
@@ -101,7 +116,14 @@ def _reports_from(
     for year in outcomes.years:
         first = len(systems)
         whole = _add_attainment(
-            systems, year, attainment[year], claims[year], schools, primary_field, min_cell
+            systems,
+            year,
+            attainment[year],
+            claims[year],
+            schools,
+            primary_field,
+            min_cell,
+            facts.members_in(year),
         )
         attainment_of[year] = (list(range(first, len(systems))), whole)
         readiness_of[year] = len(systems)
@@ -132,13 +154,17 @@ def _reports_from(
             counts_seconds = sum(protected[n][1] for n in numbers)
             if counts.unresolved:
                 started = time.perf_counter()
-                system = attainment_system(attainment[year], claims[year], schools, primary_field)
+                system = attainment_system(
+                    attainment[year], claims[year], schools, primary_field, facts.members_in(year)
+                )
                 counts = settle(system, counts, min_cell)
                 del system
                 counts_seconds += time.perf_counter() - started
                 progress(f"settled {year} attainment's slices in {time.perf_counter() - started:.1f}s")
         ready, ready_seconds = protected[readiness_of[year]]
-        by_year[year] = _year_report(year, outcomes, counts, ready, claims[year], min_cell, facts.exam_fees)
+        by_year[year] = _year_report(
+            year, outcomes, counts, ready, claims[year], min_cell, facts.exam_fees, facts.members_in(year)
+        )
         by_year[year].audit.extend((_summary(counts, counts_seconds), _summary(ready, ready_seconds)))
         hidden = counts.report.hidden + ready.report.hidden
         solved = counts.report.solved + ready.report.solved
@@ -175,14 +201,18 @@ def _add_attainment(
     schools: dict[str, School],
     primary_field: dict[str, str],
     min_cell: int,
+    members: Mapping[str, frozenset[str]] | None = None,
 ) -> dict | None:
     """The year's attainment system added to ``systems``, whole or as slices; for slices,
-    the whole counts of the cells they share."""
+    the whole counts of the cells they share. ``members``: each program's credentials that
+    year (None: site.yml defines no programs)."""
     size = len(rows) + len(claims)
     if size <= SLICE_ABOVE:
         systems.append(
             Unbuilt(
-                f"{year} attainment", size, partial(attainment_system, rows, claims, schools, primary_field)
+                f"{year} attainment",
+                size,
+                partial(attainment_system, rows, claims, schools, primary_field, members),
             )
         )
         return None
@@ -192,7 +222,7 @@ def _add_attainment(
     ]
     whole, owned = wholes(parts), owners(parts, min_cell)
     for number, (group_rows, group_claims) in enumerate(groups):
-        make = partial(attainment_system, group_rows, group_claims, schools, primary_field)
+        make = partial(attainment_system, group_rows, group_claims, schools, primary_field, members)
         systems.append(
             Unbuilt(
                 f"{year} attainment, part {number + 1} of {len(groups)}",
@@ -369,10 +399,11 @@ def _year_report(
     claims: list,
     min_cell: int,
     exam_fees: Mapping[str, Decimal | None],
+    members: Mapping[str, frozenset[str]] | None = None,
 ) -> YearReport:
     values = _Values(counts, min_cell)
     readiness = _ReadinessValues(ready, min_cell)
-    programs = _programs(year, outcomes, claims, counts, min_cell, exam_fees)
+    programs = _programs(year, outcomes, claims, counts, min_cell, exam_fees, members)
     school_ids = sorted(
         {key[2] for key in counts.statuses if key[:2] == ("att", "school")} | readiness.schools
     )
@@ -531,10 +562,13 @@ def _programs(
     counts: Protection,
     min_cell: int,
     exam_fees: Mapping[str, Decimal | None],
+    members: Mapping[str, frozenset[str]] | None = None,
 ) -> list[ProgramYear]:
     """Each program's allocation divided among schools; dollars follow their count's status
     (``dollars_status``), and a fee program's totals are withheld when, with the exam fees,
-    they would narrow claims per credential (``fee_totals_status``)."""
+    they would narrow claims per credential (``fee_totals_status``). With ``members`` (the
+    programs' credentials that year, published on the credential pages), only a program's
+    members can have been claimed under it: only their fees enter the sum."""
     programs = []
     for funding in sorted((f for f in outcomes.funding if f.year == year), key=lambda f: f.program):
         mine = [claim for claim in claims if claim.program == funding.program]
@@ -563,9 +597,12 @@ def _programs(
         total_status = counts.statuses.get(total_key, PUBLISHED)
         money = total_status
         if funding.unit_amount_usd is None and total_status == PUBLISHED:
-            money = fee_totals_status(
-                total_claimed, counts.values.get(total_key, 0), counts, exam_fees, min_cell
+            fees = (
+                exam_fees
+                if members is None
+                else {key: fee for key, fee in exam_fees.items() if key in members.get(funding.program, ())}
             )
+            money = fee_totals_status(total_claimed, counts.values.get(total_key, 0), counts, fees, min_cell)
         programs.append(
             ProgramYear(
                 year=year,

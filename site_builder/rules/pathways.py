@@ -65,7 +65,7 @@ def stacked_from(credentials: Mapping[str, Credential]) -> dict[str, list[str]]:
     """For each credential, the credentials that stack to it (sorted ids)."""
     sources: dict[str, list[str]] = {key: [] for key in credentials}
     for key in sorted(credentials):
-        for target in credentials[key].stacks_to:
+        for target in credentials[key].stacks_to or ():
             sources[target].append(key)
     return sources
 

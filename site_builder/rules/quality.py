@@ -2,6 +2,10 @@
 
 Each criterion returns the rating *and* the evidence that decided it, because the
 credential page must show families why a credential got its rating.
+
+A fact the catalog does not document yet (SPEC 8) arrives as None: the criterion it decides
+reads "not enough evidence", and the overall rating is "Not yet rated" until every criterion
+has its evidence. An explicit empty list (``occupations: []``) is evidence: there is none.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from typing import Literal
 
 from site_builder.catalog.models import Credential, Issuer, Occupation
 
-Rating = Literal["meets", "partial", "does-not-meet"]
-Overall = Literal["High", "Moderate", "Limited"]
+Rating = Literal["meets", "partial", "does-not-meet", "not-enough-evidence"]
+Overall = Literal["High", "Moderate", "Limited", "Not yet rated"]
+
+NO_EVIDENCE: Rating = "not-enough-evidence"
+NOT_RATED: Overall = "Not yet rated"
 
 DEMAND = "labor-market demand"
 VERIFICATION = "third-party verification"
@@ -44,8 +51,10 @@ class QualityRating:
         return next(result.rating for result in self.criteria if result.criterion == criterion)
 
 
-def labor_market_demand(occupations: Sequence[Occupation]) -> CriterionResult:
+def labor_market_demand(occupations: Sequence[Occupation] | None) -> CriterionResult:
     """meets: a linked occupation is in demand; partial: linked, none in demand; else does-not-meet."""
+    if occupations is None:
+        return CriterionResult(DEMAND, NO_EVIDENCE, "The jobs it leads to are not yet documented.")
     in_demand = [occupation for occupation in occupations if occupation.in_demand]
     if in_demand:
         names = ", ".join(f"{o.title} ({o.soc})" for o in in_demand)
@@ -57,6 +66,10 @@ def labor_market_demand(occupations: Sequence[Occupation]) -> CriterionResult:
 
 def third_party_verification(issuer: Issuer, verification_url: str | None) -> CriterionResult:
     """meets: issuer kind not 'other' and a verification url; partial: no url; does-not-meet: kind 'other'."""
+    if issuer.kind is None:
+        return CriterionResult(
+            VERIFICATION, NO_EVIDENCE, f"What kind of organisation {issuer.name} is, is not yet documented."
+        )
     if issuer.kind == "other":
         return CriterionResult(
             VERIFICATION, "does-not-meet", f"{issuer.name} is not an independent third party."
@@ -74,8 +87,12 @@ def third_party_verification(issuer: Issuer, verification_url: str | None) -> Cr
     )
 
 
-def portability(scope: str) -> CriterionResult:
+def portability(scope: str | None) -> CriterionResult:
     """meets: national or multi-state; partial: state; does-not-meet: regional."""
+    if scope is None:
+        return CriterionResult(
+            PORTABILITY, NO_EVIDENCE, "Where employers recognize it is not yet documented."
+        )
     if scope == "national":
         return CriterionResult(PORTABILITY, "meets", "Recognized by employers across the country.")
     if scope == "multi-state":
@@ -85,8 +102,14 @@ def portability(scope: str) -> CriterionResult:
     return CriterionResult(PORTABILITY, "does-not-meet", "Recognized only in one region.")
 
 
-def postsecondary_connection(college_credit_hours: int, stacks_to: Sequence[str]) -> CriterionResult:
+def postsecondary_connection(
+    college_credit_hours: int | None, stacks_to: Sequence[str] | None
+) -> CriterionResult:
     """meets: college credit hours > 0; partial: stacks to another credential; else does-not-meet."""
+    if college_credit_hours is None:
+        return CriterionResult(
+            POSTSECONDARY, NO_EVIDENCE, "The college credit it earns is not yet documented."
+        )
     if college_credit_hours > 0:
         hours = "hour" if college_credit_hours == 1 else "hours"
         return CriterionResult(
@@ -95,11 +118,21 @@ def postsecondary_connection(college_credit_hours: int, stacks_to: Sequence[str]
     if stacks_to:
         further = "another credential" if len(stacks_to) == 1 else f"{len(stacks_to)} further credentials"
         return CriterionResult(POSTSECONDARY, "partial", f"No college credit, but it prepares for {further}.")
+    if stacks_to is None:
+        return CriterionResult(
+            POSTSECONDARY,
+            NO_EVIDENCE,
+            "No college credit; the credentials it prepares for are not yet documented.",
+        )
     return CriterionResult(POSTSECONDARY, "does-not-meet", "No college credit and no further credential.")
 
 
-def wages_and_advancement(occupations: Sequence[Occupation], living_wage: Decimal) -> CriterionResult:
+def wages_and_advancement(occupations: Sequence[Occupation] | None, living_wage: Decimal) -> CriterionResult:
     """meets: best linked median wage >= living wage; partial: >= 75% of it; else does-not-meet."""
+    if occupations is None:
+        return CriterionResult(
+            WAGES, NO_EVIDENCE, "The jobs it leads to are not yet documented, so no wage evidence yet."
+        )
     if not occupations:
         return CriterionResult(WAGES, "does-not-meet", "No linked occupation, so no wage evidence.")
     best = max(occupations, key=lambda occupation: (occupation.median_wage_usd, occupation.soc))
@@ -114,7 +147,10 @@ def wages_and_advancement(occupations: Sequence[Occupation], living_wage: Decima
 
 
 def overall_rating(criteria: Sequence[CriterionResult]) -> Overall:
-    """High: 5 meets, or 4 with demand and wages among them; Moderate: 3+ meets; else Limited."""
+    """Not yet rated while a criterion lacks evidence; then High: 5 meets, or 4 with demand and
+    wages among them; Moderate: 3+ meets; else Limited."""
+    if any(result.rating == NO_EVIDENCE for result in criteria):
+        return NOT_RATED
     meets = {result.criterion for result in criteria if result.rating == "meets"}
     if len(meets) == 5 or (len(meets) == 4 and {DEMAND, WAGES} <= meets):
         return "High"
@@ -124,9 +160,9 @@ def overall_rating(criteria: Sequence[CriterionResult]) -> Overall:
 
 
 def rate_credential(
-    credential: Credential, issuer: Issuer, occupations: Sequence[Occupation], living_wage: Decimal
+    credential: Credential, issuer: Issuer, occupations: Sequence[Occupation] | None, living_wage: Decimal
 ) -> QualityRating:
-    """The full quality rating of one credential."""
+    """The full quality rating of one credential; ``occupations`` is None when they are not yet documented."""
     criteria = (
         labor_market_demand(occupations),
         # The credential's own verification page wins; the issuer's general one also counts.

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from site_builder.catalog import Catalog
-from site_builder.diff import field_changes
+from site_builder.diff import UNDOCUMENTED, field_changes
 from site_builder.history import FileChange, History
 from site_builder.site.pages import Link, Page, canonical, credential_url
 
@@ -96,7 +96,7 @@ def _describe(change: FileChange) -> tuple[str, list[str]]:
     before = dict(change.before)
     if change.kind == "renamed":
         before["id"] = change.after.get("id")  # said by the headline
-    lines = field_changes(before, change.after, change.before_body, change.after_body)
+    lines = field_changes(before, change.after, change.before_body, change.after_body, UNDOCUMENTED)
     if change.kind == "renamed":
         return f"Renamed from {change.old_id}", lines
     if change.after.get("status") == "retired" and change.before.get("status") != "retired":
@@ -171,6 +171,7 @@ def _feed_updated(catalog: Catalog, entries: list[ChangeEntry], built_on: dt.dat
     if entries:
         return max(entries, key=lambda entry: dt.datetime.fromisoformat(entry.committed)).committed
     day = built_on or max(
-        (credential.last_reviewed for credential in catalog.credentials.values()), default=dt.date(1970, 1, 1)
+        (c.last_reviewed for c in catalog.credentials.values() if c.last_reviewed is not None),
+        default=dt.date(1970, 1, 1),
     )
     return f"{day.isoformat()}T00:00:00Z"

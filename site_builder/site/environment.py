@@ -15,7 +15,12 @@ MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
-RATING_LABELS = {"meets": "Meets", "partial": "Partially meets", "does-not-meet": "Does not meet"}
+RATING_LABELS = {
+    "meets": "Meets",
+    "partial": "Partially meets",
+    "does-not-meet": "Does not meet",
+    "not-enough-evidence": "Not enough evidence",
+}
 
 
 def money(amount: Decimal | int | None) -> str:

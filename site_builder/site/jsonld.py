@@ -30,7 +30,9 @@ def price_text(amount: Decimal) -> str:
 def credential_jsonld(
     credential: Credential, issuer: Issuer, occupations: list[Occupation], url: str
 ) -> dict:
-    """An ``EducationalOccupationalCredential`` describing one credential."""
+    """An ``EducationalOccupationalCredential`` describing one credential; a fact the catalog
+    does not document yet (SPEC 8) is left out, never given as null."""
+    recognized_by = {"@type": "Organization", "name": issuer.name, "url": issuer.url}
     data: dict = {
         "@context": "https://schema.org",
         "@type": "EducationalOccupationalCredential",
@@ -38,9 +40,10 @@ def credential_jsonld(
         "description": credential.summary,
         "url": url,
         "credentialCategory": credential.type,
-        "recognizedBy": {"@type": "Organization", "name": issuer.name, "url": issuer.url},
-        "competencyRequired": list(credential.certifies),
+        "recognizedBy": {key: value for key, value in recognized_by.items() if value is not None},
+        "competencyRequired": list(credential.certifies) if credential.certifies is not None else None,
     }
+    data = {key: value for key, value in data.items() if value is not None}
     if occupations:
         data["occupationalCategory"] = [
             {

@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import get_args
 
 from site_builder.catalog import Catalog
-from site_builder.catalog.models import SLUG_PATTERN, Credential, CredentialType, Portability, Status
+from site_builder.catalog.models import (
+    SLUG_PATTERN,
+    STATE_CODE_PATTERN,
+    Credential,
+    CredentialType,
+    Portability,
+    Status,
+)
 from site_builder.derive import Derived
 from site_builder.reports import Reports
 from site_builder.reports.model import Statewide
@@ -83,6 +90,8 @@ def credential_record(catalog: Catalog, derived: Derived, credential_id: str) ->
     # every front-matter field, so a field added to the model is exported without a change here
     record = {key: plain(value) for key, value in credential.model_dump().items()}
     record.update(
+        # a fact left out of the file is null above, as is a documented null: this tells them apart
+        missing_facts=list(credential.missing_facts()),
         issuer_name=catalog.issuers[credential.issuer].name,
         stacked_from=list(derived.stacked_from.get(credential_id, [])),
         pathways=list(derived.pathways_of.get(credential_id, [])),
@@ -131,6 +140,8 @@ def catalog_document(catalog: Catalog, derived: Derived) -> dict:
         "occupations": [
             plain(occupation.model_dump()) for _, occupation in sorted(catalog.occupations.items())
         ],
+        # the programs of site.yml; each credential's "programs" lists its memberships
+        "programs": [plain(program.model_dump()) for program in catalog.site.programs],
     }
 
 
@@ -163,7 +174,8 @@ def _criterion_column(criterion: str) -> CatalogColumn:
     return _column(
         "quality_" + re.sub(r"[^a-z0-9]+", "_", criterion),
         "string",
-        f"Rating on the '{criterion}' quality criterion: meets, partial or does-not-meet.",
+        f"Rating on the '{criterion}' quality criterion: meets, partial, does-not-meet, "
+        "or not-enough-evidence while the facts that decide it are not yet documented.",
         value=lambda record: record["quality"]["criteria"][criterion],
         enum=list(get_args(Rating)),
     )
@@ -192,37 +204,65 @@ def catalog_columns() -> tuple[CatalogColumn, ...]:
         _column("name", "string", "The credential's official name."),
         _column("issuer", "string", "Id of the organisation that awards it."),
         _column("issuer_name", "string", "Name of the organisation that awards it."),
-        _column("type", "string", "certification, license, certificate or badge.", enum=list(get_args(CredentialType))),
+        _column(
+            "type", "string", "certification, license, certificate or badge; empty when not yet documented.",
+            required=False, enum=list(get_args(CredentialType)),
+        ),
         _column("career_fields", "string", "Ids of its career fields, separated by ';'; the first is the primary field."),
         _column("points", "integer", "Points toward the goal, 1 to 12.", minimum=1, maximum=12),
         _column("status", "string", "approved, sunsetting or retired.", enum=list(get_args(Status))),
         _column("approved", "date", "Date it was added to the approved list."),
         _column("sunset", "date", "Date it leaves (or left) the approved list; empty while it stays.", required=False),
-        _column("summary", "string", "One plain-language sentence for families."),
-        _column("exam_fee_usd", "number", "Exam fee in US dollars; empty when unknown.", required=False, minimum=0),
-        _column("valid_years", "integer", "Years it stays valid; empty when it does not expire.", required=False, minimum=1),
+        _column("summary", "string", "One plain-language sentence for families; empty when not yet documented.", required=False),
+        _column("exam_fee_usd", "number", "Exam fee in US dollars; empty when unknown or not yet documented (see missing_facts).", required=False, minimum=0),
+        _column("valid_years", "integer", "Years it stays valid; empty when it does not expire or is not yet documented (see missing_facts).", required=False, minimum=1),
         _column(
-            "portability", "string", "Where employers recognize it: national, multi-state, state or regional.",
-            enum=list(get_args(Portability)),
+            "portability", "string",
+            "Where employers recognize it: national, multi-state, state or regional; empty when not yet documented.",
+            required=False, enum=list(get_args(Portability)),
         ),
-        _column("college_credit_hours", "integer", "College credit hours it earns; 0 when none.", minimum=0),
-        _column("occupations", "string", "SOC codes of the jobs it leads to, separated by ';'; empty when none.", required=False),
-        _column("stacks_to", "string", "Ids of the credentials it prepares for, separated by ';'; empty when none.", required=False),
+        _column(
+            "college_credit_hours", "integer", "College credit hours it earns; 0 when none, empty when not yet documented.",
+            required=False, minimum=0,
+        ),
+        _column("occupations", "string", "SOC codes of the jobs it leads to, separated by ';'; empty when none or not yet documented (see missing_facts).", required=False),
+        _column("stacks_to", "string", "Ids of the credentials it prepares for, separated by ';'; empty when none or not yet documented (see missing_facts).", required=False),
         _column("stacked_from", "string", "Ids of the credentials that prepare for it, separated by ';'; empty when none.", required=False),
         _column("pathways", "string", "Ids of the pathways that include it, separated by ';'; empty when none.", required=False),
         _column(
-            "quality_overall", "string", "Overall quality rating: High, Moderate or Limited.",
+            "quality_overall", "string", "Overall quality rating: High, Moderate, Limited, or Not yet rated while a criterion lacks evidence.",
             value=lambda record: record["quality"]["overall"], enum=list(get_args(Overall)),
         ),
         *(_criterion_column(criterion) for criterion in CRITERIA),
-        _column("assessment", "string", "How candidates are assessed."),
-        _column("prerequisites", "string", "What a candidate needs first."),
-        _column("renewal", "string", "How a holder renews it."),
+        _column("assessment", "string", "How candidates are assessed; empty when not yet documented.", required=False),
+        _column("prerequisites", "string", "What a candidate needs first; empty when not yet documented.", required=False),
+        _column("renewal", "string", "How a holder renews it; empty when not yet documented.", required=False),
         _column(
             "verification_url", "string", "Where an employer verifies a holder; empty when none is listed.",
             required=False, format_="uri",
         ),
-        _column("last_reviewed", "date", "When its facts were last checked."),
+        _column("last_reviewed", "date", "When its facts were last checked; empty when not yet documented.", required=False),
+        _column(
+            "missing_facts", "string",
+            "Facts of its file not yet documented, separated by ';'; empty when fully documented (see /contribute/).",
+            required=False,
+        ),
+        _column(
+            "state_code", "string",
+            "The id the state's reporting system uses for it (outcome files may name it so); empty when none.",
+            required=False, unique=True, pattern=STATE_CODE_PATTERN,
+        ),
+        _column(
+            "cip_codes", "string",
+            "CIP codes (NN.NNNN) of the instructional programs that lead to it, separated by ';'; empty when none.",
+            required=False,
+        ),
+        _column(
+            "programs", "string",
+            "Ids of the programs it qualifies for (catalog.json's programs list them), separated by ';'; empty when none.",
+            required=False,
+            value=lambda record: list(dict.fromkeys(membership["program"] for membership in record["programs"])),
+        ),
         _column("url", "string", "Its page on this site.", format_="uri"),
     )  # fmt: skip
 
@@ -266,7 +306,8 @@ def catalog_resource() -> dict:
         "description": (
             "Every credential in the catalog, one row each, with its quality rating and how it stacks. "
             "An empty cell means none, unknown or does not apply, as each column says. "
-            "catalog.json holds the same records, plus the competencies and sources of each credential."
+            "catalog.json holds the same records, plus the competencies and sources of each credential "
+            "and the tier and amount of each program it qualifies for."
         ),
         "schema": {"fields": fields, "primaryKey": ["id"], "missingValues": [""]},
     }
@@ -328,10 +369,11 @@ def ctdl_document(catalog: Catalog, derived: Derived, credential_id: str) -> dic
     document: dict = {
         "@context": CTDL_CONTEXT,
         "@id": resource(credential_id),
-        "@type": CTDL_TYPES[credential.type],
+        # a credential whose type is not yet documented is a credential of no narrower class
+        "@type": CTDL_TYPES.get(credential.type, "ceterms:Credential"),
         "ceterms:ctid": ctid(catalog.site.base_url, credential_id),
         "ceterms:name": text(credential.name),
-        "ceterms:description": text(credential.summary),
+        "ceterms:description": text(credential.summary or ""),
         "ceterms:subjectWebpage": page,
         "ceterms:ownedBy": [
             {
@@ -345,7 +387,12 @@ def ctdl_document(catalog: Catalog, derived: Derived, credential_id: str) -> dic
             "https://credreg.net/ctdl/terms/CredentialStatus", "Credential Status", status_node, status_name
         ),
     }
-    occupations = [catalog.occupations[soc] for soc in credential.occupations]
+    # facts not yet documented (SPEC 8) are left out rather than published as null
+    if credential.summary is None:
+        del document["ceterms:description"]
+    if issuer.url is None:
+        del document["ceterms:ownedBy"][0]["ceterms:subjectWebpage"]
+    occupations = [catalog.occupations[soc] for soc in credential.occupations or ()]
     if occupations:
         document["ceterms:occupationType"] = [
             {

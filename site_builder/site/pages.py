@@ -12,16 +12,26 @@ from functools import partial
 from site_builder.catalog import Catalog
 from site_builder.catalog.models import Credential
 from site_builder.content import ContentSource
-from site_builder.derive import Derived
+from site_builder.derive import Derived, linked_occupations
 from site_builder.history import History
 from site_builder.reports.model import Statewide
 from site_builder.rules.pathways import PathwayProgress, points_in_field
-from site_builder.site.environment import long_date, shown_count
+from site_builder.rules.quality import NOT_RATED
+from site_builder.site.environment import long_date, money, shown_count
 from site_builder.site.jsonld import credential_jsonld, script_safe_json
 from site_builder.site.markdown import render_markdown
 from site_builder.site.svg import pathway_diagram
 
 #: URL paths owned by generated pages; a content page cannot take one of them.
+
+#: the work queue of facts to document (SPEC 8), made by ``site.contribute``
+CONTRIBUTE_PATH = "/contribute/"
+
+
+def contribute_anchor(credential_id: str) -> str:
+    """The id of a credential's row on /contribute/ (prefixed: a credential id may equal another
+    id on that page)."""
+    return f"credential-{credential_id}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,19 @@ class CredentialRow:
     quality: str
     type: str
     status: str
+    #: ids of the programs it qualifies for, separated by spaces (the program filter)
+    program_ids: str = ""
+
+
+@dataclass(frozen=True)
+class Qualification:
+    """A program a credential qualifies for, as its page says it."""
+
+    name: str
+    #: the program's page, when site.yml gives one
+    url: str | None
+    #: its tier and amount in the program ("Tier 2, $125"), or ""
+    detail: str
 
 
 def credential_url(credential_id: str) -> str:
@@ -93,9 +116,38 @@ def credential_row(catalog: Catalog, derived: Derived, credential_id: str) -> Cr
         field_ids=" ".join(credential.career_fields),
         points=credential.points,
         quality=derived.quality[credential_id].overall,
-        type=credential.type,
+        type=credential.type or "",
         status=credential.status,
+        program_ids=" ".join(dict.fromkeys(membership.program for membership in credential.programs)),
     )
+
+
+def qualifications(catalog: Catalog, credential: Credential) -> list[Qualification]:
+    """The programs of site.yml ``credential`` qualifies for, in site.yml's order."""
+    programs = {program.id: program for program in catalog.site.programs}
+    shown = []
+    for program_id in programs:
+        for membership in credential.programs:
+            if membership.program != program_id:
+                continue
+            parts = [
+                f"tier {membership.tier}" if membership.tier else "",
+                money(membership.amount_usd) if membership.amount_usd is not None else "",
+            ]
+            years = (membership.first_year, membership.last_year)
+            if years != (None, None):
+                parts.append(school_years(*years))
+            detail = ", ".join(part for part in parts if part)
+            program = programs[program_id]
+            shown.append(Qualification(program.name, program.url, detail[:1].upper() + detail[1:]))
+    return shown
+
+
+def school_years(first: int | None, last: int | None) -> str:
+    """The school years of a membership, named by the calendar year they end in."""
+    if first is not None and last is not None:
+        return f"school year {first}" if first == last else f"school years {first} to {last}"
+    return f"from school year {first}" if first is not None else f"until school year {last}"
 
 
 def by_name(catalog: Catalog) -> list[str]:
@@ -138,7 +190,7 @@ def home_page(catalog: Catalog, derived: Derived, statewide: Statewide | None = 
 
 def credentials_index(catalog: Catalog, derived: Derived) -> Page:
     rows = [credential_row(catalog, derived, key) for key in by_name(catalog)]
-    types = sorted({row.type for row in rows})
+    types = sorted({row.type for row in rows if row.type})
     statuses = [
         status
         for status in ("approved", "sunsetting", "retired")
@@ -154,9 +206,19 @@ def credentials_index(catalog: Catalog, derived: Derived) -> Page:
             # each filter is a list of (value matched against the row's data attribute, label)
             "field_options": [(key, f.name) for key, f in catalog.career_fields.items()],
             "point_options": [(str(p), f"{p} or more") for p in sorted({row.points for row in rows})],
-            "quality_options": [(q, q) for q in ("High", "Moderate", "Limited")],
+            "quality_options": [
+                (q, q)
+                for q in ("High", "Moderate", "Limited", NOT_RATED)
+                if q != NOT_RATED or any(row.quality == NOT_RATED for row in rows)
+            ],
             "type_options": [(t, t.capitalize()) for t in types],
             "status_options": [(s, s.capitalize()) for s in statuses],
+            # programs that some credential qualifies for, in site.yml's order
+            "program_options": [
+                (program.id, program.name)
+                for program in catalog.site.programs
+                if any(program.id in row.program_ids.split() for row in rows)
+            ],
         },
     )
 
@@ -180,7 +242,7 @@ def credential_page(
     ``history`` the added-on date and latest changes from git (None without history)."""
     credential = catalog.credentials[credential_id]
     issuer = catalog.issuers[credential.issuer]
-    occupations = [catalog.occupations[soc] for soc in credential.occupations]
+    occupations = linked_occupations(catalog, credential)
     path = credential_url(credential_id)
     if credential.verification_url:
         verification = {"url": credential.verification_url, "who": "credential"}
@@ -188,12 +250,12 @@ def credential_page(
         verification = {"url": issuer.verification_url, "who": "issuer"}
     else:
         verification = None
-    jsonld = credential_jsonld(credential, issuer, occupations, canonical(catalog, path))
+    jsonld = credential_jsonld(credential, issuer, occupations or [], canonical(catalog, path))
     return Page(
         path=path,
         template="credential.html",
         title=credential.name,
-        description=credential.summary,
+        description=credential.summary or f"{credential.name}: {credential.points} points toward the goal.",
         context={
             "credential": credential,
             "issuer": issuer,
@@ -204,7 +266,10 @@ def credential_page(
             "quality": derived.quality[credential_id],
             "verification": verification,
             "occupations": occupations,
-            "prepares_for": [credential_link(catalog, key) for key in credential.stacks_to],
+            "prepares_for": [credential_link(catalog, key) for key in credential.stacks_to or ()],
+            # facts the file leaves out (SPEC 8): the page says "not yet documented" for each
+            "missing": frozenset(credential.missing_facts()),
+            "contribute_url": f"{CONTRIBUTE_PATH}#{contribute_anchor(credential_id)}",
             "builds_on": [
                 credential_link(catalog, key) for key in derived.stacked_from.get(credential_id, [])
             ],
@@ -216,6 +281,9 @@ def credential_page(
             "jsonld": script_safe_json(jsonld),
             "attainment": attainment,
             "history": history,
+            "programs": qualifications(catalog, credential),
+            # "Qualifies for" is said only where site.yml defines programs
+            "has_programs": bool(catalog.site.programs),
         },
     )
 
@@ -404,6 +472,7 @@ def all_pages(
     """
     # imported here: report_pages and changes build on this module's Page and Link
     from site_builder.site.changes import change_entries, changes_page, credential_history
+    from site_builder.site.contribute import contribute_page
     from site_builder.site.report_pages import credential_attainment
 
     changes = change_entries(catalog, history)
@@ -422,5 +491,6 @@ def all_pages(
         *(pathway_page(catalog, derived, key) for key in sorted(catalog.pathways)),
         *(content_page(page) for page in content),
         changes_page(catalog, history, changes),
+        contribute_page(catalog, statewide),
         not_found_page(),
     ]

@@ -21,7 +21,7 @@
     if (name === "points") {
       return Number(value) >= Number(wanted);
     }
-    if (name === "career-fields") {
+    if (name === "career-fields" || name === "programs") {
       return value.split(" ").indexOf(wanted) !== -1;
     }
     return value === wanted;

@@ -34,9 +34,10 @@
     ["points", "Points"],
     ["quality", "Quality"],
     ["type", "Type"],
-    ["status", "Status"]
+    ["status", "Status"],
+    ["program", "Qualifies for"]
   ];
-  var QUALITY_ORDER = ["High", "Moderate", "Limited"];
+  var QUALITY_ORDER = ["High", "Moderate", "Limited", "Not yet rated"];
   var PAGE_SIZE = 20;
 
   function valueOrder(filter) {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -81,6 +82,26 @@ class Handler(SimpleHTTPRequestHandler):
         pass
 
 
+#: where the undocumented copy of the sample is served
+UNDOCUMENTED = "/undocumented/"
+
+
+def undocumented_sample(folder: Path) -> Path:
+    """The sample catalog with some facts of a few credentials and an issuer left out."""
+    catalog = folder / "catalog"
+    shutil.copytree(SAMPLE_CATALOG, catalog, ignore=shutil.ignore_patterns(".credsite-cache"))
+    for path in sorted((catalog / "credentials").glob("*.md"))[:5]:
+        lines = path.read_text(encoding="utf-8").splitlines(True)
+        kept = [
+            line for line in lines if line.split(":")[0] not in {"assessment", "portability", "occupations"}
+        ]
+        path.write_text("".join(kept), encoding="utf-8")
+    issuer = sorted((catalog / "issuers").glob("*.yml"))[0]
+    lines = issuer.read_text(encoding="utf-8").splitlines(True)
+    issuer.write_text("".join(line for line in lines if not line.startswith("url:")), encoding="utf-8")
+    return catalog
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     # the browser is checked first, so that a machine without one skips before building
@@ -92,6 +113,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         browser_unavailable("Playwright is not installed (pip install -e '.[test]')")
     root = tmp_path_factory.mktemp("browser") / "public"
     build(SAMPLE_CATALOG, root)
+    # the sample is fully documented: a copy with facts left out (SPEC 8) is built beside it,
+    # under /undocumented/, for the pages that show missing facts (they share the assets)
+    build(undocumented_sample(tmp_path_factory.mktemp("undocumented")), root / UNDOCUMENTED.strip("/"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import Site
+from conftest import UNDOCUMENTED, Site
 
 
 def page_of_every_kind(site: Site) -> dict[str, str]:
@@ -32,12 +32,22 @@ def page_of_every_kind(site: Site) -> dict[str, str]:
         "search": "/search/?q=nurse",
         "data": "/data/",
         "404": "/404.html",
+        # progressive facts (SPEC 8): the work queue, and a page with facts not yet documented
+        "contribute": f"{UNDOCUMENTED}contribute/",
+        "undocumented credential": f"{UNDOCUMENTED}credentials/{first_credential(site)}/",
     }
+
+
+def first_credential(site: Site) -> str:
+    """A credential of the undocumented copy that has facts left out (its first file)."""
+    folder = site.root / UNDOCUMENTED.strip("/") / "credentials"
+    return min(path.name for path in folder.iterdir() if path.is_dir())
 
 
 KINDS = [
     "home", "credentials index", "credential", "career field", "pathway", "school index", "school",
-    "report", "reimbursement", "content page", "search", "data", "404",
+    "report", "reimbursement", "content page", "search", "data", "404", "contribute",
+    "undocumented credential",
 ]  # fmt: skip
 
 
@@ -139,3 +149,27 @@ def test_no_page_has_an_axe_violation(page: Any, site: Site, kind: str) -> None:
     open_page(page, site, kind)
     results = Axe().run(page)
     assert results.violations_count == 0, f"{kind} page:\n{results.generate_report()}"
+
+
+def test_the_work_queue_works_without_javascript(no_js_page: Any, site: Site) -> None:
+    no_js_page.goto(site.url(f"{UNDOCUMENTED}contribute/"))
+    rows = no_js_page.locator("#credential-queue tbody tr")
+    assert rows.count() == 5
+    assert "assessment" in rows.first.inner_text()
+    assert no_js_page.locator("#credential-queue a[href*='/edit/main/catalog/credentials/']").count() == 5
+
+
+def test_with_javascript_the_program_filter_narrows_the_credentials_table(page: Any, site: Site) -> None:
+    page.goto(site.url("/credentials/"))
+    visible = page.locator("#credential-table tbody tr:visible")
+    page.select_option("#filter-program", "exam-fee")
+    members = [
+        key
+        for key, credential in site.catalog.credentials.items()
+        if any(membership.program == "exam-fee" for membership in credential.programs)
+    ]
+    assert 0 < visible.count() == len(members) < len(site.catalog.credentials)
+    for programs in visible.evaluate_all("rows => rows.map(row => row.dataset.programs)"):
+        assert "exam-fee" in programs.split()
+    page.select_option("#filter-field", "information-technology")
+    assert 0 < visible.count() < len(members)

@@ -110,11 +110,15 @@ def test_the_search_page_offers_every_filter(page: Any, site: Site) -> None:
     page.goto(site.url("/search/"))
     page.wait_for_selector("#search-filters fieldset")
     legends = page.eval_on_selector_all("#search-filters legend", "nodes => nodes.map(n => n.textContent)")
-    assert legends == ["Career field", "Points", "Quality", "Type", "Status"]
+    assert legends == ["Career field", "Points", "Quality", "Type", "Status", "Qualifies for"]
     fields = page.eval_on_selector_all(
         "#search-filters input[name='career field']", "nodes => nodes.map(n => n.value)"
     )
     assert sorted(fields) == sorted(field.name for field in site.catalog.career_fields.values())
+    programs = page.eval_on_selector_all(
+        "#search-filters input[name='program']", "nodes => nodes.map(n => n.value)"
+    )
+    assert sorted(programs) == sorted(program.name for program in site.catalog.site.programs)
 
 
 def test_a_schools_name_finds_its_page_in_the_report_pages_bundle(page: Any, site: Site) -> None:
