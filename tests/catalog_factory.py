@@ -253,3 +253,9 @@ def write_outcomes(
     )
     (outcomes / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     return outcomes
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` with its bytes, by relative path: two trees compare equal
+    exactly when they hold the same files, byte for byte."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

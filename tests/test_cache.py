@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from catalog_factory import write_outcomes
+from catalog_factory import tree, write_outcomes
 
 import site_builder.build
 import site_builder.cache as cache_module
@@ -23,10 +23,6 @@ from site_builder.paths import cache_dir_for
 from site_builder.reports import CatalogFacts, Reports
 from site_builder.reports.systems import readiness_system
 from site_builder.site import search
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

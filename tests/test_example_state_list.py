@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from catalog_factory import tree
 from openpyxl import load_workbook
 
 from site_builder import build as pipeline
@@ -17,14 +18,6 @@ from site_builder.adopt.importer import import_list
 from site_builder.paths import PROJECT_ROOT
 
 EXAMPLE = PROJECT_ROOT / "examples/state-list"
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from catalog_factory import tree
 from openpyxl import Workbook
 
 from site_builder import build as pipeline
@@ -157,14 +158,6 @@ def make_catalog(root: Path) -> Path:
         "name: CompTIA\nurl: https://www.comptia.org\nkind: industry-association\n"
     )
     return catalog
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture
