@@ -8,7 +8,6 @@ compared with the catalog and with ``derive()``.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import shutil
@@ -19,13 +18,10 @@ from pathlib import Path
 
 import frictionless
 import pytest
-from catalog_factory import write_catalog, write_outcomes
+from open_data_sites import OpenData
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from site_builder.build import build, validate
-from site_builder.catalog import Catalog
-from site_builder.derive import Derived, derive
-from site_builder.paths import SAMPLE_CATALOG
+from site_builder.build import build
 from site_builder.rules.quality import CRITERIA
 
 CTDL_TYPES = {
@@ -38,61 +34,14 @@ CTID = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
-class OpenData:
-    """A built site and the catalog it was built from."""
-
-    def __init__(self, catalog_dir: Path, root: Path) -> None:
-        self.catalog_dir = catalog_dir
-        self.catalog: Catalog = validate(catalog_dir).catalog
-        self.derived: Derived = derive(self.catalog)
-        self.base_url = self.catalog.site.base_url.rstrip("/")
-        self.root = root
-        self.data = root / "data"
-
-    def json(self, relative: str) -> dict:
-        return json.loads((self.data / relative).read_text(encoding="utf-8"))
-
-    def csv_rows(self, relative: str) -> tuple[list[str], list[dict[str, str]]]:
-        with (self.data / relative).open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            return list(reader.fieldnames or []), list(reader)
-
-    def page(self, relative: str) -> HTMLParser:
-        return HTMLParser((self.root / relative).read_text(encoding="utf-8"))
-
-    def page_url(self, credential_id: str) -> str:
-        return f"{self.base_url}/credentials/{credential_id}/"
-
-    def jsonld_url(self, credential_id: str) -> str:
-        return f"{self.base_url}/data/credentials/{credential_id}.jsonld"
+@pytest.fixture
+def small_site(small_open_data: OpenData) -> OpenData:
+    return small_open_data
 
 
-def small_catalog_with_fee_variants(root: Path) -> Path:
-    """The small catalog with outcome data, one unknown exam fee and one fee in cents."""
-    catalog_dir = write_catalog(root)
-    for key, fee in (("club-coder", "null"), ("net-pro", "99.5")):
-        path = catalog_dir / "credentials" / f"{key}.md"
-        path.write_text(path.read_text().replace("exam_fee_usd: 100\n", f"exam_fee_usd: {fee}\n"))
-    write_outcomes(catalog_dir)
-    return catalog_dir
-
-
-def build_site(catalog_dir: Path, root: Path) -> OpenData:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        build(catalog_dir, root / "public")
-    return OpenData(catalog_dir, root / "public")
-
-
-@pytest.fixture(scope="module")
-def small_site(tmp_path_factory: pytest.TempPathFactory) -> OpenData:
-    root = tmp_path_factory.mktemp("small")
-    return build_site(small_catalog_with_fee_variants(root), root)
-
-
-@pytest.fixture(scope="module")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> OpenData:
-    return build_site(SAMPLE_CATALOG.resolve(), tmp_path_factory.mktemp("sample"))
+@pytest.fixture
+def sample_site(sample_open_data: OpenData) -> OpenData:
+    return sample_open_data
 
 
 @pytest.fixture(params=["small", "sample"])

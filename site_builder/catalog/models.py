@@ -31,6 +31,10 @@ CIP_PATTERN = r"^\d{2}\.\d{4}$"
 #: and paths, so it is plain: letters, digits and '_', '.' or '-' inside, at most 32 characters
 STATE_CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,30}[A-Za-z0-9])?$"
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+#: a Credential Transparency Identifier (SPEC 9): 'ce-' and a UUID in lowercase hexadecimal
+CTID_PATTERN = r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+#: a licence of the published data: an SPDX identifier such as CC-BY-4.0 or CC0-1.0
+LICENSE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$"
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -86,6 +90,7 @@ SocCode = Annotated[str, Field(pattern=SOC_PATTERN)]
 CipCode = Annotated[str, Field(pattern=CIP_PATTERN)]
 StateCode = Annotated[str, Field(pattern=STATE_CODE_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
+Ctid = Annotated[str, Field(pattern=CTID_PATTERN)]
 
 
 class _Strict(BaseModel):
@@ -106,6 +111,32 @@ class Program(_Strict):
     )
     description: Text = Field(description="One or two plain sentences on what the program does.")
     url: Url | None = Field(default=None, description="Where the program's rules are published.")
+
+
+class Agency(_Strict):
+    """`agency:` in `catalog/site.yml`: the public body that keeps the list (SPEC 9).
+
+    In the linked data it owns the list (the CTDL collection), approves the credentials on it,
+    and publishes to the Credential Registry under its own Registry organisation.
+    """
+
+    name: Text = Field(description="The agency's name, e.g. Ohio Department of Education and Workforce.")
+    url: Url = Field(description="Its home page.")
+    ctid: Ctid | None = Field(
+        default=None,
+        description="Its Registry organisation's CTID (ce- and a UUID), from its Credential Engine "
+        "publisher account; needed to publish to the Registry.",
+    )
+
+
+class Jurisdiction(_Strict):
+    """`jurisdiction:` in `catalog/site.yml`: the state (or territory) the list applies to."""
+
+    name: Text = Field(description="Its name, e.g. Ohio.")
+    code: str = Field(
+        pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$",
+        description="Its ISO 3166-2 code, e.g. US-OH.",
+    )
 
 
 class SiteConfig(_Strict):
@@ -130,6 +161,20 @@ class SiteConfig(_Strict):
         description="Programs credentials can qualify for (each credential lists its own); when any "
         "is defined, every claims.csv row must name a credential that belongs to its program.",
     )
+    # linked data and open data (SPEC 9)
+    agency: Agency | None = Field(
+        default=None,
+        description="The public body that keeps the list: it owns the list and approves its "
+        "credentials in the linked data.",
+    )
+    jurisdiction: Jurisdiction | None = Field(
+        default=None, description="The state the list applies to: where its counts are from."
+    )
+    data_license: str = Field(
+        default="CC-BY-4.0",
+        pattern=LICENSE_PATTERN,
+        description="SPDX identifier of the licence of the published data (default CC-BY-4.0).",
+    )
 
 
 class CareerField(_Strict):
@@ -151,6 +196,10 @@ class Issuer(_Strict):
     url: Url = Field(default=None, description="Its home page; leave out until known.")
     kind: IssuerKind = Field(default=None, description="What kind of body it is; leave out until known.")
     verification_url: Url | None = Field(default=None, description="Where anyone can verify a holder.")
+    ctid: Ctid | None = Field(
+        default=None,
+        description="The CTID of its own organisation record in the Credential Registry, when it has one.",
+    )
 
     def missing_facts(self) -> tuple[str, ...]:
         """The facts of ``ISSUER_FACTS`` this issuer's file leaves out."""
@@ -270,6 +319,17 @@ class Credential(_Strict):
     programs: list[Membership] = Field(
         default_factory=list,
         description="Programs of `catalog/site.yml` it qualifies for, each once, with its tier or amount.",
+    )
+    # identifiers in the Credential Registry (SPEC 9): never a missing fact either
+    ctid: Ctid | None = Field(
+        default=None,
+        description="Its CTID (ce- and a UUID): written once by `credsite ctid --assign`, never "
+        "changed after, kept when the file is renamed; unique in the catalog.",
+    )
+    registry_ctid: Ctid | None = Field(
+        default=None,
+        description="The CTID of the issuer's own record of this credential in the Credential "
+        "Registry, when it has one.",
     )
 
     def missing_facts(self) -> tuple[str, ...]:
