@@ -170,6 +170,11 @@ class SiteConfig(_Strict):
     jurisdiction: Jurisdiction | None = Field(
         default=None, description="The state the list applies to: where its counts are from."
     )
+    ctid: Ctid | None = Field(
+        default=None,
+        description="The CTID of the list itself (the CTDL collection of its credentials): written "
+        "once by `credsite ctid --assign`, never changed after.",
+    )
     data_license: str = Field(
         default="CC-BY-4.0",
         pattern=LICENSE_PATTERN,
