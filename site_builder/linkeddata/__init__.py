@@ -1,0 +1,1 @@
+"""Linked data: CTDL JSON-LD documents and checks against the shipped CTDL vocabulary."""
