@@ -19,6 +19,7 @@ from site_builder.catalog.loader import raw_state_codes
 from site_builder.catalog.yamlsource import remembered_parses
 from site_builder.collector import rare_collections
 from site_builder.content import ContentSource, load_content
+from site_builder.ctids import missing_note
 from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError, display_path
 from site_builder.history import History, read_history, tracked_files
@@ -67,6 +68,8 @@ class BuildInfo:
     built_on: dt.date | None
     #: the catalog's change history from git (empty, with a reason, when unavailable)
     history: History | None = None
+    #: the moment ``built_on`` is the day of (``build_time``): the open data's ``created``
+    built_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,9 @@ def validate(
         + (f"; published reports for {len(published.years)} years in {reports_from}" if published else "")
         + f" in {time.perf_counter() - started:.1f}s"
     )
+    note = missing_note(catalog)  # files without a CTID yet: a note, never an error (SPEC 9)
+    if note:
+        progress(note)
     return Validated(catalog, outcomes, content, statewide, published)
 
 
@@ -204,7 +210,8 @@ def build(
 
     clock = Stopwatch(progress)
     check_out_dir(out_dir, [catalog_dir, Path.cwd()])
-    built_on = build_date(catalog_dir)
+    built_at = build_time(catalog_dir)
+    built_on = built_at.date() if built_at is not None else None
     cache_dir = cache_dir_for(catalog_dir)
     cached = not os.environ.get("CREDSITE_NO_CACHE")
     if cached and tracked_by_git(cache_dir):
@@ -251,7 +258,7 @@ def build(
             statewide, reports = computed.statewide(), lambda: computed
             del outcomes  # a state's million rows: freed before the renderers fork
         history = read_history(catalog_dir)
-    info = BuildInfo(built_on=built_on, history=history)
+    info = BuildInfo(built_on=built_on, history=history, built_at=built_at)
     gc.freeze()
     # the key of the reports, when they are exactly what the outcome files hashed to
     pages_cache = PagesCache(cache_dir, known) if known is not None and known.key else None
@@ -326,19 +333,20 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def build_date(catalog_dir: Path) -> dt.date | None:
-    """SOURCE_DATE_EPOCH if set, else the date of the last commit touching the catalog."""
+def build_time(catalog_dir: Path) -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH if set (UTC), else the time of the last commit touching the catalog
+    (with the committer's offset, so that its date is the commit's own day)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise BadEnvironment(
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a valid time in whole seconds since 1970"
             ) from None
     try:
         result = subprocess.run(
-            ["git", "log", "-1", "--format=%cs", "--", "."],
+            ["git", "log", "-1", "--format=%cI", "--", "."],
             cwd=catalog_dir,
             capture_output=True,
             text=True,
@@ -348,4 +356,4 @@ def build_date(catalog_dir: Path) -> dt.date | None:
     except (OSError, subprocess.SubprocessError):
         return None
     text = result.stdout.strip()
-    return dt.date.fromisoformat(text) if result.returncode == 0 and text else None
+    return dt.datetime.fromisoformat(text) if result.returncode == 0 and text else None

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from site_builder import build as pipeline
 from site_builder.build import BadEnvironment
-from site_builder.errors import CatalogInvalid, format_errors
+from site_builder.errors import CatalogInvalid, print_errors
 from site_builder.output import UnsafeOutput
 from site_builder.paths import default_catalog
+from site_builder.registry.commands import add_publish_command, run_publish
 from site_builder.rules.disclosure import DisclosureRisk
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -81,6 +82,17 @@ def _parser() -> argparse.ArgumentParser:
         "--catalog", type=Path, help="catalog folder (default: ./catalog, else the bundled sample)"
     )
     _add_adopt_commands(commands)
+    ctid = commands.add_parser(
+        "ctid",
+        help="list the files without a CTID (exit 1 if any), or write one into each with --assign",
+    )
+    ctid.add_argument(
+        "--assign",
+        action="store_true",
+        help="write ctid: ce-<uuid> into every credential file and site.yml that has none",
+    )
+    ctid.add_argument("--catalog", type=Path, help="catalog folder (default: ./catalog)")
+    add_publish_command(commands)
     return parser
 
 
@@ -120,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     catalog_dir: Path = args.catalog or default_catalog()
     if args.command == "diff":
         return _diff(catalog_dir, args.base, args.head)
+    if args.command == "ctid":
+        return _ctid(args.catalog or Path("catalog"), args.assign)
+    if args.command == "publish":
+        return run_publish(args, catalog_dir)
     if args.command in ("import", "export"):
         from site_builder.adopt.commands import run_export, run_import
 
@@ -152,9 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"credsite: {risk}; nothing was built", file=sys.stderr)
         return EXIT_INVALID
     except CatalogInvalid as invalid:
-        github = os.environ.get("GITHUB_ACTIONS") == "true"
-        for line in format_errors(invalid.errors, github=github):
-            print(line, file=sys.stdout if line.startswith("::") else sys.stderr)
+        print_errors(invalid.errors)
         count = len(invalid.errors)
         print(
             f"{count} error{'s' if count != 1 else ''}; nothing was built"
@@ -185,7 +199,8 @@ def _reports_from_problem(reports_from: Path, outcomes: Path | None) -> str | No
 
 
 def _diff(catalog_dir: Path, base: str, head: str | None) -> int:
-    """Print the change report; exit 1 when HEAD is invalid (the report is printed all the same)."""
+    """Print the change report; exit 1 when HEAD is invalid or a CTID was changed or lost
+    (the report is printed all the same)."""
     from site_builder.diff import compare_revisions, render_markdown
     from site_builder.history import GitError
 
@@ -195,7 +210,52 @@ def _diff(catalog_dir: Path, base: str, head: str | None) -> int:
         print(f"credsite: {problem}", file=sys.stderr)
         return EXIT_USAGE
     print(render_markdown(report), end="")
-    return EXIT_INVALID if report.head_errors else EXIT_OK
+    return EXIT_INVALID if report.head_errors or report.ctid_errors else EXIT_OK
+
+
+def _ctid(catalog_dir: Path, assign: bool) -> int:
+    """List the files without a CTID (exit 1 if any), or write one into each (``--assign``);
+    an invalid catalog is refused with its errors, as ``validate`` prints them."""
+    from site_builder.catalog.loader import load_catalog
+    from site_builder.ctids import assign_ctids, without_ctid
+    from site_builder.errors import display_path
+
+    if not catalog_dir.is_dir():
+        print(f"credsite: {catalog_dir}: no such catalog folder (give --catalog DIR)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        catalog = load_catalog(catalog_dir)
+    except CatalogInvalid as invalid:
+        print_errors(invalid.errors)
+        count = len(invalid.errors)
+        print(
+            f"{count} error{'s' if count != 1 else ''}" + ("; no CTID was written" if assign else ""),
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    if assign:
+        written = assign_ctids(catalog)
+        for path, ctid in written:
+            print(f"{display_path(path)}: ctid {ctid}")
+        count = len(written)
+        print(
+            f"{count} CTID{'s' if count != 1 else ''} written"
+            if count
+            else "0 CTIDs written: every credential and site.yml have one"
+        )
+        return EXIT_OK
+    missing = without_ctid(catalog)
+    for path in missing:
+        print(f"{display_path(path)}: no CTID yet")
+    if missing:
+        count = len(missing)
+        print(
+            f"{count} file{'s' if count != 1 else ''} without a CTID; run credsite ctid --assign",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    print(f"{catalog_dir}: every credential and site.yml have a CTID")
+    return EXIT_OK
 
 
 def _serve(catalog_dir: Path, port: int, outcomes_dir: Path | None, reports_from: Path | None = None) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from site_builder.catalog.models import Credential, Issuer, SiteConfig
+from site_builder.catalog.models import CTID_PATTERN, Credential, Issuer, SiteConfig
 from site_builder.catalog.occupations import load_occupations
 from site_builder.catalog.yamlsource import YamlSyntaxError, parse_yaml
 from site_builder.errors import CatalogInvalid, InputError, one_line
@@ -42,6 +42,7 @@ VALUE_WIDTH = 60
 _WHOLE_LISTS = frozenset({"career_fields"})
 _KEY_ORDER = list(Credential.model_fields)
 _YEAR = re.compile(r"^\d{4}$")
+_CTID = re.compile(CTID_PATTERN)
 
 
 # --- describing a change ------------------------------------------------------------------------
@@ -284,6 +285,17 @@ class Added:
     summary: str
 
 
+@dataclass(frozen=True)
+class CtidError:
+    """A CTID that BASE had and HEAD lost or changed (SPEC 9: a CTID never changes)."""
+
+    #: 'credential', 'issuer' or 'site'
+    kind: str
+    id: str
+    name: str
+    message: str
+
+
 @dataclass
 class DiffReport:
     base: str
@@ -302,6 +314,8 @@ class DiffReport:
     outcome_years_added: list[int] = field(default_factory=list)
     outcome_years_removed: list[int] = field(default_factory=list)
     head_errors: list[str] = field(default_factory=list)
+    #: CTIDs changed or lost: the check fails on them, as on an invalid HEAD
+    ctid_errors: list[CtidError] = field(default_factory=list)
     base_errors: int = 0
     base_missing: bool = False
 
@@ -336,7 +350,9 @@ def compare_revisions(catalog_dir: Path, base: str, head: str | None = None) -> 
             after = read_snapshot(extract_catalog(repo, head_commit, head_root), head_root)
     renames = renamed_files(repo, base_commit, head_commit, "credentials")
     report = DiffReport(base=base, base_commit=base_commit, head=head, head_commit=head_commit)
-    _compare_credentials(before, after, renames, report)
+    pairs = _credential_pairs(before, after, renames)
+    _compare_credentials(before, after, pairs, report)
+    report.ctid_errors = _ctid_errors(before, after, pairs)
     report.pathways = _compare_pathways(
         before, after, renamed_files(repo, base_commit, head_commit, "pathways")
     )
@@ -352,18 +368,100 @@ def compare_revisions(catalog_dir: Path, base: str, head: str | None = None) -> 
     return report
 
 
-def _compare_credentials(
-    before: Snapshot, after: Snapshot, renames: dict[str, str], report: DiffReport
-) -> None:
-    # A rename counts only when the old id is gone and the new one is new.
-    pairs = {
-        new: old
-        for new, old in renames.items()
-        if new in after.credentials
-        and new not in before.credentials
-        and old in before.credentials
-        and old not in after.credentials
+def _ctid(data: object) -> str | None:
+    """The file's ``ctid`` when it is a CTID (a malformed one is validation's to report)."""
+    value = data.get("ctid") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and _CTID.fullmatch(value) else None
+
+
+def _credential_pairs(before: Snapshot, after: Snapshot, renames: dict[str, str]) -> dict[str, str]:
+    """Credential files renamed between BASE and HEAD: {new id: old id}. A rename counts only
+    when the old id is gone and the new one is new. The CTID says it first (a file new at HEAD
+    that carries the CTID of a file gone from BASE is that file); then Git's rename detection,
+    unless both files carry CTIDs and they differ (two credentials, not one)."""
+
+    def gone_and_new(new: str, old: str) -> bool:
+        return (
+            new in after.credentials
+            and new not in before.credentials
+            and old in before.credentials
+            and old not in after.credentials
+        )
+
+    gone = {
+        ctid: key
+        for key, file in before.credentials.items()
+        if (ctid := _ctid(file.front)) is not None and key not in after.credentials
     }
+    pairs: dict[str, str] = {}
+    for key in sorted(after.credentials):
+        old = gone.get(_ctid(after.credentials[key].front) or "")
+        if old is not None and old not in pairs.values() and gone_and_new(key, old):
+            pairs[key] = old
+    for new, old in sorted(renames.items()):
+        if new in pairs or old in pairs.values() or not gone_and_new(new, old):
+            continue
+        old_ctid, new_front = _ctid(before.credentials[old].front), after.credentials[new].front
+        if (
+            old_ctid is not None
+            and isinstance(new_front, dict)
+            and new_front.get("ctid") not in (None, old_ctid)
+        ):
+            continue
+        pairs[new] = old
+    return pairs
+
+
+def _ctid_errors(before: Snapshot, after: Snapshot, pairs: dict[str, str]) -> list[CtidError]:
+    """Every CTID BASE had that HEAD changed or lost: a credential's, an issuer's or
+    site.yml's own, changed or its key deleted, and a credential file deleted while no file
+    at HEAD carries its CTID. A CTID added where there was none is no error."""
+    errors = []
+
+    def lost(old: str, new: dict) -> str | None:
+        now = new.get("ctid")
+        if now is None:
+            return f"ctid deleted (it was {old}); put it back"
+        if now != old:
+            return f"CTID changed: {old} -> {shown(now)}; put back {old}"
+        return None
+
+    renamed_from = {old: new for new, old in pairs.items()}
+    kept = {_ctid(file.front) for file in after.credentials.values()}
+    for old_key in sorted(before.credentials):
+        old_ctid = _ctid(before.credentials[old_key].front)
+        if old_ctid is None:
+            continue
+        key = renamed_from.get(old_key, old_key)
+        if key in after.credentials:
+            front = after.credentials[key].front
+            message = lost(old_ctid, front) if front is not None else None
+        elif old_ctid not in kept:
+            message = (
+                f"its file was deleted, and no file keeps its CTID {old_ctid}: put the file back "
+                "and retire the credential instead (status: retired)"
+            )
+        else:
+            message = None
+        if message:
+            name = after.name_of(key) if key in after.credentials else before.name_of(old_key)
+            errors.append(CtidError("credential", key, name, message))
+    for key in sorted(set(before.issuers) & set(after.issuers)):
+        old_ctid, new = _ctid(before.issuers[key]), after.issuers[key]
+        message = lost(old_ctid, new) if old_ctid is not None and isinstance(new, dict) else None
+        if message:
+            errors.append(CtidError("issuer", key, shown((new or {}).get("name", key)), message))
+    old_ctid = _ctid(before.site)
+    readable = isinstance(after.site, dict) and after.site  # else HEAD's errors say why
+    message = lost(old_ctid, after.site) if old_ctid is not None and readable else None
+    if message:
+        errors.append(CtidError("site", "site.yml", "site settings", message))
+    return errors
+
+
+def _compare_credentials(
+    before: Snapshot, after: Snapshot, pairs: dict[str, str], report: DiffReport
+) -> None:
     for key in sorted(after.credentials):
         old_key = pairs.get(key, key)
         if old_key not in before.credentials:
@@ -514,6 +612,25 @@ def render_markdown(report: DiffReport) -> str:
         ]
     if report.base_missing:
         lines += ["BASE has no catalog folder; everything in HEAD is new.", ""]
+    if report.ctid_errors:
+        lines += [
+            f"### CTID errors ({len(report.ctid_errors)})",
+            "",
+            "A CTID never changes once written: the Credential Registry and everyone who links to the "
+            'credential know it by its CTID (CONTRIBUTING.md, "CTIDs"). This check fails until each '
+            "is put back.",
+            "",
+        ]
+        for error in report.ctid_errors:
+            subject = (
+                f"**{md(error.name)}** ({code(error.id)})"
+                if error.kind == "credential"
+                else f"Issuer **{md(error.name)}** ({code(error.id)})"
+                if error.kind == "issuer"
+                else f"Site settings ({code(error.id)})"
+            )
+            lines.append(f"- {subject}: {md(error.message)}")
+        lines.append("")
     counts = [
         (len(report.added), "added"),
         (len(report.retired), "retired"),

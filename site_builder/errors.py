@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -129,6 +130,14 @@ def _is_under(path: Path, base: Path) -> bool:
         return True
     except (ValueError, OSError, RuntimeError):
         return False
+
+
+def print_errors(errors: list[InputError]) -> None:
+    """Print ``format_errors``' lines: errors to stderr, and under GitHub Actions their
+    annotations (``::error``) to stdout, where the runner reads them."""
+    github = os.environ.get("GITHUB_ACTIONS") == "true"
+    for line in format_errors(errors, github=github):
+        print(line, file=sys.stdout if line.startswith("::") else sys.stderr)
 
 
 def format_errors(errors: list[InputError], github: bool = False) -> list[str]:

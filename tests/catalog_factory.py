@@ -7,9 +7,20 @@ from the bundled sample (other fields, issuers and ids) so the code cannot lean 
 from __future__ import annotations
 
 import textwrap
+import uuid
 from pathlib import Path
 
-SITE = """\
+#: the small catalog's CTIDs are name-based UUIDs of the ids in this namespace, so every test
+#: gets the same ones (a real catalog's come from ``credsite ctid --assign``, at random)
+CTID_NAMESPACE = uuid.UUID("4403b2bf-52b5-409b-8b31-964a67723662")
+
+
+def ctid_of(key: str) -> str:
+    """The CTID the small catalog gives the credential ``key`` (``site.yml``: the list's own)."""
+    return f"ce-{uuid.uuid5(CTID_NAMESPACE, key)}"
+
+
+SITE = f"""\
 title: Northland Credential Catalog
 description: Credentials approved for Northland high schools.
 base_url: https://creds.northland.example
@@ -17,6 +28,7 @@ points_target: 12
 min_cell: 10
 living_wage_usd: 40000
 current_year: 2025
+ctid: {ctid_of("site.yml")}
 """
 
 CAREER_FIELDS = """\
@@ -58,9 +70,14 @@ def credential(
     credit: int = 0,
     verification: str | None = None,
     body: str = "A short description.\n",
+    ctid: str | None = "",
 ) -> str:
-    """The text of one credential file; keyword arguments change single fields."""
+    """The text of one credential file; keyword arguments change single fields. Its ``ctid``
+    is ``ctid_of(id)`` unless given (None: no CTID); the line is the last of the front matter,
+    so the other keys keep the line numbers tests name."""
     verification_line = f"verification_url: {verification}\n" if verification else ""
+    ctid = ctid_of(id) if ctid == "" else ctid
+    ctid_line = f"ctid: {ctid}\n" if ctid else ""
     return (
         "---\n"
         f"id: {id}\n"
@@ -87,6 +104,7 @@ def credential(
         f"stacks_to: {stacks_to}\n"
         "sources: [https://example.org/source]\n"
         "last_reviewed: 2024-01-15\n"
+        f"{ctid_line}"
         "---\n"
         f"{body}"
     )

@@ -4,6 +4,7 @@ every problem named by row and column, idempotent, and export read back by impor
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -191,8 +192,15 @@ def test_a_messy_list_is_imported_validates_and_builds(place: Path) -> None:
         "dept-of-agriculture",
         "state-board-of-nursing",
     ]
+    # a new file gets a CTID of its own (SPEC 9), right after its id
+    ctids = [
+        re.search(r"^ctid: (ce-[0-9a-f-]{36})$", path.read_text(), re.M)
+        for path in (catalog / "credentials").glob("*.md")
+    ]
+    assert all(ctids) and len({found.group(1) for found in ctids}) == 6
+    ctid = re.search(r"^ctid: (.*)$", (catalog / "credentials/comptia-a-plus.md").read_text(), re.M).group(1)
     assert (catalog / "credentials/comptia-a-plus.md").read_text() == (
-        "---\nid: comptia-a-plus\nname: CompTIA A+\nissuer: comptia\ntype: certification\n"
+        f"---\nid: comptia-a-plus\nctid: {ctid}\nname: CompTIA A+\nissuer: comptia\ntype: certification\n"
         "career_fields: [information-technology]\npoints: 12\nstatus: approved\napproved: 2018-07-01\n"
         "state_code: IT-1\n---\n"
     )

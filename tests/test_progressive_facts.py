@@ -111,7 +111,9 @@ def test_credential_page_says_not_yet_documented_and_not_yet_rated(list_site: Pa
     # the JSON-LD leaves unknown facts out rather than saying null
     jsonld = json.loads(tree.css_first("script[type='application/ld+json']").text())
     assert "description" not in jsonld and "credentialCategory" not in jsonld
-    assert jsonld["recognizedBy"] == {"@type": "Organization", "name": "NetCo"}
+    # the issuer provides it; no agency in site.yml, so no recognizedBy
+    assert jsonld["provider"] == {"@type": "Organization", "name": "NetCo"}
+    assert "recognizedBy" not in jsonld
 
 
 def test_other_pages_cope_with_missing_facts(list_site: Path) -> None:

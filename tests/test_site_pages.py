@@ -270,7 +270,9 @@ def test_credential_json_ld_describes_the_credential(site: BuiltSite) -> None:
     assert data["name"] == "Network Professional"
     assert data["url"] == f"{BASE_URL}/credentials/net-pro/"
     assert data["url"] == tree.css_first("link[rel=canonical]").attributes["href"]
-    assert data["recognizedBy"] == {"@type": "Organization", "name": "NetCo", "url": "https://netco.example"}
+    # the issuer provides it; the small catalog names no agency, so nothing recognizes it
+    assert data["provider"] == {"@type": "Organization", "name": "NetCo", "url": "https://netco.example"}
+    assert "recognizedBy" not in data
     assert data["validFor"] == "P2Y"
     assert data["offers"]["price"] == "100.00" and data["offers"]["priceCurrency"] == "USD"
     assert [code["codeValue"] for code in data["occupationalCategory"]] == ["15-1231"]

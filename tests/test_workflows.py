@@ -34,6 +34,9 @@ PUBLIC_CACHE_PATHS = {".credsite-cache/pages", ".credsite-cache/yaml"}
 #: the owners whose actions may be used by tag; any other action is pinned to a commit
 FIRST_PARTY_OWNERS = {"actions", "github"}
 
+#: the condition of a job run by hand that gets secrets: it runs from main only
+ON_MAIN = "github.ref == 'refs/heads/main'"
+
 
 def triggers(workflow: dict[Any, Any]) -> set[str]:
     """The events of ``on:`` (which YAML 1.1 reads as the key True)."""
@@ -121,13 +124,19 @@ def test_pull_request_jobs_see_no_secret(name: str) -> None:
 
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_secrets_are_given_only_on_main_to_a_job_of_an_environment(name: str) -> None:
+    """On a push to main, or run by hand (which takes write access) from main only."""
     workflow = WORKFLOWS[name]
     for job_name, job in workflow["jobs"].items():
         named = {match for text in strings(job) for match in re.findall(r"secrets\s*\.\s*(\w+)", text)}
         if named - {"GITHUB_TOKEN"}:
             assert job.get("environment"), f"{job_name} uses secrets outside an environment"
-            assert triggers(workflow) == {"push"}, f"{name} gives secrets to other events"
-            assert workflow.get("on", workflow.get(True))["push"] == {"branches": ["main"]}
+            assert triggers(workflow) in ({"push"}, {"workflow_dispatch"}), (
+                f"{name} gives secrets to other events"
+            )
+            if triggers(workflow) == {"push"}:
+                assert workflow.get("on", workflow.get(True))["push"] == {"branches": ["main"]}
+            else:
+                assert job.get("if") == ON_MAIN, f"{job_name} may run from another branch"
 
 
 @pytest.mark.parametrize("name", pull_request_workflows())
@@ -182,3 +191,50 @@ def test_pull_requests_restore_what_the_publish_saves() -> None:
     assert cache_paths(restored) == cache_paths(saved)
     assert restored["with"]["restore-keys"] == saved["with"]["restore-keys"]
     assert str(saved["with"]["key"]).startswith(saved["with"]["restore-keys"])
+
+
+# --- publishing to the Credential Registry (docs/publishing-to-the-registry.md) ---------------
+
+
+def run_steps(workflow: dict[Any, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(job_name, step) for job_name, step in steps(workflow) if "run" in step]
+
+
+def test_the_registry_is_published_to_by_hand_to_the_sandbox_in_a_dry_run_by_default() -> None:
+    workflow = WORKFLOWS["publish-registry.yml"]
+    assert triggers(workflow) == {"workflow_dispatch"}
+    inputs = workflow.get("on", workflow.get(True))["workflow_dispatch"]["inputs"]
+    assert inputs["environment"]["type"] == "choice"
+    assert inputs["environment"]["options"] == ["sandbox", "production"]
+    assert inputs["environment"]["default"] == "sandbox"
+    assert inputs["dry_run"] == {**inputs["dry_run"], "type": "boolean", "default": True}
+    assert read_only(workflow["permissions"])
+    assert all(job.get("if") == ON_MAIN for job in workflow["jobs"].values())
+
+
+def test_the_registry_workflow_builds_publishes_and_keeps_the_requests() -> None:
+    workflow = WORKFLOWS["publish-registry.yml"]
+    runs = [(job_name, str(step["run"])) for job_name, step in run_steps(workflow)]
+    [(build_job, _)] = [(job_name, run) for job_name, run in runs if "credsite build" in run]
+    [(publish_job, publish)] = [(job_name, run) for job_name, run in runs if "credsite publish" in run]
+    assert build_job in workflow["jobs"][publish_job].get("needs", [build_job])
+    assert "--dry-run" in publish and "--payloads registry-payloads" in publish
+    [(_, step)] = [entry for entry in steps(workflow) if "credsite publish" in str(entry[1].get("run", ""))]
+    assert step["env"]["CREDENTIAL_REGISTRY_API_KEY"] == "${{ secrets.CREDENTIAL_REGISTRY_API_KEY }}"
+    # the key reaches that step alone, and every input reaches a script through the environment
+    holders = [entry for entry in steps(workflow) if "CREDENTIAL_REGISTRY_API_KEY" in str(entry[1])]
+    assert len(holders) == 1
+    for job_name, entry in run_steps(workflow):
+        assert "${{" not in str(entry["run"]), f"{job_name}: {entry.get('name')}"
+    uploads = [entry for _, entry in steps(workflow) if uses(entry, "actions/upload-artifact")]
+    assert any(entry["with"]["path"].rstrip("/") == "registry-payloads" for entry in uploads)
+
+
+def test_pull_requests_check_the_registry_requests_in_a_dry_run() -> None:
+    workflow = WORKFLOWS["pull-request.yml"]
+    runs = [str(step["run"]) for _, step in run_steps(workflow)]
+    built = next(index for index, run in enumerate(runs) if "credsite build" in run)
+    [published] = [index for index, run in enumerate(runs) if "credsite publish" in run]
+    assert published > built
+    assert "--dry-run" in runs[published]
+    assert "CREDENTIAL_REGISTRY_API_KEY" not in str(workflow)

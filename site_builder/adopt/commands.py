@@ -8,17 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-from site_builder.errors import CatalogInvalid, InputError, format_errors
+from site_builder.errors import CatalogInvalid, print_errors
 
 from .importer import import_list
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-
-def _print_errors(errors: list[InputError]) -> None:
-    github = os.environ.get("GITHUB_ACTIONS") == "true"
-    for line in format_errors(errors, github=github):
-        print(line, file=sys.stdout if line.startswith("::") else sys.stderr)
 
 
 def import_date() -> dt.date:
@@ -41,11 +35,11 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         result = import_list(args.list, args.map, catalog_dir, args.sheet, args.partial, import_date())
     except CatalogInvalid as invalid:
-        _print_errors(invalid.errors)
+        print_errors(invalid.errors)
         count = len(invalid.errors)
         print(f"{count} error{'s' if count != 1 else ''}; nothing was imported", file=sys.stderr)
         return EXIT_INVALID
-    _print_errors(result.errors)
+    print_errors(result.errors)
     for note in result.notes:
         print(f"credsite: {note}", file=sys.stderr)
     count = len(result.errors)
@@ -77,7 +71,7 @@ def run_export(args: argparse.Namespace, catalog_dir: Path) -> int:
     try:
         catalog = load_catalog(catalog_dir)
     except CatalogInvalid as invalid:
-        _print_errors(invalid.errors)
+        print_errors(invalid.errors)
         print(f"{len(invalid.errors)} errors; nothing was exported", file=sys.stderr)
         return EXIT_INVALID
     out: Path = args.out or Path(f"credentials.{args.format}")

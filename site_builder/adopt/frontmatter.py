@@ -89,20 +89,21 @@ class _Span(NamedTuple):
     item_indent: str | None  # a block list's indentation before "- "; None: not a block list
 
 
-def _key_spans(lines: list[str], end: int) -> dict[str, _Span]:
-    """Each top-level key's lines, the comment ending them and the indentation of a block list."""
-    front = "".join(lines[1:end])
+def _key_spans(lines: list[str], end: int, start: int = 1) -> dict[str, _Span]:
+    """Each top-level key's lines, the comment ending them and the indentation of a block list;
+    the YAML is ``lines[start:end]`` (a front matter's, by default)."""
+    front = "".join(lines[start:end])
     node = yaml.compose(front, Loader=yaml.SafeLoader)
     spans: dict[str, _Span] = {}
     if not isinstance(node, yaml.MappingNode):
         return spans
     for key_node, value_node in node.value:
-        first = key_node.start_mark.line + 1
+        first = key_node.start_mark.line + start
         mark = value_node.end_mark
         if mark.column == 0 and mark.line > value_node.start_mark.line:
-            last, rest = mark.line, ""
+            last, rest = mark.line + start - 1, ""
         else:
-            last = mark.line + 1
+            last = mark.line + start
             rest = lines[last][mark.column :].rstrip("\n") if last < end else ""
         last = min(last, end - 1)
         # blank and comment lines before the next key belong to it, not to this value
@@ -111,7 +112,7 @@ def _key_spans(lines: list[str], end: int) -> dict[str, _Span]:
         comment = rest.strip() if rest.strip().startswith("#") else ""
         item_indent = None
         if isinstance(value_node, yaml.SequenceNode) and not value_node.flow_style and value_node.value:
-            item_line = lines[value_node.value[0].start_mark.line + 1]
+            item_line = lines[value_node.value[0].start_mark.line + start]
             item_indent = item_line[: len(item_line) - len(item_line.lstrip(" "))]
         spans[str(key_node.value)] = _Span(first, last, comment, item_indent)
     return spans
@@ -122,7 +123,20 @@ def update(text: str, changes: Mapping[str, Fact], order: Iterable[str]) -> str:
     replaced where the key is, else a new line after the nearest key before it in ``order``
     (the fields' order), else after the first key."""
     lines, end = _front_lines(text)
-    spans = _key_spans(lines, end)
+    return _updated(lines, end, changes, order, start=1)
+
+
+def update_yaml(text: str, changes: Mapping[str, Fact], order: Iterable[str]) -> str:
+    """``text`` (a whole YAML file of one mapping, such as site.yml) edited as ``update``
+    edits a front matter; a last line without its line end gets one."""
+    lines = (text if text.endswith("\n") or not text else text + "\n").splitlines(keepends=True)
+    return _updated(lines, len(lines), changes, order, start=0)
+
+
+def _updated(
+    lines: list[str], end: int, changes: Mapping[str, Fact], order: Iterable[str], start: int
+) -> str:
+    spans = _key_spans(lines, end, start)
     order = list(order)
     replacements: dict[int, tuple[int, list[str]]] = {}  # first line -> (last line, new lines)
     inserts: dict[int, list[str]] = {}  # after line -> new lines

@@ -26,6 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from site_builder.catalog.models import SLUG_PATTERN, Credential
 from site_builder.catalog.sources import FileProblem, parse_front_matter, parse_yaml_file, read_text
+from site_builder.ctids import new_ctid
 from site_builder.errors import CatalogInvalid, InputError, display_path, excerpt
 from site_builder.inputs import InputRefused, read_input
 from site_builder.output import write_whole
@@ -519,7 +520,8 @@ def _plan(
 ) -> list[tuple[Path, str]]:
     """The files to write: (path inside the catalog, text)."""
     writes: list[tuple[Path, str]] = []
-    order = list(Credential.model_fields)
+    # the fields' order, but a CTID goes right after the id (as credsite ctid --assign puts it)
+    order = ["id", "ctid", *(name for name in Credential.model_fields if name not in ("id", "ctid"))]
     new_issuers: dict[str, tuple[str, str | None]] = {}
     seen: set[str] = set()
     for row in rows:
@@ -538,7 +540,8 @@ def _plan(
         facts.pop("id", None)
         existing = catalog.credentials.get(row.target)
         if existing is None:
-            ordered = {"id": row.target} | {
+            # a new credential gets its CTID now (SPEC 9), right after its id, unless the list gives one
+            ordered = {"id": row.target, "ctid": facts.pop("ctid", None) or new_ctid()} | {
                 name: facts[name] for name in order if facts.get(name) is not None
             }
             writes.append((catalog.root / "credentials" / f"{row.target}.md", new_file(ordered)))
@@ -546,6 +549,12 @@ def _plan(
             continue
         changes: dict[str, Fact] = {}
         for name, value in facts.items():
+            if name == "ctid" and existing.data.get("ctid") is not None:
+                if value != existing.data["ctid"]:
+                    result.notes.append(
+                        f"{existing.id}: kept its CTID; a CTID never changes (the list gives another)"
+                    )
+                continue
             owned = name in OWNED_FACTS or name in mapping.columns
             if not owned and name in existing.data:
                 continue  # a default fills a fact only where the file has none

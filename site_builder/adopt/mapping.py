@@ -125,9 +125,12 @@ def _field_errors(mapping: ListMap, parsed: Parsed) -> list[InputError]:
         for field in getattr(mapping, section):
             if field not in known:
                 unknown(section, field)
-    for field in ("id",):
+    for field in ("id", "ctid", "registry_ctid"):
         if field in mapping.defaults:
-            errors.append(parsed.error(("defaults", field), "defaults: 'id' cannot have a default"))
+            own = "" if field == "id" else " (each credential has its own)"
+            errors.append(
+                parsed.error(("defaults", field), f"defaults: '{field}' cannot have a default{own}")
+            )
     if "name" not in mapping.columns:
         errors.append(
             parsed.error(("columns",), "columns: 'name' is required (the column of credential names)")

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from site_builder.catalog.models import (
+    CTID_PATTERN,
     SLUG_PATTERN,
     SOC_PATTERN,
     STATE_CODE_PATTERN,
@@ -27,6 +28,7 @@ from site_builder.errors import excerpt
 _SLUG = re.compile(SLUG_PATTERN)
 _SOC = re.compile(SOC_PATTERN)
 _STATE_CODE = re.compile(STATE_CODE_PATTERN)
+_CTID = re.compile(CTID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,69 @@ def state_codes_unique(credentials: Mapping[str, Crosswalk], files: Mapping[str,
                 f"state_code '{code}' is the id of another credential ({files[code]}): "
                 "outcome files could not tell the two apart",
             )
+
+
+@dataclass(frozen=True)
+class CtidClaim:
+    """One CTID a file states: in ``field`` (``ctid``, ``registry_ctid``, ``agency.ctid``)
+    at ``location`` of the file of ``kind``/``key``, shown as ``file``."""
+
+    kind: str
+    key: str
+    location: Location
+    field: str
+    file: str
+    ctid: str
+
+
+#: the CTIDs each kind of file may state, by location: (location, field as errors name it)
+CTID_FIELDS: dict[str, tuple[tuple[Location, str], ...]] = {
+    "site": ((("ctid",), "ctid"), (("agency", "ctid"), "agency.ctid")),
+    "issuer": ((("ctid",), "ctid"),),
+    "credential": ((("ctid",), "ctid"), (("registry_ctid",), "registry_ctid")),
+}
+
+#: the fields ``credsite ctid --assign`` writes: a copy of a file has its source's value
+_ASSIGNED = frozenset({("site", "ctid"), ("credential", "ctid")})
+
+
+def ctid_claims(kind: str, key: str, file: str, data: object) -> list[CtidClaim]:
+    """The CTIDs the raw data of one file states; a value that is not a CTID is left out
+    (the model reported it)."""
+    claims = []
+    for location, field_name in CTID_FIELDS.get(kind, ()):
+        value: object = data
+        for part in location:
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and _CTID.fullmatch(value):
+            claims.append(CtidClaim(kind, key, location, field_name, file, value))
+    return claims
+
+
+def ctids_unique(claims: Iterable[CtidClaim]) -> Iterator[Finding]:
+    """Every CTID in the catalog names one thing (SPEC 9): no two fields state the same one.
+    ``claims`` come in the order files are read; each later claim is told the first."""
+    first: dict[str, CtidClaim] = {}
+    for claim in claims:
+        earlier = first.setdefault(claim.ctid, claim)
+        if earlier is claim:
+            continue
+        where = (
+            f"this file's {earlier.field}"
+            if (earlier.kind, earlier.key) == (claim.kind, claim.key)
+            else f"the {earlier.field} of {earlier.file}"
+        )
+        hint = (
+            " (a copied file keeps its source's CTID: delete this line and run credsite ctid --assign)"
+            if (claim.kind, claim.field) in _ASSIGNED
+            else ""
+        )
+        yield Finding(
+            claim.kind,
+            claim.key,
+            claim.location,
+            f"{claim.field}: {claim.ctid} is also {where}; every CTID in the catalog names one thing{hint}",
+        )
 
 
 def program_memberships(

@@ -149,6 +149,11 @@ def load_catalog(root: Path, complete: bool = False) -> Catalog:
             crosswalks,
             {key: display_path(collect.sources[("credential", key)].path) for key in crosswalks},
         ),
+        *checks.ctids_unique(
+            claim
+            for (kind, key), parsed in collect.sources.items()
+            for claim in checks.ctid_claims(kind, key, display_path(parsed.path), parsed.document.data)
+        ),
         *checks.program_memberships(crosswalks, program_ids),
         *checks.sunset_rules(
             {key: checks.Lifecycle.from_data(data) for key, data in credential_data.items()}
@@ -192,6 +197,8 @@ def load_catalog(root: Path, complete: bool = False) -> Catalog:
 
 #: the facts each kind of file may leave out until ``--complete`` is asked for
 _FACTS_OF_KIND = {"issuer": ISSUER_FACTS, "credential": FACTS}
+#: ``--complete``'s error for a credential file or site.yml without its CTID (SPEC 9)
+MISSING_CTID = "ctid: not yet assigned (--complete requires every CTID; run credsite ctid --assign)"
 
 
 def _missing_fact_errors(collect: _Collector) -> list[InputError]:
@@ -200,6 +207,9 @@ def _missing_fact_errors(collect: _Collector) -> list[InputError]:
     errors = []
     for (kind, _), parsed in collect.sources.items():
         data = parsed.document.data
+        if kind in ("credential", "site") and isinstance(data, dict) and data.get("ctid") is None:
+            # not a fact families miss (never on /contribute/), but a complete list has them all
+            errors.append(parsed.error(("ctid",), MISSING_CTID))
         if kind not in _FACTS_OF_KIND or not isinstance(data, dict):
             continue
         errors += [

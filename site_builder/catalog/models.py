@@ -180,6 +180,13 @@ class SiteConfig(_Strict):
         pattern=LICENSE_PATTERN,
         description="SPDX identifier of the licence of the published data (default CC-BY-4.0).",
     )
+    contact_email: str | None = Field(
+        default=None,
+        # the address part DCAT-US allows in contactPoint.hasEmail ("mailto:" + this)
+        pattern=r"^[\w~!$&'()*+,;=:.-]+@[\w.-]+\.[\w.-]+$",
+        description="Where to write about the published data, e.g. data@education.example.gov: the "
+        "contact point of /data.json, which DCAT-US catalogs (data.gov) require.",
+    )
 
 
 class CareerField(_Strict):

@@ -132,7 +132,15 @@ def render_site(
     # open data: every file under /data/ is written first; the /data/ page lists them with
     # their sizes. The costliest page to make, so it goes first.
     pages = [
-        partial(write_open_data, catalog, derived, statewide, out / "data", downloads=drawn_from),
+        partial(
+            write_open_data,
+            catalog,
+            derived,
+            statewide,
+            out / "data",
+            downloads=drawn_from,
+            built_at=info.built_at,
+        ),
         *reported,
         *all_pages(catalog, derived, content, statewide, info.history),
     ]

@@ -23,6 +23,7 @@ reimbursement page shows beside the withheld dollars.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from site_builder.reports.model import AuditSummary, Readiness, Statewide
 from site_builder.reports.published import Count, Dollars, Rate
 from site_builder.rules.privacy import CODED_STATUSES
 from site_builder.site.csvsafe import SPREADSHEET_NOTE, csv_text
+from site_builder.site.harvest import VERSION_NOTE, package_facts
 from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
 
@@ -506,11 +508,19 @@ def download_resources(statewide: Statewide) -> list[dict]:
     return resources
 
 
-def write_datapackage(catalog: Catalog, resources: list[dict], min_cell: int | None, data_dir: Path) -> None:
+def write_datapackage(
+    catalog: Catalog,
+    resources: list[dict],
+    min_cell: int | None,
+    data_dir: Path,
+    built_at: dt.datetime | None = None,
+) -> None:
     """Write ``datapackage.json``: the Frictionless descriptor of every download in ``data_dir``
-    (the CSV files, and each year's ``report-<year>.json``).
+    (the CSV files, and each year's ``report-<year>.json``), with the licence, version, date
+    and publisher harvesters read (``harvest.package_facts``).
 
-    ``min_cell`` is the privacy threshold of the outcome reports, None when the site has none.
+    ``min_cell`` is the privacy threshold of the outcome reports, None when the site has none;
+    ``built_at`` the build's moment, which dates the data.
     """
     description = "The credential catalog with its derived fields (quality ratings, stacking, pathways)"
     if min_cell is None:
@@ -524,12 +534,13 @@ def write_datapackage(catalog: Catalog, resources: list[dict], min_cell: int | N
             "Every row of a school report has a status column, and every number of a report-<year>.json "
             "file a status, which says no more than the row or the number shows."
         )
-    description += " " + SPREADSHEET_NOTE
+    description += " " + SPREADSHEET_NOTE + " " + VERSION_NOTE
     package = {
         "name": "credential-data",
         "title": f"{catalog.site.title}: open data",
         "description": description,
         "homepage": catalog.site.base_url.rstrip("/") + "/data/",
+        **package_facts(catalog, built_at),
         "resources": resources,
     }
     write_text(data_dir / "datapackage.json", json.dumps(package, indent=2, ensure_ascii=False) + "\n")

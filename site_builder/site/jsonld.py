@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
-from site_builder.catalog.models import Credential, Issuer, Occupation
+from site_builder.catalog.models import Agency, Credential, Issuer, Occupation
 
 SOC_CODE_SET = {
     "@type": "CategoryCodeSet",
@@ -28,11 +28,18 @@ def price_text(amount: Decimal) -> str:
 
 
 def credential_jsonld(
-    credential: Credential, issuer: Issuer, occupations: list[Occupation], url: str
+    credential: Credential,
+    issuer: Issuer,
+    occupations: list[Occupation],
+    url: str,
+    agency: Agency | None = None,
 ) -> dict:
     """An ``EducationalOccupationalCredential`` describing one credential; a fact the catalog
-    does not document yet (SPEC 8) is left out, never given as null."""
-    recognized_by = {"@type": "Organization", "name": issuer.name, "url": issuer.url}
+    does not document yet (SPEC 8) is left out, never given as null.
+
+    The issuer provides it; the state agency that keeps the list (``agency``, site.yml)
+    recognizes it while it is on the list (approved or sunsetting), as the CTDL documents say."""
+    provider = {"@type": "Organization", "name": issuer.name, "url": issuer.url}
     data: dict = {
         "@context": "https://schema.org",
         "@type": "EducationalOccupationalCredential",
@@ -40,10 +47,12 @@ def credential_jsonld(
         "description": credential.summary,
         "url": url,
         "credentialCategory": credential.type,
-        "recognizedBy": {key: value for key, value in recognized_by.items() if value is not None},
+        "provider": {key: value for key, value in provider.items() if value is not None},
         "competencyRequired": list(credential.certifies) if credential.certifies is not None else None,
     }
     data = {key: value for key, value in data.items() if value is not None}
+    if agency is not None and credential.status != "retired":
+        data["recognizedBy"] = {"@type": "GovernmentOrganization", "name": agency.name, "url": agency.url}
     if occupations:
         data["occupationalCategory"] = [
             {

@@ -3,10 +3,14 @@
 - ``catalog.json`` and ``catalog.csv``: the catalog with its derived fields (quality, stacking,
   pathways), one record per credential;
 - ``credentials/<id>.jsonld``: each credential in CTDL, the Credential Transparency Description
-  Language of the Credential Registry;
+  Language of the Credential Registry, and in ``ctdl/`` the list as a CTDL collection and
+  everything in one graph (made by ``site_builder.site.ctdl``);
 - the outcome downloads (``downloads``), written from the protected reports only: each year's
   CSV files and ``report-<year>.json``, and ``schools.csv``;
-- ``datapackage.json``: the Frictionless descriptor of every CSV file and report document.
+- ``datapackage.json``: the Frictionless descriptor of every CSV file and report document,
+  with the licence, version and publisher;
+- and beside /data/, ``/data.json``: the DCAT-US catalog of every file here, for data portals
+  (``harvest``).
 
 The files are written first and the /data/ page is built last, from the files on disk, so the
 sizes it shows are the sizes of what was published.
@@ -17,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,7 +31,6 @@ from site_builder.catalog import Catalog
 from site_builder.catalog.models import (
     SLUG_PATTERN,
     STATE_CODE_PATTERN,
-    Credential,
     CredentialType,
     Portability,
     Status,
@@ -37,6 +39,7 @@ from site_builder.derive import Derived
 from site_builder.reports import Reports
 from site_builder.reports.model import Statewide
 from site_builder.rules.quality import CRITERIA, Overall, Rating
+from site_builder.site import ctdl
 from site_builder.site.csvsafe import csv_text
 from site_builder.site.downloads import (
     REPORT,
@@ -46,6 +49,7 @@ from site_builder.site.downloads import (
     write_datapackage,
     write_downloads,
 )
+from site_builder.site.harvest import DCAT_FILE, DCAT_URL, VERSION_NOTE, write_dcat
 from site_builder.site.pages import Page, canonical, career_field_url, credential_url, pathway_url
 from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
@@ -54,7 +58,6 @@ DATA_URL = "/data/"
 CATALOG_JSON = "catalog.json"
 CATALOG_CSV = "catalog.csv"
 DATAPACKAGE = "datapackage.json"
-CTDL_FOLDER = "credentials"
 
 # --- catalog.json ------------------------------------------------------------------------------
 
@@ -79,10 +82,6 @@ def plain(value: object) -> object:
     return value
 
 
-def ctdl_path(credential_id: str) -> str:
-    return f"{DATA_URL}{CTDL_FOLDER}/{credential_id}.jsonld"
-
-
 def credential_record(catalog: Catalog, derived: Derived, credential_id: str) -> dict:
     """One credential: every field of its file, and what the site derives from it."""
     credential = catalog.credentials[credential_id]
@@ -100,7 +99,7 @@ def credential_record(catalog: Catalog, derived: Derived, credential_id: str) ->
             "criteria": {result.criterion: result.rating for result in quality.criteria},
         },
         url=canonical(catalog, credential_url(credential_id)),
-        ctdl_url=canonical(catalog, ctdl_path(credential_id)),
+        ctdl_url=canonical(catalog, ctdl.credential_path(credential_id)),
     )
     return record
 
@@ -313,135 +312,6 @@ def catalog_resource() -> dict:
     }
 
 
-# --- CTDL JSON-LD ------------------------------------------------------------------------------
-
-CTDL_CONTEXT = "https://credreg.net/ctdl/schema/context/json"
-CTDL_TYPES = {
-    "certification": "ceterms:Certification",
-    "license": "ceterms:License",
-    "certificate": "ceterms:Certificate",
-    "badge": "ceterms:Badge",
-}
-#: the CTDL credential status concept for each catalog status; a sunsetting credential still
-#: counts until its sunset date but is no longer recommended, which is what Deprecated means
-CTDL_STATUS = {
-    "approved": ("credentialStat:Active", "Active"),
-    "sunsetting": ("credentialStat:Deprecated", "Deprecated"),
-    "retired": ("credentialStat:Deprecated", "Deprecated"),
-}
-SOC_FRAMEWORK = "https://www.bls.gov/soc/"
-
-
-def language_tag(site_language: str) -> str:
-    """The key of CTDL language maps: the site language, as spoken in the US when no region is given."""
-    return site_language if "-" in site_language else f"{site_language}-US"
-
-
-def ctid(base_url: str, credential_id: str) -> str:
-    """A stable CTID: 'ce-' and a name-based UUID (RFC 4122 version 5) of the credential's page URL."""
-    page = base_url.rstrip("/") + credential_url(credential_id)
-    return f"ce-{uuid.uuid5(uuid.NAMESPACE_URL, page)}"
-
-
-def ctdl_document(catalog: Catalog, derived: Derived, credential_id: str) -> dict:
-    """The credential in CTDL JSON-LD; its @id is the URL of the document itself."""
-    credential: Credential = catalog.credentials[credential_id]
-    issuer = catalog.issuers[credential.issuer]
-    lang = language_tag(catalog.site.language)
-    page = canonical(catalog, credential_url(credential_id))
-
-    def text(value: str) -> dict:
-        return {lang: value}
-
-    def concept(framework: str, framework_name: str, node: str, node_name: str) -> dict:
-        return {
-            "@type": "ceterms:CredentialAlignmentObject",
-            "ceterms:framework": framework,
-            "ceterms:frameworkName": text(framework_name),
-            "ceterms:targetNode": node,
-            "ceterms:targetNodeName": text(node_name),
-        }
-
-    def resource(key: str) -> str:
-        return canonical(catalog, ctdl_path(key))
-
-    status_node, status_name = CTDL_STATUS[credential.status]
-    document: dict = {
-        "@context": CTDL_CONTEXT,
-        "@id": resource(credential_id),
-        # a credential whose type is not yet documented is a credential of no narrower class
-        "@type": CTDL_TYPES.get(credential.type, "ceterms:Credential"),
-        "ceterms:ctid": ctid(catalog.site.base_url, credential_id),
-        "ceterms:name": text(credential.name),
-        "ceterms:description": text(credential.summary or ""),
-        "ceterms:subjectWebpage": page,
-        "ceterms:ownedBy": [
-            {
-                "@type": "ceterms:CredentialOrganization",
-                "ceterms:name": text(issuer.name),
-                "ceterms:subjectWebpage": issuer.url,
-            }
-        ],
-        "ceterms:dateEffective": credential.approved.isoformat(),
-        "ceterms:credentialStatusType": concept(
-            "https://credreg.net/ctdl/terms/CredentialStatus", "Credential Status", status_node, status_name
-        ),
-    }
-    # facts not yet documented (SPEC 8) are left out rather than published as null
-    if credential.summary is None:
-        del document["ceterms:description"]
-    if issuer.url is None:
-        del document["ceterms:ownedBy"][0]["ceterms:subjectWebpage"]
-    occupations = [catalog.occupations[soc] for soc in credential.occupations or ()]
-    if occupations:
-        document["ceterms:occupationType"] = [
-            {
-                "@type": "ceterms:CredentialAlignmentObject",
-                "ceterms:framework": SOC_FRAMEWORK,
-                "ceterms:frameworkName": text("Standard Occupational Classification"),
-                "ceterms:codedNotation": occupation.soc,
-                "ceterms:targetNodeName": text(occupation.title),
-            }
-            for occupation in occupations
-        ]
-    if credential.exam_fee_usd is not None:
-        document["ceterms:estimatedCost"] = [
-            {
-                "@type": "ceterms:CostProfile",
-                "ceterms:description": text("Exam fee"),
-                "ceterms:costDetails": page,
-                "ceterms:directCostType": concept(
-                    "https://credreg.net/ctdl/terms/CostType",
-                    "Cost Type",
-                    "costType:StandaloneAssessment",
-                    "Standalone Assessment",
-                ),
-                "ceterms:price": money_number(credential.exam_fee_usd),
-                "ceterms:currency": "USD",
-            }
-        ]
-    if credential.valid_years is not None:
-        document["ceterms:renewalFrequency"] = f"P{credential.valid_years}Y"
-    if credential.stacks_to:
-        document["ceterms:isPreparationFor"] = [
-            {
-                "@type": "ceterms:ConditionProfile",
-                "ceterms:description": text("Earning this credential prepares for these credentials."),
-                "ceterms:targetCredential": [resource(key) for key in credential.stacks_to],
-            }
-        ]
-    earlier = derived.stacked_from.get(credential_id, [])
-    if earlier:
-        document["ceterms:preparationFrom"] = [
-            {
-                "@type": "ceterms:ConditionProfile",
-                "ceterms:description": text("These credentials prepare for this one."),
-                "ceterms:targetCredential": [resource(key) for key in earlier],
-            }
-        ]
-    return document
-
-
 # --- writing /data/ and the page that lists it -------------------------------------------------
 
 
@@ -479,8 +349,11 @@ def write_open_data(
     statewide: Statewide | None,
     data_dir: Path,
     downloads: Reports | None = None,
+    built_at: dt.datetime | None = None,
 ) -> Page:
-    """Write every file of /data/; return the /data/ page that lists them (render it afterwards).
+    """Write every file of /data/, then /data.json, the DCAT-US catalog that lists them
+    (``harvest``); return the /data/ page that lists them all (render it afterwards).
+    ``built_at`` is the build's moment (``build.build_time``): the data's date and version.
 
     The outcome downloads are written from ``downloads``, the reports; without them, they are
     already there (copied from an earlier build's, ``site_builder.cache.PagesCache``), or
@@ -489,13 +362,27 @@ def write_open_data(
     records = [credential_record(catalog, derived, key) for key in sorted(catalog.credentials)]
     write_text(data_dir / CATALOG_JSON, json_text(catalog_document(catalog, derived)))
     write_text(data_dir / CATALOG_CSV, catalog_csv(records))
-    for key in sorted(catalog.credentials):
-        write_text(data_dir / CTDL_FOLDER / f"{key}.jsonld", json_text(ctdl_document(catalog, derived, key)))
+    # the CTDL documents carry the statewide counts published this build (``statewide``, from
+    # the reports or the reports cache, keyed on the outcome data): written on every build,
+    # never copied from an earlier one, so they change whenever the published counts do
+    credential_nodes = [
+        ctdl.credential_node(catalog, derived, statewide, key) for key in sorted(catalog.credentials)
+    ]
+    for key, node in zip(sorted(catalog.credentials), credential_nodes, strict=True):
+        write_text(
+            data_dir / ctdl.CREDENTIALS_FOLDER / f"{key}.jsonld",
+            json_text({"@context": ctdl.CTDL_CONTEXT, **node}),
+        )
+    write_text(data_dir / ctdl.COLLECTION_FILE, json_text(ctdl.collection_document(catalog)))
+    write_text(data_dir / ctdl.GRAPH_FILE, json_text(ctdl.graph_document(catalog, credential_nodes)))
     outcome_resources = download_resources(statewide) if statewide is not None else []
     if downloads is not None:
         write_downloads(CatalogNames.of(catalog), downloads, data_dir)
     resources = [catalog_resource(), *outcome_resources]
-    write_datapackage(catalog, resources, statewide.min_cell if statewide is not None else None, data_dir)
+    min_cell = statewide.min_cell if statewide is not None else None
+    write_datapackage(catalog, resources, min_cell, data_dir, built_at)
+    # last: the DCAT catalog lists the files on disk
+    write_dcat(catalog, data_dir, resources, built_at.date() if built_at is not None else None)
     return data_page(catalog, statewide, resources, data_dir)
 
 
@@ -524,7 +411,7 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
     def download(name: str, label: str, description: str) -> Download:
         return Download(DATA_URL + name, label, name, description, (data_dir / name).stat().st_size)
 
-    ctdl_files = sorted((data_dir / CTDL_FOLDER).glob("*.jsonld"))
+    ctdl_files = sorted((data_dir / ctdl.CREDENTIALS_FOLDER).glob("*.jsonld"))
     example = min(catalog.credentials)
     catalog_files = [
         download(
@@ -540,14 +427,27 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
             "One row per credential, for spreadsheets. The columns are listed below.",
         ),
         Download(
-            ctdl_path(example),
+            ctdl.credential_path(example),
             f"Each credential in CTDL JSON-LD (example: {catalog.credentials[example].name})",
-            f"{CTDL_FOLDER}/<id>.jsonld",
+            f"{ctdl.CREDENTIALS_FOLDER}/<id>.jsonld",
             "One file per credential, in the Credential Transparency Description Language (CTDL) of the "
-            "Credential Registry. Every credential page links to its own file. The size is that of all "
-            "the files together.",
+            "Credential Registry: who issues it, what it takes to earn and renew, its cost, the jobs it "
+            "leads to and how many students earned it statewide each year. Every credential page links "
+            "to its own file. The size is that of all the files together.",
             sum(path.stat().st_size for path in ctdl_files),
             files=len(ctdl_files),
+        ),
+        download(
+            ctdl.COLLECTION_FILE,
+            "The list in CTDL JSON-LD",
+            "The list itself as a CTDL collection: one member for every credential that is or was on it, "
+            "with the date it joined the list and the date it leaves or left it.",
+        ),
+        download(
+            ctdl.GRAPH_FILE,
+            "The list and every credential in one CTDL file",
+            "The collection and every credential's document in one JSON-LD graph, for publishing to the "
+            "Credential Registry in bulk.",
         ),
     ]
     outcome_sections = []
@@ -592,6 +492,16 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
         "Describes every CSV file here (each column's name, type and meaning, and the keys) and "
         "every report-<year>.json. Tools such as frictionless can check the files against it.",
     )
+    dcat = Download(
+        DCAT_URL,
+        "Entry for data portals (DCAT-US catalog)",
+        DCAT_URL,
+        "Lists every file here, with its address, type and licence, in the Project Open Data "
+        "metadata schema (DCAT-US 1.1) that data.gov and other data portals harvest.",
+        (data_dir.parent / DCAT_FILE).stat().st_size,
+    )
+    # the licence and version the descriptor states, as written
+    package = json.loads((data_dir / DATAPACKAGE).read_text(encoding="utf-8"))
     catalog_resource_ = next(resource for resource in resources if resource["path"] == CATALOG_CSV)
     return Page(
         path=DATA_URL,
@@ -605,6 +515,9 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
             "catalog_files": catalog_files,
             "catalog_columns": columns_of(catalog_resource_),
             "outcome_sections": outcome_sections,
-            "descriptor": descriptor,
+            "descriptors": [descriptor, dcat],
+            "license": package["licenses"][0],
+            "version": package["version"],
+            "version_note": VERSION_NOTE,
         },
     )

@@ -250,7 +250,9 @@ def credential_page(
         verification = {"url": issuer.verification_url, "who": "issuer"}
     else:
         verification = None
-    jsonld = credential_jsonld(credential, issuer, occupations or [], canonical(catalog, path))
+    jsonld = credential_jsonld(
+        credential, issuer, occupations or [], canonical(catalog, path), agency=catalog.site.agency
+    )
     return Page(
         path=path,
         template="credential.html",

@@ -1,0 +1,1 @@
+"""Publishing the catalog's CTDL graph to Credential Engine's Credential Registry."""
