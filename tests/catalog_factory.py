@@ -6,6 +6,7 @@ from the bundled sample (other fields, issuers and ids) so the code cannot lean 
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 import uuid
 from pathlib import Path
@@ -196,6 +197,22 @@ def run_git(repo: Path, *arguments: str) -> None:
 # --- a small outcome data package for the small catalog ---------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def copy_sample(catalog_dir: Path, ignore: shutil.IgnorePattern | None = None) -> Path:
+    """A copy of the bundled sample catalog at ``catalog_dir``, with the protection cache of the
+    sample's own builds beside it when there is one: protecting the sample cold takes a minute,
+    and a copy whose outcome data and memberships are the same protects the same tables (the
+    cache is keyed on the tables, never on a path), so the test suite protects it once."""
+    from site_builder.paths import SAMPLE_CATALOG, cache_dir_for
+
+    shutil.copytree(SAMPLE_CATALOG, catalog_dir, ignore=ignore)
+    cache = cache_dir_for(catalog_dir)
+    for protection in sorted(cache_dir_for(SAMPLE_CATALOG).glob("*.pickle")):  # ProtectionCache's files
+        cache.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(protection, cache / protection.name)
+    return catalog_dir
+
 
 OUTCOME_FILES = {
     "schools.csv": """\

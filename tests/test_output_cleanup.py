@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from catalog_factory import copy_sample
 
 from site_builder.build import build
 from site_builder.output import MARKER, OWNER, remove_leftovers, staging
-from site_builder.paths import SAMPLE_CATALOG
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="process ids and signals as on POSIX")
 
@@ -72,12 +71,13 @@ def test_a_build_killed_mid_way_leaves_a_marked_folder_that_the_next_build_remov
     tmp_path: Path, small_catalog: Path
 ) -> None:
     sample = tmp_path / "sample/catalog"
-    shutil.copytree(SAMPLE_CATALOG, sample)
+    copy_sample(sample)
     out = tmp_path / "site/public"
     command = [sys.executable, "-m", "site_builder", "build", "--catalog", str(sample), "--out", str(out)]
-    # the sample's outcome data takes seconds to protect, so the build is caught mid-way;
-    # its own session, so that the kill reaches its worker processes too
-    environment = {**os.environ, "CREDSITE_NO_CACHE": "1"}
+    # rendering the sample's pages takes a second or more, so the build is caught mid-way
+    # (with its protection copied, it does not protect again); its own session, so that the
+    # kill reaches its worker processes too
+    environment = {key: value for key, value in os.environ.items() if key != "CREDSITE_NO_CACHE"}
     process = subprocess.Popen(
         command, env=environment, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from catalog_factory import OUTCOME_FILES, write_catalog, write_outcomes
+from catalog_factory import OUTCOME_FILES, copy_sample, write_catalog, write_outcomes
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from site_builder.build import build, validate
-from site_builder.paths import SAMPLE_CATALOG
 from site_builder.reports import compute_reports
 
 EPOCH = "1700000000"
@@ -82,7 +80,7 @@ def site(request: pytest.FixtureRequest, small: Site, tmp_path_factory: pytest.T
         return small
     root = tmp_path_factory.mktemp("sample")
     catalog_dir = root / "catalog"
-    shutil.copytree(SAMPLE_CATALOG.resolve(), catalog_dir)  # a copy: no git around it
+    copy_sample(catalog_dir)  # a copy: no git around it
     return build_site(catalog_dir, root / "public", "sample")
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from catalog_factory import copy_sample
 
 from site_builder.build import build
 from site_builder.catalog import Catalog, load_catalog
@@ -89,7 +90,7 @@ UNDOCUMENTED = "/undocumented/"
 def undocumented_sample(folder: Path) -> Path:
     """The sample catalog with some facts of a few credentials and an issuer left out."""
     catalog = folder / "catalog"
-    shutil.copytree(SAMPLE_CATALOG, catalog, ignore=shutil.ignore_patterns(".credsite-cache"))
+    copy_sample(catalog, ignore=shutil.ignore_patterns(".credsite-cache"))
     for path in sorted((catalog / "credentials").glob("*.md"))[:5]:
         lines = path.read_text(encoding="utf-8").splitlines(True)
         kept = [
