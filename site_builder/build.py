@@ -129,7 +129,7 @@ def validate(
         except CatalogInvalid as invalid:
             errors += invalid.errors
         try:
-            content = load_content(content_dirs_for(catalog_dir))
+            content = load_content(content_dirs_for(catalog_dir), catalog.languages if catalog else None)
         except CatalogInvalid as invalid:
             content_errors = invalid.errors
     outcomes = statewide = None
@@ -157,7 +157,8 @@ def validate(
         credential_ids = (
             set(catalog.credentials)
             if catalog
-            else {path.stem for path in (catalog_dir / "credentials").glob("*.md")}
+            # (a translation, <id>.<lang>.md, is not a credential)
+            else {path.stem for path in (catalog_dir / "credentials").glob("*.md") if "." not in path.stem}
             if not (catalog_dir / "credentials").is_symlink()
             else set()
         )

@@ -16,9 +16,10 @@ Three caches, in ``.credsite-cache/`` beside the catalog:
   uses it.
 - ``PagesCache`` (in ``pages/``): the rendered report pages, outcome downloads and the
   report pages' search bundle, keyed on the reports' key, the catalog's names and settings
-  they show (``CatalogNames``), the build date, menu, privacy link and asset names every
-  page carries, and all of credsite's code and templates with the versions of Python,
-  Jinja, MarkupSafe and Pagefind (``render_fingerprint``). A state's 4,000 school pages
+  they show (``CatalogNames``, in each of the site's languages, each text marked translated
+  or not), the build date, menu, privacy link and asset names every page carries, and all
+  of credsite's code, templates and interface translations (``locale/``) with the versions
+  of Python, Jinja, MarkupSafe, Babel and Pagefind (``render_fingerprint``). A state's 4,000 school pages
   are reused instead of drawn again when a pull request changes a credential's text:
   placed as hard links to the entry's files, so no bytes are copied, and replacing the
   site frees none.
@@ -243,10 +244,13 @@ def render_fingerprint() -> str:
     templates and static files, and the versions of Python, Jinja, MarkupSafe and Pagefind
     (a cached search bundle is read by the new version's ``pagefind.js``)."""
     digest = hashlib.sha256(PAGES_FORMAT)
-    for package in ("jinja2", "markupsafe", "pagefind", "pagefind_bin"):
+    # Babel: the dates and numbers of the pages in other languages (SPEC 10)
+    for package in ("jinja2", "markupsafe", "pagefind", "pagefind_bin", "babel"):
         digest.update(f"{package} {version(package)}\0".encode())
     digest.update(f"{sys.version}\0".encode())
-    for root, pattern in ((Path(site_builder.__file__).parent, "**/*.py"), (TEMPLATES_DIR, "**/*")):
+    package = Path(site_builder.__file__).parent
+    # the interface strings of every language are drawn into the pages too
+    for root, pattern in ((package, "**/*.py"), (package, "locale/**/*.po"), (TEMPLATES_DIR, "**/*")):
         _hash_files(digest, root, root.glob(pattern))
     return digest.hexdigest()
 

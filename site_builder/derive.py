@@ -36,9 +36,9 @@ def linked_occupations(catalog: Catalog, credential: Credential) -> list[Occupat
     return [catalog.occupations[soc] for soc in credential.occupations]
 
 
-def derive(catalog: Catalog) -> Derived:
-    """Quality ratings, stacking in both directions and pathway progress for the catalog."""
-    quality = {
+def quality_ratings(catalog: Catalog) -> dict[str, QualityRating]:
+    """Every credential's quality rating (SPEC 3.3), by credential id."""
+    return {
         key: rate_credential(
             credential,
             catalog.issuers[credential.issuer],
@@ -47,6 +47,11 @@ def derive(catalog: Catalog) -> Derived:
         )
         for key, credential in catalog.credentials.items()
     }
+
+
+def derive(catalog: Catalog) -> Derived:
+    """Quality ratings, stacking in both directions and pathway progress for the catalog."""
+    quality = quality_ratings(catalog)
     by_field: dict[str, list[str]] = {field_id: [] for field_id in catalog.career_fields}
     for key, credential in catalog.credentials.items():
         for field_id in credential.career_fields:

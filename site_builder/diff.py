@@ -4,7 +4,8 @@ Each side is read from its files as written (raw front matter and YAML), so a re
 errors can still be compared; quality ratings are computed for every credential whose
 files pass their models. HEAD is also validated like ``credsite validate``.
 
-``field_changes`` is shared with the change-history pages, so both say a change the same way.
+``compare_fields`` is shared with the change-history pages, so both find the same changes;
+``field_changes`` says them for a pull request, ``site.changes`` for families.
 """
 
 from __future__ import annotations
@@ -70,6 +71,70 @@ def label(key: str) -> str:
 UNDOCUMENTED = "not yet documented"
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """One key that differs between two versions of a file, as ``compare_fields`` finds it:
+    the raw values of both sides, so that each reader can say it in its own words (``credsite
+    diff`` in ``field_changes``, the change history for families in ``site.changes``)."""
+
+    key: str
+    before: object
+    after: object
+    #: the key is left out of the old (new) side, not merely null
+    missing_before: bool = False
+    missing_after: bool = False
+    #: a list whose order means nothing: the items added and removed (both empty: reordered)
+    is_list: bool = False
+    added: tuple = ()
+    removed: tuple = ()
+    #: not a key but the Markdown body (the description), which differs
+    is_body: bool = False
+
+
+#: the ``FieldChange.key`` of a changed Markdown body
+BODY = "description"
+
+
+def compare_fields(
+    before: dict,
+    after: dict,
+    before_body: str | None = None,
+    after_body: str | None = None,
+    absent: str | None = None,
+) -> list[FieldChange]:
+    """Each changed key, in the model's key order, then the Markdown body when it differs.
+    A key whose two values read the same (``shown``) is no change; ``absent`` is how a key
+    left out of one side reads (a credential's facts: "not yet documented"), by default as
+    null does, so that leaving out a null key is no change."""
+    keys = sorted(set(before) | set(after), key=lambda key: (_rank(key), str(key)))
+    changes = []
+    for key in keys:
+        old, new = before.get(key), after.get(key)
+        if old == new and (key in before) == (key in after):
+            continue
+        missing_before, missing_after = key not in before, key not in after
+        old_text = absent if absent is not None and missing_before else shown(old)
+        new_text = absent if absent is not None and missing_after else shown(new)
+        if isinstance(old, list) and isinstance(new, list) and key not in _WHOLE_LISTS:
+            changes.append(
+                FieldChange(
+                    key,
+                    old,
+                    new,
+                    missing_before,
+                    missing_after,
+                    is_list=True,
+                    added=tuple(item for item in new if item not in old),
+                    removed=tuple(item for item in old if item not in new),
+                )
+            )
+        elif old_text != new_text:
+            changes.append(FieldChange(key, old, new, missing_before, missing_after))
+    if before_body is not None and after_body is not None and before_body.strip() != after_body.strip():
+        changes.append(FieldChange(BODY, before_body, after_body, is_body=True))
+    return changes
+
+
 def field_changes(
     before: dict,
     after: dict,
@@ -77,39 +142,33 @@ def field_changes(
     after_body: str | None = None,
     absent: str | None = None,
 ) -> list[str]:
-    """Each changed key as one line, in the model's key order: ``points: 9 -> 10``,
-    ``stacks to: added net-pro``; then 'description changed' when the Markdown body differs.
-    ``absent`` is how a key left out of one side is said (a credential's facts: "not yet
-    documented"); by default as null is."""
-    keys = sorted(set(before) | set(after), key=lambda key: (_rank(key), str(key)))
-    lines = []
-    for key in keys:
-        old, new = before.get(key), after.get(key)
-        if old == new and (key in before) == (key in after):
-            continue
-        old_text = absent if absent is not None and key not in before else shown(old)
-        new_text = absent if absent is not None and key not in after else shown(new)
-        if isinstance(old, list) and isinstance(new, list) and key not in _WHOLE_LISTS:
-            lines.append(f"{label(key)}: {_list_change(old, new)}")
-        elif old_text != new_text:
-            lines.append(f"{label(key)}: {old_text} -> {new_text}")
-    if before_body is not None and after_body is not None and before_body.strip() != after_body.strip():
-        lines.append("description changed")
-    return lines
+    """Each change of ``compare_fields`` as one line: ``points: 9 -> 10``,
+    ``stacks to: added net-pro``; then 'description changed' when the Markdown body differs."""
+    return [
+        _line(change, absent) for change in compare_fields(before, after, before_body, after_body, absent)
+    ]
+
+
+def _line(change: FieldChange, absent: str | None) -> str:
+    if change.is_body:
+        return "description changed"
+    if change.is_list:
+        return f"{label(change.key)}: {_list_change(change)}"
+    old_text = absent if absent is not None and change.missing_before else shown(change.before)
+    new_text = absent if absent is not None and change.missing_after else shown(change.after)
+    return f"{label(change.key)}: {old_text} -> {new_text}"
 
 
 def _rank(key: object) -> int:
     return _KEY_ORDER.index(key) if key in _KEY_ORDER else len(_KEY_ORDER)
 
 
-def _list_change(old: list, new: list) -> str:
-    added = [item for item in new if item not in old]
-    removed = [item for item in old if item not in new]
+def _list_change(change: FieldChange) -> str:
     parts = []
-    if added:
-        parts.append(f"added {shown(added)}")
-    if removed:
-        parts.append(f"removed {shown(removed)}")
+    if change.added:
+        parts.append(f"added {shown(list(change.added))}")
+    if change.removed:
+        parts.append(f"removed {shown(list(change.removed))}")
     return "; ".join(parts) if parts else "reordered"
 
 
@@ -162,6 +221,8 @@ def read_snapshot(catalog_dir: Path, tree_root: Path) -> Snapshot:
 
     snapshot = Snapshot(exists=catalog_dir.is_dir())
     for path in _files(catalog_dir / "credentials", ".md"):
+        if "." in path.stem:  # a translation, <id>.<lang>.md (SPEC 10), not a credential
+            continue
         front, body = split_front_matter(_text(path))
         snapshot.credentials[path.stem] = CredentialFile(front, body)
     for path in _files(catalog_dir / "pathways", ".yml"):

@@ -297,7 +297,12 @@ def _parse_log(log: str, folder: str) -> list[_Commit]:
 def _is_credential(path: str, folder: str) -> bool:
     name = path.removeprefix(folder)
     return (
-        path.startswith(folder) and "/" not in name and name.endswith(".md") and name.lower() != "readme.md"
+        path.startswith(folder)
+        and "/" not in name
+        and name.endswith(".md")
+        and name.lower() != "readme.md"
+        # a translation, <id>.<lang>.md (SPEC 10), is not a credential of its own
+        and "." not in name.removesuffix(".md")
     )
 
 

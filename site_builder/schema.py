@@ -13,7 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from site_builder.catalog.models import CareerField, Credential, Issuer, Pathway, SiteConfig
+from site_builder.catalog.models import LANGUAGE_PATTERN, CareerField, Credential, Issuer, Pathway, SiteConfig
+from site_builder.catalog.translations import MAP_FIELDS, CredentialTranslation
 from site_builder.paths import PROJECT_ROOT
 
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
@@ -24,7 +25,27 @@ MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "pathway": (Pathway, "catalog/pathways/<id>.yml"),
     "site": (SiteConfig, "catalog/site.yml"),
     "career-field": (CareerField, "One entry of catalog/career-fields.yml"),
+    "credential-translation": (CredentialTranslation, "Front matter of catalog/credentials/<id>.<lang>.md"),
 }
+
+#: the kind of file of each model whose texts may be language maps (``translations.MAP_FIELDS``)
+_MAPS = {"site": "site", "career-field": "career-field", "pathway": "pathway"}
+
+
+def _allow_language_maps(schema: dict, kind: str) -> None:
+    """A text that may be written as a language map, {en: ..., es: ...}, accepts one (SPEC 10)."""
+    for name in MAP_FIELDS[kind]:
+        field = schema["properties"][name]
+        text = {key: value for key, value in field.items() if key not in ("description", "title", "default")}
+        language_map = {
+            "type": "object",
+            "propertyNames": {"pattern": LANGUAGE_PATTERN},
+            "additionalProperties": {"type": "string", "minLength": 1},
+            "minProperties": 1,
+        }
+        for key in list(text):
+            del field[key]
+        field["anyOf"] = [text, language_map]
 
 
 def schema_text(name: str) -> str:
@@ -33,6 +54,8 @@ def schema_text(name: str) -> str:
     schema = model.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = title
+    if name in _MAPS:
+        _allow_language_maps(schema, _MAPS[name])
     if name == "career-field":
         schema = {
             "$schema": schema.pop("$schema"),

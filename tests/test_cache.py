@@ -334,6 +334,14 @@ def test_after_a_credential_text_edit_the_report_pages_are_copied_and_the_site_i
         # a school page names the credentials earned there, and the downloads do too
         ("credentials/net-basics.md", "name: Network Basics", "name: Network Basics I", "Network Basics I"),
         ("career-fields.yml", "name: Information Technology", "name: Computing", "Computing"),
+        # a school page's quality mix: Network Professional, earned there by 40, High -> Moderate
+        (
+            "occupations.csv",
+            "15-1231,Computer Network Support Specialists,68000,2024,true,test",
+            "15-1231,Computer Network Support Specialists,68000,2024,false,test",
+            '<tr data-quality="Moderate"><th scope="row"><span class="badge quality-moderate">Moderate</span>'
+            '</th><td class="num">40</td>',
+        ),
         # every page's header and title
         (
             "site.yml",

@@ -86,21 +86,27 @@ def test_changes_page_lists_each_change_newest_first(built: Path) -> None:
     by_credential = {text(item.css_first("a")): item for item in spring}
     net_pro = by_credential["Network Professional"]
     assert net_pro.css_first("a").attributes["href"] == "/credentials/net-pro/"
+    # what changed, in the words of the credential page, from credsite diff's comparison
     assert [text(li) for li in net_pro.css(".change-details li")] == [
-        "points: 9 -> 10",
-        "status: approved -> sunsetting",
-        "sunset: none -> 2026-06-30",
+        "Points changed from 9 to 10",
+        "Status changed from approved to sunsetting (leaving the list)",
+        "Date it leaves the list set to June 30, 2026",
     ]
     assert text(net_pro.css_first("time")) == "May 20, 2024"
-    assert "Renamed from nurse-aide" in text(by_credential["Northland Nurse Aide"])
+    assert "Moved to a new web address (it was /credentials/nurse-aide/)" in text(
+        by_credential["Northland Nurse Aide"]
+    )
     assert "Added to this catalog" in text(by_credential["Cloud Basics"])
     assert [text(li) for li in by_credential["Network Basics"].css(".change-details li")] == [
-        "status: approved -> retired",
-        "sunset: none -> 2025-06-30",
+        "Status changed from approved to retired (no longer on the list)",
+        "Date it leaves the list set to June 30, 2025",
     ]
+    # the commit's subject, written for maintainers, is only a small note
     assert (
-        text(net_pro.css_first(".change-subject")) == "Spring review: retire Network Basics, add Cloud Basics"
+        text(net_pro.css_first("small.change-note .change-subject"))
+        == "Spring review: retire Network Basics, add Cloud Basics"
     )
+    assert text(net_pro.css_first("small.change-note")).startswith("Note from the change:")
 
 
 def test_feed_is_atom_with_the_required_elements(built: Path) -> None:
@@ -123,8 +129,10 @@ def test_feed_is_atom_with_the_required_elements(built: Path) -> None:
     assert "Network Professional: Changed" in titles
     net_pro = entries[titles.index("Network Professional: Changed")]
     assert net_pro.find("atom:link", ATOM).get("href") == f"{BASE_URL}/credentials/net-pro/"
-    assert net_pro.findtext("atom:summary", namespaces=ATOM).startswith(
-        "points: 9 -> 10; status: approved -> sunsetting; sunset: none -> 2026-06-30."
+    assert net_pro.findtext("atom:summary", namespaces=ATOM) == (
+        "Points changed from 9 to 10; Status changed from approved to sunsetting (leaving the list); "
+        "Date it leaves the list set to June 30, 2026. "
+        "(Note from the change: Spring review: retire Network Basics, add Cloud Basics)"
     )
 
 
@@ -134,7 +142,7 @@ def test_credential_page_shows_when_it_was_added_and_its_history(built: Path) ->
     assert nurse.css_first("#added-on time").attributes["datetime"] == "2024-03-01"
     history = [text(item) for item in nurse.css("#history ~ ol.change-list > li")]
     assert len(history) == 2
-    assert history[0].startswith("May 20, 2024: Renamed from nurse-aide")
+    assert history[0].startswith("May 20, 2024: Moved to a new web address (it was /credentials/nurse-aide/)")
     assert history[1].startswith("March 1, 2024: Added to this catalog")
     cloud = page(built, "/credentials/cloud-basics/")
     assert text(cloud.css_first("#added-on")) == "Added to this catalog on May 20, 2024."
@@ -207,3 +215,56 @@ def test_a_shallow_clone_does_not_pretend_everything_was_added_at_its_oldest_com
         "The site was built from part of the Git history only, so older changes are not listed."
     )
     assert history.changes == [] and history.added_on == {}
+
+
+def test_each_fact_change_is_said_in_plain_words_with_names(tmp_path: Path) -> None:
+    """The history says a change as the credential page would: names for ids, dates spelled
+    out, dollars, what null means; found by credsite diff's own comparison."""
+    from site_builder.catalog import load_catalog
+    from site_builder.diff import UNDOCUMENTED, compare_fields
+    from site_builder.site.changes import plain_change
+
+    catalog = load_catalog(write_catalog(tmp_path))
+    before = {
+        "points": 6,
+        "issuer": "local-club",
+        "career_fields": ["it"],
+        "stacks_to": ["net-basics"],
+        "occupations": [],
+        "exam_fee_usd": 120,
+        "valid_years": 2,
+        "summary": "Old words.",
+        "approved": "2024-07-01",
+        "ctid": "ce-1",
+    }
+    after = {
+        "points": 7,
+        "issuer": "netco",
+        "career_fields": ["it", "health"],
+        "stacks_to": ["net-pro"],
+        "occupations": ["15-1231"],
+        "exam_fee_usd": None,
+        "valid_years": None,
+        "summary": "New words.",
+        "approved": "2024-08-01",
+        "ctid": "ce-1",
+        "type": "certification",
+    }
+    found = compare_fields(before, after, "Body.", "Other body.", UNDOCUMENTED)
+    assert [plain_change(catalog, change) for change in found] == [
+        "Issued by changed from Local Computer Club to NetCo",
+        "Type documented: certification",
+        "Career fields changed from Information Technology to Information Technology and Health Science",
+        "Points changed from 6 to 7",
+        "Date added to the list changed from July 1, 2024 to August 1, 2024",
+        "Summary changed from “Old words.” to “New words.”",
+        "Exam fee changed from $120 to unknown",
+        "Valid for changed from 2 years to no limit (it does not expire)",
+        "Jobs it leads to: added Computer Network Support Specialists (15-1231)",
+        "Prepares for: added Network Professional; removed Network Basics",
+        "Description rewritten",
+    ]
+    # the comparison is the one credsite diff prints
+    from site_builder.diff import field_changes
+
+    assert len(field_changes(before, after, "Body.", "Other body.", UNDOCUMENTED)) == len(found)

@@ -166,7 +166,8 @@ def test_school_pages_show_the_same_numbers_as_the_downloads(site: Site) -> None
     for year in site.years:
         attainment: dict[str, dict[str, str]] = {}
         for row in site.csv(f"attainment-{year}.csv"):
-            attainment.setdefault(row["school_id"], {})[names[row["credential_id"]]] = row["earned"]
+            if row["earned"] != "0":  # a credential no student earned is not listed
+                attainment.setdefault(row["school_id"], {})[names[row["credential_id"]]] = row["earned"]
         readiness = {row["school_id"]: row for row in site.csv(f"readiness-{year}.csv")}
         payments: dict[str, dict[str, dict[str, str]]] = {}
         for row in site.csv(f"reimbursement-{year}.csv"):
@@ -185,6 +186,9 @@ def test_school_pages_show_the_same_numbers_as_the_downloads(site: Site) -> None
             if school_id in readiness:
                 expected = readiness[school_id]
                 graduates, met, rate = cells(table.css_first("tbody tr"))
+                if met == "see rate":  # the rate beside it is a range; the download says "suppressed"
+                    assert expected["status"] in ("top-coded", "bottom-coded")
+                    met = "suppressed"
                 assert (graduates.replace(",", ""), met.replace(",", ""), rate) == (
                     expected["graduates"],
                     expected["met_points_target"],
@@ -228,9 +232,8 @@ def test_school_page_has_career_fields_with_total_and_a_chart(site: Site) -> Non
         fields = {text(row.css_first("th")) for row in section.css("table.attainment-fields tbody tr")}
         assert fields <= {career_field.name for career_field in site.catalog.career_fields.values()}
         assert text(section.css_first("table.attainment-fields tfoot th")) == "Total"
-        legend = section.css_first(".privacy-legend")
-        assert f"<{site.min_cell}" in text(legend)
-        assert legend.css_first("a").attributes["href"] == "/privacy/"
+        for legend in section.css(".privacy-legend"):
+            assert legend.css_first("a").attributes["href"] == "/privacy/"
         readiness_head = (
             text(section.css_first("table.readiness thead")) if section.css_first("table.readiness") else ""
         )
@@ -391,6 +394,232 @@ def test_every_chart_is_accessible_and_followed_by_its_table(site: Site) -> None
             hidden_labels = [text(node) for node in svg.css(".chart-row-hidden .chart-value")]
             assert all(label in (f"<{site.min_cell}", "suppressed") for label in hidden_labels)
         assert tree.css("[style]") == [], path
+
+
+# --- plain words for families (issue 28) ------------------------------------------------------------
+
+
+def report_pages(site: Site) -> Iterator[str]:
+    """Every page kind with outcome numbers: the report, school and reimbursement pages and
+    the credential pages (statewide attainment)."""
+    yield "/schools/"
+    yield "/reports/"
+    yield "/reimbursement/"
+    for year in site.years:
+        yield f"/reports/{year}/"
+        yield f"/reimbursement/{year}/"
+    yield from (f"/schools/{key}/" for key in site.school_ids())
+    yield from (f"/credentials/{key}/" for key in sorted(site.catalog.credentials))
+
+
+def legend_codes(tree: HTMLParser) -> list[str]:
+    return [text(code) for code in tree.css(".privacy-legend .legend-item > .hidden-value")]
+
+
+def shown_codes(tree: HTMLParser) -> set[str]:
+    """The codes the numbers of a page show in place of a number (legends left out)."""
+    main = tree.css_first("main")
+    return {
+        text(node)
+        for node in main.css(".hidden-value")
+        if not any(parent.attributes.get("class") == "privacy-legend" for parent in _parents(node))
+    }
+
+
+def _parents(node: Node) -> Iterator[Node]:
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+def test_legends_explain_exactly_the_codes_each_page_shows(site: Site) -> None:
+    """No fixed ">=95%": a page's legends name each code its cells show, and no other."""
+    seen: set[str] = set()
+    for path in report_pages(site):
+        tree = site.page(path)
+        shown, explained = shown_codes(tree), legend_codes(tree)
+        assert shown == set(explained), path
+        seen |= shown
+        for legend in tree.css(".privacy-legend"):
+            # each entry ends in ';' or '.', and a space follows before the next words
+            joined = legend.text(separator="")
+            assert not re.search(r"[;.,:][A-Za-z“]", joined), (path, joined)
+            assert legend.css_first("a").attributes["href"] == "/privacy/"
+        # each table's legend follows it and names the codes of that table only
+        for legend in tree.css(".privacy-legend"):
+            codes = {text(code) for code in legend.css(".legend-item > .hidden-value")}
+            assert codes, path
+    assert f"<{site.min_cell}" in seen and "suppressed" in seen
+    if site.catalog.site.title.startswith("Industry-Recognized"):
+        assert "see rate" in seen and "<=5%" in seen  # the sample's coded readiness rows
+
+
+def test_a_met_cell_behind_a_coded_rate_reads_see_rate_not_suppressed(site: Site) -> None:
+    found = 0
+    for path in report_pages(site):
+        tree = site.page(path)
+        for row in tree.css("table.readiness tbody tr, #readiness-table tbody tr"):
+            met, rate = row.css("td")[1], row.css("td")[2]
+            if rate.attributes["data-status"] in ("top-coded", "bottom-coded"):
+                found += 1
+                assert text(met) == "see rate", path
+                assert met.attributes["data-status"] == rate.attributes["data-status"]
+            else:
+                assert text(met) != "see rate", path
+    assert found > 0
+
+
+def test_the_readiness_graduates_header_is_aligned_with_its_numbers(site: Site) -> None:
+    for key in site.school_ids():
+        for table in site.page(f"/schools/{key}/").css("table.readiness"):
+            headers = table.css("thead th")
+            assert [h.attributes.get("class") for h in headers] == ["num"] * len(headers)
+            assert all("num" in (cell.attributes.get("class") or "") for cell in table.css("tbody td"))
+
+
+def test_statewide_reports_say_in_plain_words_why_numbers_are_hidden(site: Site) -> None:
+    for year in site.years:
+        tree = site.page(f"/reports/{year}/")
+        main = text(tree.css_first("main"))
+        assert "linear program" not in main and "complementary" not in main
+        why = tree.css_first("#why-hidden")
+        assert text(why).startswith("Some numbers in this report are hidden to protect students' privacy")
+        assert {a.attributes["href"] for a in why.css("a")} == {"/privacy/", "/methodology/"}
+        # the year's audit, with its two counts, sits in a box the reader opens, and says why
+        # the numbers it checked are fewer than the numbers hidden
+        audit = tree.css_first("details.audit-details #audit")
+        assert audit is not None
+        hidden = int(re.search(r"(\d+) numbers were hidden", text(audit)).group(1))
+        checked = int(re.search(r"checked (\d+) of them", text(audit)).group(1))
+        if hidden > checked:
+            assert f"checked {checked} of the {hidden} hidden numbers" in text(audit)
+            assert f"the other {hidden - checked} are" in text(audit) or "the others are" in text(audit)
+
+
+def test_other_years_name_only_the_other_years(site: Site) -> None:
+    for kind in ("reports", "reimbursement"):
+        for year in site.years:
+            jump = site.page(f"/{kind}/{year}/").css_first(".year-jump")
+            others = [str(other) for other in sorted(site.years, reverse=True) if other != year]
+            if not others:
+                assert jump is None
+                continue
+            assert [text(a) for a in jump.css("a")] == others
+            assert str(year) not in text(jump)
+
+
+def test_school_tables_leave_out_credentials_no_student_earned(site: Site) -> None:
+    zero_rows = 0
+    for year in site.years:
+        zeros: dict[str, int] = {}
+        for row in site.csv(f"attainment-{year}.csv"):
+            if row["earned"] == "0":
+                zeros[row["school_id"]] = zeros.get(row["school_id"], 0) + 1
+        zero_rows += sum(zeros.values())
+        for key in site.school_ids():
+            section = site.page(f"/schools/{key}/").css_first(f"section#year-{year}")
+            earned = [cells(row)[-1] for row in section.css("table.attainment-credentials tbody tr")]
+            earned += [cells(row)[-1] for row in section.css("table.attainment-fields tbody tr")]
+            assert "0" not in earned, (key, year)
+            note = section.css_first(".none-earned")
+            if zeros.get(key):
+                number = zeros[key]
+                credentials = "credential" if number == 1 else "credentials"
+                assert text(note).startswith(f"Not listed: {number} {credentials} the school reported"), key
+            else:
+                assert note is None, key
+    if not site.catalog.site.title.startswith("Industry-Recognized"):
+        assert zero_rows == 1  # Fir High School's net-basics
+
+
+def test_each_school_shows_the_quality_of_the_credentials_earned_from_published_counts(site: Site) -> None:
+    from site_builder.derive import derive
+
+    quality = {key: rating.overall for key, rating in derive(site.catalog).quality.items()}
+    checked = 0
+    for year in site.years:
+        by_school: dict[str, list[dict[str, str]]] = {}
+        for row in site.csv(f"attainment-{year}.csv"):
+            by_school.setdefault(row["school_id"], []).append(row)
+        for key in site.school_ids():
+            section = site.page(f"/schools/{key}/").css_first(f"section#year-{year}")
+            rows = [row for row in by_school.get(key, []) if row["earned"] != "0"]
+            published = [row for row in rows if row["status"] == "published"]
+            hidden = len(rows) - len(published)
+            total = sum(int(row["earned"]) for row in published)
+            table = section.css_first("table.quality-mix")
+            note = section.css_first(".quality-mix-note")
+            if not rows:
+                assert note is None and table is None
+                continue
+            if not total:
+                assert table is None and "is hidden to protect privacy" in text(note), key
+                continue
+            expected: dict[str, int] = {"High": 0, "Moderate": 0, "Limited": 0}
+            for row in published:
+                rating = quality[row["credential_id"]]
+                expected[rating] = expected.get(rating, 0) + int(row["earned"])
+            shown = {
+                tr.attributes["data-quality"]: (as_number(cells(tr)[0]), cells(tr)[1])
+                for tr in table.css("tbody tr")
+            }
+            assert {rating: number for rating, (number, _) in shown.items()} == expected, (key, year)
+            for rating, (number, share) in shown.items():
+                exact = Decimal(100 * number) / Decimal(total)
+                if number and exact < Decimal("0.5"):
+                    assert share == "less than 1%"
+                else:
+                    assert abs(Decimal(share.rstrip("%")) - exact) <= Decimal("0.5"), (key, rating)
+            # says what the shares are of, and that hidden numbers are left out
+            assert f"{total:,} credentials earned in {year}" in text(note)
+            if hidden:
+                assert f"{hidden} credential" in text(note) and "left out" in text(note)
+            else:
+                assert "every number is published" in text(note)
+            checked += 1
+    assert checked > 0
+
+
+def test_credential_pages_list_where_students_earn_it_from_published_school_counts(site: Site) -> None:
+    latest = site.years[-1]
+    published: dict[str, dict[str, str]] = {}
+    hidden: dict[str, int] = {}
+    for row in site.csv(f"attainment-{latest}.csv"):
+        school_url = f"/schools/{row['school_id']}/"
+        if row["status"] == "published":
+            if row["earned"] != "0":
+                published.setdefault(row["credential_id"], {})[school_url] = row["earned"]
+        else:
+            hidden[row["credential_id"]] = hidden.get(row["credential_id"], 0) + 1
+    schools = {row["school_id"]: row for row in site.csv("schools.csv")}
+    listed_somewhere = 0
+    for key in site.catalog.credentials:
+        tree = site.page(f"/credentials/{key}/")
+        section = tree.css_first("section:has(h2#where-earned)")
+        assert section is not None, key
+        listed = {
+            li.css_first("a").attributes["href"]: text(li.css_first(".where-count")).replace(",", "")
+            for li in section.css(".where-district li")
+        }
+        # exactly the published, non-zero school counts of the download, by the same number
+        assert listed == published.get(key, {}), key
+        listed_somewhere += bool(listed)
+        # grouped by district: each school under its own district, and no number but the schools'
+        for district in section.css(".where-district"):
+            name = text(district.css_first("a"))
+            for link in district.css(".link-list a"):
+                school_id = link.attributes["href"].split("/")[2]
+                assert schools[school_id]["district_name"] == name
+            numbers = [text(n) for n in district.css(".where-count")]
+            assert len(numbers) == len(district.css(".link-list li"))
+        left_out = section.css_first("#where-earned-left-out")
+        if listed or hidden.get(key):
+            assert "a school is listed only when its number is published" in text(left_out)
+            assert f"fewer than {site.min_cell} students" in text(left_out)
+        if hidden.get(key):
+            count = hidden[key]
+            assert f"leaves out {count} school{'' if count == 1 else 's'}" in text(left_out), key
+    assert listed_somewhere > 0
 
 
 # --- the privacy page and the rule that pages come from the protected reports -----------------------

@@ -127,9 +127,12 @@ class _Catalog:
             for entry in parsed.document.data if isinstance(parsed.document.data, list) else []:
                 if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                     self.career_fields[key(entry["id"])] = entry["id"]
-                    if isinstance(entry.get("name"), str):
-                        self.career_fields.setdefault(key(entry["name"]), entry["id"])
-                        self.career_field_names[entry["id"]] = entry["name"]
+                    # a name in several languages (SPEC 10) is a map: any of them names the field
+                    name = entry.get("name")
+                    names = list(name.values()) if isinstance(name, dict) else [name]
+                    for text in (text for text in names if isinstance(text, str)):
+                        self.career_fields.setdefault(key(text), entry["id"])
+                        self.career_field_names.setdefault(entry["id"], text)
         except FileProblem as problem:
             errors.append(problem.error)
         self.issuers: dict[str, str] = {}  # key of id or name -> id

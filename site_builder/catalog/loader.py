@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -15,6 +15,7 @@ from site_builder.catalog import checks
 from site_builder.catalog.models import (
     FACTS,
     ISSUER_FACTS,
+    LANGUAGE_PATTERN,
     SLUG_PATTERN,
     CareerField,
     Credential,
@@ -32,11 +33,20 @@ from site_builder.catalog.sources import (
     parse_yaml_file,
     validate_model,
 )
-from site_builder.errors import CatalogInvalid, InputError, display_path
+from site_builder.catalog.translations import (
+    TRANSLATED_FIELDS,
+    CredentialTranslation,
+    Translations,
+    Untranslated,
+    map_fields,
+    translated_credential,
+)
+from site_builder.errors import CatalogInvalid, InputError, display_path, excerpt
 from site_builder.inputs import LINK_MESSAGE, refusal
 
 Model = TypeVar("Model", bound=BaseModel)
 _SLUG = re.compile(SLUG_PATTERN)
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,71 @@ class Catalog:
     credentials: dict[str, Credential]
     bodies: dict[str, str]
     pathways: dict[str, Pathway]
+    #: the texts in the site's other languages (SPEC 10); ``in_language`` applies them
+    translations: Translations = field(default_factory=Translations)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the pages, the default first."""
+        return self.site.all_languages
+
+    def in_language(self, language: str) -> Catalog:
+        """This catalog with its texts in ``language``: each translation, else the default
+        language's text as an ``Untranslated`` string (the templates mark it with ``lang``).
+        The default language gives the catalog itself."""
+        default = self.languages[0]
+        if language == default:
+            return self
+        texts = self.translations
+
+        def text(kind: str, key: str, name: str, value: str | None) -> str | None:
+            return texts.text(kind, key, name, language, value, default)
+
+        site = self.site.model_copy(
+            update={
+                name: text("site", "site", name, getattr(self.site, name))
+                for name in ("title", "description", "sample_notice")
+                if getattr(self.site, name) is not None
+            }
+        )
+        career_fields = {
+            key: career_field.model_copy(
+                update={
+                    "name": text("career-field", key, "name", career_field.name),
+                    "description": text("career-field", key, "description", career_field.description),
+                }
+            )
+            for key, career_field in self.career_fields.items()
+        }
+        pathways = {
+            key: pathway.model_copy(
+                update={
+                    "name": text("pathway", key, "name", pathway.name),
+                    "summary": text("pathway", key, "summary", pathway.summary),
+                }
+            )
+            for key, pathway in self.pathways.items()
+        }
+        translated = texts.credentials.get(language, {})
+        credentials = {
+            key: translated_credential(credential, translated.get(key), default)
+            for key, credential in self.credentials.items()
+        }
+        translated_bodies = texts.bodies.get(language, {})
+        bodies = {
+            key: translated_bodies[key]
+            if translated_bodies.get(key, "").strip()
+            else (Untranslated(body, default) if body.strip() else body)
+            for key, body in self.bodies.items()
+        }
+        return replace(
+            self,
+            site=site,
+            career_fields=career_fields,
+            pathways=pathways,
+            credentials=credentials,
+            bodies=bodies,
+        )
 
     def state_codes(self) -> dict[str, str]:
         """State code -> credential id, for the credentials that have one."""
@@ -81,6 +156,10 @@ class _Collector:
     def __init__(self) -> None:
         self.errors: list[InputError] = []
         self.sources: dict[tuple[str, str], Parsed] = {}
+        #: the site's languages, the default first; None while site.yml cannot tell
+        self.languages: tuple[str, ...] | None = None
+        #: the other languages' texts of language maps: (kind, id, field) -> language -> text
+        self.texts: dict[tuple[str, str, str], dict[str, str]] = {}
         #: ids that have a file (or entry), valid or not, by kind
         self.present: dict[str, set[str]] = {
             "credential": set(),
@@ -106,6 +185,18 @@ class _Collector:
     def missing(self, path: Path, what: str) -> None:
         self.errors.append(InputError(display_path(path), 1, None, f"{what} is missing"))
 
+    def language_maps(
+        self, kind: str, key: str | None, data: object, parsed: Parsed, base: tuple = ()
+    ) -> object:
+        """``data`` with its language maps (``translations.MAP_FIELDS``) made plain texts in the
+        default language; the other languages' texts are kept (by ``key``, when it is known)."""
+        plain, found, errors = map_fields(kind, data, base, self.languages, parsed)
+        self.errors += errors
+        if key is not None:
+            for name, texts in found.items():
+                self.texts[(kind, key, name)] = texts
+        return plain
+
 
 def load_catalog(root: Path, complete: bool = False) -> Catalog:
     """Read and validate ``root`` (a catalog folder); raise CatalogInvalid with all errors.
@@ -116,6 +207,8 @@ def load_catalog(root: Path, complete: bool = False) -> Catalog:
     if not root.is_dir():
         raise CatalogInvalid([InputError(display_path(root), 1, None, "catalog folder not found")])
     site = _load_site(root / "site.yml", collect)
+    if site is not None:
+        collect.languages = site.all_languages
     career_fields = _load_career_fields(root / "career-fields.yml", collect)
     issuers = _load_folder(root / "issuers", ".yml", Issuer, collect, "issuer")
     # occupations and pathways are optional (SPEC 8): a state's list starts without them
@@ -126,7 +219,8 @@ def load_catalog(root: Path, complete: bool = False) -> Catalog:
         else ({}, [])
     )
     collect.errors += occupation_errors
-    credentials, bodies = _load_credentials(root / "credentials", collect)
+    credentials, bodies, translation_files = _load_credentials(root / "credentials", collect)
+    translated, translated_bodies = _load_translations(translation_files, collect)
     pathways = _load_folder(root / "pathways", ".yml", Pathway, collect, "pathway", optional=True)
 
     known = checks.KnownIds(
@@ -192,6 +286,7 @@ def load_catalog(root: Path, complete: bool = False) -> Catalog:
         credentials=credentials,
         bodies=bodies,
         pathways=pathways,
+        translations=Translations(texts=collect.texts, credentials=translated, bodies=translated_bodies),
     )
 
 
@@ -228,7 +323,23 @@ def _load_site(path: Path, collect: _Collector) -> SiteConfig | None:
     if parsed is None:
         return None
     collect.sources[("site", "site")] = parsed  # its programs are cross-checked
-    return collect.model(SiteConfig, parsed.document.data, parsed)
+    # the languages are read from the file first: its own language maps are checked against them
+    collect.languages = _raw_languages(collect)
+    return collect.model(
+        SiteConfig, collect.language_maps("site", "site", parsed.document.data, parsed), parsed
+    )
+
+
+def _raw_languages(collect: _Collector) -> tuple[str, ...] | None:
+    """The languages site.yml lists, when its model cannot say (or before it is made)."""
+    parsed = collect.sources.get(("site", "site"))
+    data = parsed.document.data if parsed is not None else None
+    if not isinstance(data, dict):
+        return None
+    languages = data.get("languages", [data.get("language", "en")])
+    if isinstance(languages, list) and languages and all(isinstance(code, str) for code in languages):
+        return tuple(languages)
+    return None
 
 
 def _load_career_fields(path: Path, collect: _Collector) -> dict[str, CareerField]:
@@ -247,7 +358,11 @@ def _load_career_fields(path: Path, collect: _Collector) -> dict[str, CareerFiel
     fields: dict[str, CareerField] = {}
     # Repeats are found in the raw entries, so an entry with other errors still counts.
     first_line: dict[tuple[str, str], int] = {}
-    for index, entry in enumerate(entries):
+    for index, raw_entry in enumerate(entries):
+        raw_id = raw_entry.get("id") if isinstance(raw_entry, dict) else None
+        entry = collect.language_maps(
+            "career-field", raw_id if isinstance(raw_id, str) else None, raw_entry, parsed, (index,)
+        )
         repeated = False
         for key in ("id", "name") if isinstance(entry, dict) else ():
             value = entry.get(key)
@@ -321,17 +436,28 @@ def _load_folder(
         if parsed is None:
             continue
         collect.sources[(kind, path.stem)] = parsed
-        value = collect.model(model, parsed.document.data, parsed)
+        data = parsed.document.data
+        if kind == "pathway":
+            data = collect.language_maps(kind, path.stem, data, parsed)
+        value = collect.model(model, data, parsed)
         if value is not None:
             loaded[path.stem] = value
     return loaded
 
 
-def _load_credentials(folder: Path, collect: _Collector) -> tuple[dict[str, Credential], dict[str, str]]:
+def _load_credentials(
+    folder: Path, collect: _Collector
+) -> tuple[dict[str, Credential], dict[str, str], list[Path]]:
+    """The credentials and their bodies, by id; and the translation files beside them
+    (``<id>.<lang>.md``: ids are slugs, so a name with a dot is never a credential's)."""
     credentials: dict[str, Credential] = {}
     bodies: dict[str, str] = {}
     files_by_id: dict[str, Path] = {}
+    translation_files: list[Path] = []
     for path in _files(folder, ".md", collect, "credential"):
+        if "." in path.stem:
+            translation_files.append(path)
+            continue
         collect.present["credential"].add(path.stem)
         try:
             parsed, body = parse_front_matter(path, folder.parent)
@@ -359,7 +485,70 @@ def _load_credentials(folder: Path, collect: _Collector) -> tuple[dict[str, Cred
             continue
         credentials[credential.id] = credential
         bodies[credential.id] = body
-    return credentials, bodies
+    return credentials, bodies, translation_files
+
+
+def _load_translations(
+    files: list[Path], collect: _Collector
+) -> tuple[dict[str, dict[str, CredentialTranslation]], dict[str, dict[str, str]]]:
+    """The credential translations (``<id>.<lang>.md``): language -> id -> translated texts,
+    and language -> id -> translated body."""
+    translations: dict[str, dict[str, CredentialTranslation]] = {}
+    bodies: dict[str, dict[str, str]] = {}
+    languages = collect.languages
+    for path in files:
+        key, _, language = path.stem.partition(".")
+        shown = display_path(path)
+        if not _SLUG.fullmatch(key) or not _LANGUAGE.fullmatch(language):
+            message = (
+                f"file name '{path.name}' must be a credential id plus '.md' (like 'comptia-a-plus.md'), "
+                "or plus a language code for a translation (like 'comptia-a-plus.es.md')"
+            )
+            collect.errors.append(InputError(shown, 1, None, message))
+            continue
+        if languages is not None and language == languages[0]:
+            message = (
+                f"'{language}' is the default language, whose texts are in {key}.md; "
+                "a translation is for one of the other languages"
+            )
+            collect.errors.append(InputError(shown, 1, None, message))
+            continue
+        if languages is not None and language not in languages:
+            message = (
+                f"'{language}' is not one of the site's languages ({', '.join(languages)}): "
+                "add it to languages in site.yml, or rename the file"
+            )
+            collect.errors.append(InputError(shown, 1, None, message))
+            continue
+        if key not in collect.present["credential"]:
+            message = f"a translation of '{key}', but there is no credential file {key}.md"
+            collect.errors.append(InputError(shown, 1, None, message))
+            continue
+        try:
+            parsed, body = parse_front_matter(path, path.parent.parent, may_be_empty=True)
+        except FileProblem as problem:
+            collect.errors.append(problem.error)
+            continue
+        collect.errors += duplicate_key_errors(parsed)
+        data = parsed.document.data
+        if isinstance(data, dict):
+            for name in data:
+                if name not in TRANSLATED_FIELDS:
+                    collect.errors.append(
+                        parsed.error(
+                            (name,),
+                            f"{excerpt(name)} is not a text to translate: a translation holds only "
+                            f"{', '.join(TRANSLATED_FIELDS)} and the body; the other facts come from {key}.md",
+                        )
+                    )
+            data = {name: value for name, value in data.items() if name in TRANSLATED_FIELDS}
+        translation = collect.model(CredentialTranslation, data, parsed)
+        if translation is None:
+            continue
+        translations.setdefault(language, {})[key] = translation
+        if body.strip():
+            bodies.setdefault(language, {})[key] = body
+    return translations, bodies
 
 
 def raw_state_codes(folder: Path) -> dict[str, str]:

@@ -14,11 +14,14 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from babel import Locale, UnknownLocaleError
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -33,6 +36,8 @@ STATE_CODE_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,30}[A-Za-z0-9])?$"
 URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
 #: a Credential Transparency Identifier (SPEC 9): 'ce-' and a UUID in lowercase hexadecimal
 CTID_PATTERN = r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+#: a language of the pages: an ISO 639-1 code, with a region if needed ('es', 'es-MX')
+LANGUAGE_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
 #: a licence of the published data: an SPDX identifier such as CC-BY-4.0 or CC0-1.0
 LICENSE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9.+-]{0,63}$"
 
@@ -81,6 +86,15 @@ def _money(value: object) -> object:
     return abs(amount) if amount == 0 else amount
 
 
+def known_language(code: str) -> bool:
+    """Whether ``code`` names a language Babel knows ('es', 'es-MX'; not 'sp')."""
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_parse_iso_date)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
 WholeNumber = Annotated[int, BeforeValidator(_no_leading_zeros)]
@@ -91,6 +105,7 @@ CipCode = Annotated[str, Field(pattern=CIP_PATTERN)]
 StateCode = Annotated[str, Field(pattern=STATE_CODE_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
 Ctid = Annotated[str, Field(pattern=CTID_PATTERN)]
+Language = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
 
 
 class _Strict(BaseModel):
@@ -142,10 +157,29 @@ class Jurisdiction(_Strict):
 class SiteConfig(_Strict):
     """`catalog/site.yml`: settings of the program the site describes."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_language(cls, data: object) -> object:
+        """``language`` is the first of ``languages`` when only ``languages`` is given."""
+        if isinstance(data, dict) and "language" not in data:
+            languages = data.get("languages")
+            if isinstance(languages, list) and languages and isinstance(languages[0], str):
+                return {**data, "language": languages[0]}
+        return data
+
     title: Text = Field(description="Site title, shown in every page header.")
     description: Text = Field(description="One or two sentences on what the site is.")
     base_url: Url = Field(description="Public address of the site, used for canonical links.")
-    language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="Page language.")
+    language: Language = Field(
+        default="en",
+        description="Page language, when the site has one; with `languages`, leave it out (it is the first).",
+    )
+    languages: Annotated[list[Language], Field(min_length=1)] | None = Field(
+        default=None,
+        description="The languages of the pages, the default first, e.g. [en, es]: each other language "
+        "gets the same pages under /<lang>/. Translations sit beside the texts: "
+        "`catalog/credentials/<id>.<lang>.md`, `{en: ..., es: ...}` maps in YAML, `content/<page>.<lang>.md`.",
+    )
     points_target: WholeNumber = Field(
         default=12, ge=1, le=100, description="Points a student needs in one career field."
     )
@@ -188,13 +222,36 @@ class SiteConfig(_Strict):
         "contact point of /data.json, which DCAT-US catalogs (data.gov) require.",
     )
 
+    @field_validator("languages")
+    @classmethod
+    def _languages_known_and_once(cls, languages: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        for code in languages or ():
+            if not known_language(code):
+                raise ValueError(f"'{code}' is not a language code (ISO 639-1, like 'es' or 'es-MX')")
+        repeated = sorted({code for code in languages or () if languages.count(code) > 1})  # type: ignore[union-attr]
+        if repeated:
+            raise ValueError(f"'{repeated[0]}' is listed twice")
+        language = info.data.get("language")
+        if languages and language is not None and language != languages[0]:
+            raise ValueError(f"must start with language '{language}' (the default), or leave language out")
+        return languages
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """The languages of the pages, the default first (``languages``, or ``language`` alone)."""
+        return tuple(self.languages) if self.languages else (self.language,)
+
 
 class CareerField(_Strict):
     """One entry of `catalog/career-fields.yml`."""
 
     id: Slug = Field(description="Stable id, a lowercase slug.")
-    name: Text = Field(description="Name shown to families.")
-    description: Text = Field(description="One or two plain sentences.")
+    name: Text = Field(
+        description="Name shown to families; in several languages, a map: {en: Health Science, es: ...}."
+    )
+    description: Text = Field(
+        description="One or two plain sentences; in several languages, a map like `name`."
+    )
 
 
 IssuerKind = Literal["industry-association", "vendor", "government-licensing", "postsecondary", "other"]
@@ -384,7 +441,9 @@ class PathwayStep(_Strict):
 class Pathway(_Strict):
     """`catalog/pathways/<id>.yml`: a named stackable pathway."""
 
-    name: Text = Field(description="Pathway name.")
+    name: Text = Field(description="Pathway name; in several languages, a map: {en: ..., es: ...}.")
     career_field: Slug = Field(description="Career field id.")
-    summary: Text = Field(description="One or two sentences on where it leads.")
+    summary: Text = Field(
+        description="One or two sentences on where it leads; in several languages, a map like `name`."
+    )
     steps: Annotated[list[PathwayStep], Field(min_length=1)] = Field(description="Ordered steps.")

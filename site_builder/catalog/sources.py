@@ -18,6 +18,7 @@ from site_builder.catalog.models import (
     CIP_PATTERN,
     FACTS,
     ISSUER_FACTS,
+    LANGUAGE_PATTERN,
     SLUG_PATTERN,
     SOC_PATTERN,
     STATE_CODE_PATTERN,
@@ -40,6 +41,7 @@ _PATTERN_HINTS = {
     CIP_PATTERN: "must be a CIP code like '11.0901' (two digits, a dot, four digits)",
     STATE_CODE_PATTERN: "must be a code of letters, digits and '_', '.' or '-' inside, at most 32 characters",
     URL_PATTERN: "must be a web address starting with https://",
+    LANGUAGE_PATTERN: "must be a language code like 'en' or 'es' (ISO 639-1, optionally with a region: 'es-MX')",
 }
 
 
@@ -111,8 +113,9 @@ def parse_yaml_file(path: Path, root: Path) -> Parsed:
     return _parse(path, read_text(path, root), 0)
 
 
-def parse_front_matter(path: Path, root: Path) -> tuple[Parsed, str]:
-    """A Markdown file of the folder ``root`` that starts with YAML front matter between ``---`` lines."""
+def parse_front_matter(path: Path, root: Path, may_be_empty: bool = False) -> tuple[Parsed, str]:
+    """A Markdown file of the folder ``root`` that starts with YAML front matter between ``---`` lines
+    (``may_be_empty``: which may hold nothing, as a translation of the body alone does)."""
     text = read_text(path, root)
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
@@ -126,6 +129,8 @@ def parse_front_matter(path: Path, root: Path) -> tuple[Parsed, str]:
             front = "".join(lines[1:index])
             body = "".join(lines[index + 1 :])
             if not front.strip():
+                if may_be_empty:
+                    return Parsed(path, YamlDocument(data={}, first_line=2)), body
                 raise FileProblem(InputError(display_path(path), 1, None, "front matter is empty"))
             return _parse(path, front, 1), body
     raise FileProblem(

@@ -110,18 +110,34 @@ class Reports:
     by_year: dict[int, YearReport]
 
     def statewide(self) -> Statewide:
+        where: dict[str, list[tuple[str, int]]] = {}
+        hidden: dict[str, int] = {}
+        if self.years:
+            # the latest year's school counts, as its school pages show them: published ones
+            # by value, hidden ones only counted (how many rows of the download are hidden)
+            for school_id, school_year in sorted(self.by_year[max(self.years)].schools.items()):
+                for credential_id, earned in school_year.by_credential.items():
+                    if earned.value is None:
+                        hidden[credential_id] = hidden.get(credential_id, 0) + 1
+                    elif earned.value > 0:
+                        where.setdefault(credential_id, []).append((school_id, earned.value))
+        named = sorted({school_id for rows in where.values() for school_id, _ in rows})
         return Statewide(
             min_cell=self.min_cell,
             years=list(self.years),
             total={year: report.total for year, report in self.by_year.items()},
             by_credential={year: dict(report.by_credential) for year, report in self.by_year.items()},
+            where_earned={key: tuple(rows) for key, rows in sorted(where.items())},
+            hidden_schools=dict(sorted(hidden.items())),
+            schools={school_id: self.schools[school_id] for school_id in named},
         )
 
 
 @dataclass(frozen=True)
 class Statewide:
     """All that the catalog's own pages show of the reports: each year's statewide total (the
-    home page, the menu's latest report) and each credential's (its page), and the minimum
+    home page, the menu's latest report) and each credential's (its page), the schools where
+    each credential's count is published in the latest year (its page), and the minimum
     cell size and years that describe the downloads. The reports cache keeps it beside the
     reports, so a build that copies the report pages never loads the reports (60 MB at
     state size)."""
@@ -131,3 +147,12 @@ class Statewide:
     total: dict[int, Count]
     #: year -> credential id -> statewide earned
     by_credential: dict[int, dict[str, Count]]
+    #: the latest year's published count of each credential at each school where it is shown
+    #: and not 0, as the school pages and the attainment download show it: credential id ->
+    #: ((school id, earned), ...) by school id. A hidden count has no value here to list.
+    where_earned: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    #: credential id -> how many schools' counts of it are hidden ("<10", "suppressed") that
+    #: year: the rows of the download whose status is not published
+    hidden_schools: dict[str, int] = field(default_factory=dict)
+    #: the schools named in ``where_earned``
+    schools: dict[str, School] = field(default_factory=dict)

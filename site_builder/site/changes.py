@@ -1,20 +1,27 @@
 """The catalog's change history on the site: the /changes/ page, its Atom feed, and the
 short history on each credential page.
 
-Entries come from ``history.read_history`` (Git commit dates, never the clock), and say
-what changed with the same words as ``credsite diff``.
+Entries come from ``history.read_history`` (Git commit dates, never the clock). What changed
+is found by the comparison ``credsite diff`` makes (``diff.compare_fields``), and said here in
+plain words for families, field by field, with names instead of ids; the commit's subject,
+written for the catalog's maintainers, is only a small note beside it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from site_builder.catalog import Catalog
-from site_builder.diff import UNDOCUMENTED, field_changes
+from site_builder.catalog.models import FACTS
+from site_builder.diff import UNDOCUMENTED, FieldChange, compare_fields, shown
 from site_builder.history import FileChange, History
+from site_builder.site.environment import long_date, money
+from site_builder.site.i18n import N_, _, ngettext, url
 from site_builder.site.pages import Link, Page, canonical, credential_url
 
 CHANGES_PATH = "/changes/"
@@ -38,6 +45,8 @@ class ChangeEntry:
     headline: str
     changes: list[str] = field(default_factory=list)
     subject: str = ""
+    #: the subject as the small note beside the change: cut to its first NOTE_WIDTH characters
+    note: str = ""
     #: a stable Atom id: the same commit and file always give the same id
     entry_id: str = ""
 
@@ -49,7 +58,7 @@ def change_entries(catalog: Catalog, history: History | None) -> list[ChangeEntr
     feed_url = canonical(catalog, FEED_PATH)
     entries = []
     for change in history.changes:
-        headline, lines = _describe(change)
+        headline, lines = _describe(catalog, change)
         if change.kind == "changed" and not lines:
             continue  # only comments or spacing changed
         key = change.credential_id
@@ -66,6 +75,7 @@ def change_entries(catalog: Catalog, history: History | None) -> list[ChangeEntr
                 headline=headline,
                 changes=lines,
                 subject=change.subject,
+                note=_note(change.subject),
                 entry_id="urn:uuid:"
                 + str(
                     uuid.uuid5(
@@ -77,6 +87,16 @@ def change_entries(catalog: Catalog, history: History | None) -> list[ChangeEntr
     return entries
 
 
+#: the longest commit subject shown whole beside a change; a longer one is cut with "…"
+NOTE_WIDTH = 120
+
+
+def _note(subject: str) -> str:
+    """The commit's subject as a short note: written for maintainers, it can run long."""
+    text = " ".join(subject.split())
+    return text if len(text) <= NOTE_WIDTH else text[: NOTE_WIDTH - 1].rstrip() + "…"
+
+
 def _name(catalog: Catalog, change: FileChange) -> str:
     if change.credential_id in catalog.credentials:
         return catalog.credentials[change.credential_id].name
@@ -86,22 +106,178 @@ def _name(catalog: Catalog, change: FileChange) -> str:
     return change.credential_id
 
 
-def _describe(change: FileChange) -> tuple[str, list[str]]:
+def _describe(catalog: Catalog, change: FileChange) -> tuple[str, list[str]]:
     if change.kind == "added":
-        return "Added to this catalog", []
+        return _("Added to this catalog"), []
     if change.kind == "removed":
-        return "Removed from the catalog", []
+        return _("Removed from the catalog"), []
     if change.before is None or change.after is None:
-        return ("Renamed" if change.kind == "renamed" else "Changed"), ["the file could not be read"]
+        return (_("Moved to a new web address") if change.kind == "renamed" else _("Changed")), [
+            _("The details of this change could not be read")
+        ]
     before = dict(change.before)
     if change.kind == "renamed":
         before["id"] = change.after.get("id")  # said by the headline
-    lines = field_changes(before, change.after, change.before_body, change.after_body, UNDOCUMENTED)
+    found = compare_fields(before, change.after, change.before_body, change.after_body, UNDOCUMENTED)
+    lines = [plain_change(catalog, field_change) for field_change in found]
     if change.kind == "renamed":
-        return f"Renamed from {change.old_id}", lines
+        old_url = credential_url(change.old_id or "")
+        return _("Moved to a new web address (it was %(old_url)s)") % {"old_url": old_url}, lines
     if change.after.get("status") == "retired" and change.before.get("status") != "retired":
-        return "Retired", lines
-    return "Changed", lines
+        return _("Retired"), lines
+    return _("Changed"), lines
+
+
+# --- a field's change in plain words ----------------------------------------------------------
+
+#: each credential fact as the credential page names it (translated where shown: ``_()``)
+FIELD_LABELS = {
+    "id": N_("Web address"),
+    "name": N_("Name"),
+    "issuer": N_("Issued by"),
+    "type": N_("Type"),
+    "career_fields": N_("Career fields"),
+    "points": N_("Points"),
+    "status": N_("Status"),
+    "approved": N_("Date added to the list"),
+    "sunset": N_("Date it leaves the list"),
+    "summary": N_("Summary"),
+    "certifies": N_("What it certifies"),
+    "assessment": N_("Assessment"),
+    "prerequisites": N_("Prerequisites"),
+    "exam_fee_usd": N_("Exam fee"),
+    "valid_years": N_("Valid for"),
+    "renewal": N_("Renewal"),
+    "verification_url": N_("How to verify a holder"),
+    "portability": N_("Recognized"),
+    "college_credit_hours": N_("College credit"),
+    "occupations": N_("Jobs it leads to"),
+    "stacks_to": N_("Prepares for"),
+    "sources": N_("Sources"),
+    "last_reviewed": N_("Facts last reviewed"),
+    "state_code": N_("State code"),
+    "cip_codes": N_("CIP codes"),
+    "programs": N_("Qualifies for"),
+    "ctid": N_("Credential Registry identifier (CTID)"),
+    "registry_ctid": N_("Issuer's record in the Credential Registry"),
+}
+#: facts written as sentences, quoted when they change
+TEXT_FIELDS = frozenset({"name", "summary", "assessment", "prerequisites", "renewal"})
+STATUS_WORDS = {
+    "approved": N_("approved"),
+    "sunsetting": N_("sunsetting (leaving the list)"),
+    "retired": N_("retired (no longer on the list)"),
+}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def plain_change(catalog: Catalog, change: FieldChange) -> str:
+    """One change that ``diff.compare_fields`` found, as a family reads it: "Points changed
+    from 9 to 10", "Prepares for: added Network Professional", "Exam fee documented: $120"."""
+    if change.is_body:
+        return _("Description rewritten")
+    name = (
+        _(FIELD_LABELS[change.key])
+        if change.key in FIELD_LABELS
+        else change.key.replace("_", " ").capitalize()
+    )
+    if change.is_list:
+        parts = []
+        if change.added:
+            added = _joined([_value(catalog, change.key, item) for item in change.added])
+            parts.append(_("added %(items)s") % {"items": added})
+        if change.removed:
+            removed = _joined([_value(catalog, change.key, item) for item in change.removed])
+            parts.append(_("removed %(items)s") % {"items": removed})
+        if not parts:
+            return _("%(fact)s: order changed") % {"fact": name}
+        return _("%(fact)s: %(changes)s") % {"fact": name, "changes": "; ".join(parts)}
+    # a fact a file may leave out until someone documents it (SPEC 8), or an optional extra
+    fact = change.key in FACTS
+    if change.missing_before:
+        new = _value(catalog, change.key, change.after)
+        if fact:
+            return _("%(fact)s documented: %(new)s") % {"fact": name, "new": new}
+        return _("%(fact)s added: %(new)s") % {"fact": name, "new": new}
+    if change.missing_after:
+        old = _value(catalog, change.key, change.before)
+        if fact:
+            return _("%(fact)s no longer documented (it was %(old)s)") % {"fact": name, "old": old}
+        return _("%(fact)s removed (it was %(old)s)") % {"fact": name, "old": old}
+    old, new = _value(catalog, change.key, change.before), _value(catalog, change.key, change.after)
+    if old == _none():
+        return _("%(fact)s set to %(new)s") % {"fact": name, "new": new}
+    if new == _none():
+        return _("%(fact)s removed (it was %(old)s)") % {"fact": name, "old": old}
+    return _("%(fact)s changed from %(old)s to %(new)s") % {"fact": name, "old": old, "new": new}
+
+
+def _none() -> str:
+    return _("none")
+
+
+def _joined(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def _value(catalog: Catalog, key: str, value: object) -> str:
+    """A raw front-matter value as the credential page would say it: names for ids, dates
+    spelled out, dollars, and what null means for the fact."""
+    if isinstance(value, list):
+        return _joined([_value(catalog, key, item) for item in value]) if value else _none()
+    if value is None:
+        if key == "exam_fee_usd":
+            return _("unknown")
+        if key == "valid_years":
+            return _("no limit (it does not expire)")
+        return _none()
+    if isinstance(value, dict) and key == "programs":
+        named = _program_name(catalog, value.get("program"))
+        tier = value.get("tier")
+        return f"{named} ({shown(tier)})" if tier else named
+    if isinstance(value, dict):
+        return shown(value)
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        try:
+            return long_date(value if isinstance(value, dt.date) else dt.date.fromisoformat(value))
+        except ValueError:
+            return shown(value)
+    text = shown(value)
+    if key == "career_fields" and text in catalog.career_fields:
+        return catalog.career_fields[text].name
+    if key == "stacks_to" and text in catalog.credentials:
+        return catalog.credentials[text].name
+    if key == "issuer" and text in catalog.issuers:
+        return catalog.issuers[text].name
+    if key == "occupations" and text in catalog.occupations:
+        return f"{catalog.occupations[text].title} ({text})"
+    if key == "status":
+        return _(STATUS_WORDS[text]) if text in STATUS_WORDS else text
+    if key == "exam_fee_usd" and isinstance(value, int | float | str):
+        try:
+            return money(Decimal(str(value)))
+        except ArithmeticError:
+            return text
+    if key == "valid_years" and isinstance(value, int):
+        return ngettext("%(num)s year", "%(num)s years", value) % {"num": value}
+    if key == "college_credit_hours" and isinstance(value, int):
+        if value == 0:
+            return _none()
+        return ngettext("%(num)s college credit hour", "%(num)s college credit hours", value) % {"num": value}
+    if key in ("type", "portability"):
+        return text.replace("-", " ")
+    if key in TEXT_FIELDS:
+        return f"“{text}”"
+    return text
+
+
+def _program_name(catalog: Catalog, program_id: object) -> str:
+    for program in catalog.site.programs:
+        if program.id == program_id:
+            return program.name
+    return shown(program_id)
 
 
 def changes_page(catalog: Catalog, history: History | None, entries: list[ChangeEntry]) -> Page:
@@ -109,14 +285,15 @@ def changes_page(catalog: Catalog, history: History | None, entries: list[Change
     return Page(
         path=CHANGES_PATH,
         template="changes.html",
-        title="Catalog changes",
-        description=f"Every change to the credentials in the {catalog.site.title}, newest first.",
+        title=_("Catalog changes"),
+        description=_("Every change to the credentials in the %(title)s, newest first.")
+        % {"title": catalog.site.title},
         context={
             "entries": entries,
             "history_available": available,
             "history_reason": history.reason
             if history is not None and not available
-            else "The change history is unavailable.",
+            else _("The change history is unavailable."),
             "history_truncated": history.truncated_reason if available and history is not None else "",
             "feed_url": FEED_PATH,
         },
@@ -134,7 +311,7 @@ def credential_history(
         "added_on": history.added_on.get(credential_id),
         "entries": own[:CREDENTIAL_HISTORY_LENGTH],
         "more": max(0, len(own) - CREDENTIAL_HISTORY_LENGTH),
-        "changes_url": CHANGES_PATH,
+        "changes_url": url(CHANGES_PATH),
     }
 
 
@@ -161,7 +338,9 @@ def changes_feed(catalog: Catalog, entries: list[ChangeEntry], built_on: dt.date
             item, "link", {"rel": "alternate", "type": "text/html", "href": canonical(catalog, target)}
         )
         summary = "; ".join(entry.changes) if entry.changes else entry.headline
-        ET.SubElement(item, "summary", {"type": "text"}).text = f"{summary}. ({entry.subject})"
+        ET.SubElement(item, "summary", {"type": "text"}).text = (
+            f"{summary}. (Note from the change: {entry.note})" if entry.note else f"{summary}."
+        )
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 

@@ -3,7 +3,10 @@
 A chart is a picture of a table that is printed beside it on the page; the table is the
 text alternative. Hidden numbers are drawn as an empty, dashed slot labelled with the
 text that replaces them (``<10``, ``suppressed``), never as a bar of made-up length.
-The viewBox scales the drawing down to a phone's width, so it never scrolls sideways.
+The drawing is as wide as a 320px phone's screen leaves for it (288 units), so that its text,
+12 units and more, is at least 12px there: the viewBox scales it to the width it is given
+(site.css enlarges it a little on a wide screen), and it never scrolls sideways. Labels too
+long for one line wrap onto two above their bar.
 """
 
 from __future__ import annotations
@@ -12,15 +15,22 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH = 420
+from site_builder.site.i18n import _, ngettext
+
+#: the width a 320px screen leaves inside the page's margins; the text is 12 and 13 units
+#: (site.css: .chart-value, .chart-label), which is 12px and 13px there
+WIDTH = 288
 MARGIN = 6
-#: labels longer than this go on their own line above the bar
-SHORT_LABEL = 9
-SHORT_LABEL_WIDTH = 56
-LABEL_CHARS = 56
+#: labels no longer than this (years) go left of the bar; longer ones on lines above it
+SHORT_LABEL = 6
+SHORT_LABEL_WIDTH = 50
+#: characters of a 13-unit label on one line of the chart's width, and at most two lines
+LABEL_CHARS = 34
+LABEL_LINES = 2
 LABEL_HEIGHT = 17
 BAR_HEIGHT = 16
 ROW_GAP = 9
+#: room right of the longest bar for its value ("12,345", "suppressed")
 VALUE_ROOM = 78
 HIDDEN_SLOT = 46
 
@@ -39,7 +49,8 @@ class BarValue:
 class Bar:
     label: str
     label_x: int
-    label_y: int
+    #: the label's lines (y, text): one left of the bar, or up to two above it
+    label_lines: tuple[tuple[int, str], ...]
     bar_y: int
     width: int
     hidden: bool
@@ -79,11 +90,12 @@ def bar_chart(chart_id: str, title: str, values: Sequence[BarValue], summary: st
     y = MARGIN
     for value in values:
         if short:
-            label_y = y + BAR_HEIGHT - 3
+            lines = ((y + BAR_HEIGHT - 3, value.label),)
             bar_y = y
         else:
-            label_y = y + LABEL_HEIGHT - 4
-            bar_y = y + LABEL_HEIGHT
+            wrapped = label_lines(value.label)
+            lines = tuple((y + LABEL_HEIGHT * (i + 1) - 4, line) for i, line in enumerate(wrapped))
+            bar_y = y + LABEL_HEIGHT * len(wrapped)
         hidden = value.value is None
         if hidden:
             width = HIDDEN_SLOT
@@ -94,9 +106,9 @@ def bar_chart(chart_id: str, title: str, values: Sequence[BarValue], summary: st
             width = 0
         bars.append(
             Bar(
-                label=textwrap.shorten(value.label, LABEL_CHARS, placeholder="…"),
+                label=" ".join(line for _, line in lines),
                 label_x=MARGIN if short else bar_x,
-                label_y=label_y,
+                label_lines=lines,
                 bar_y=bar_y,
                 width=width,
                 hidden=hidden,
@@ -108,15 +120,22 @@ def bar_chart(chart_id: str, title: str, values: Sequence[BarValue], summary: st
         )
         y = bar_y + BAR_HEIGHT + ROW_GAP
     hidden_count = sum(1 for value in values if value.value is None)
-    parts = [f"Bar chart with {len(values)} bar{'' if len(values) == 1 else 's'}."]
+    parts = [
+        ngettext("Bar chart with %(count)s bar.", "Bar chart with %(count)s bars.", len(values))
+        % {"count": len(values)}
+    ]
     if summary:
         parts.append(summary)
     if hidden_count:
         parts.append(
-            f"{hidden_count} value{' is' if hidden_count == 1 else 's are'} hidden to protect "
-            "student privacy and drawn as an empty dashed box."
+            ngettext(
+                "%(count)s value is hidden to protect student privacy and drawn as an empty dashed box.",
+                "%(count)s values are hidden to protect student privacy and drawn as an empty dashed box.",
+                hidden_count,
+            )
+            % {"count": hidden_count}
         )
-    parts.append("The table next to the chart gives every value as text.")
+    parts.append(_("The table next to the chart gives every value as text."))
     return BarChart(
         id=chart_id,
         title=title,
@@ -126,6 +145,16 @@ def bar_chart(chart_id: str, title: str, values: Sequence[BarValue], summary: st
         bar_x=bar_x,
         bars=tuple(bars),
     )
+
+
+def label_lines(label: str) -> list[str]:
+    """``label`` on at most LABEL_LINES lines of LABEL_CHARS, the rest shortened with "…"
+    (the table beside the chart gives it whole)."""
+    lines = textwrap.wrap(label, LABEL_CHARS) or [label]
+    if len(lines) > LABEL_LINES:
+        rest = " ".join(lines[LABEL_LINES - 1 :])
+        lines = [*lines[: LABEL_LINES - 1], textwrap.shorten(rest, LABEL_CHARS, placeholder="…")]
+    return lines
 
 
 def _hatches(x: int, y: int, width: int) -> tuple[tuple[int, int, int, int], ...]:

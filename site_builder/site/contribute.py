@@ -5,6 +5,12 @@ dates); everything else is documented later, one pull request at a time. This pa
 credential and issuer, which facts are still missing, links to the file to edit, counts how
 many credentials miss each fact, and puts the credentials students earn most first, so the
 work that helps most families is done first.
+
+On a site of several languages (SPEC 10) it also lists, per language, the texts not yet
+translated: per credential, which of its texts (``translations.TRANSLATED_FIELDS`` and its
+description) have no translation in ``<id>.<lang>.md``; then the career fields', pathways',
+site settings' and content pages' texts. Never an error: the pages show the default
+language's text meanwhile.
 """
 
 from __future__ import annotations
@@ -13,28 +19,34 @@ from dataclasses import dataclass
 
 from site_builder.catalog import Catalog
 from site_builder.catalog.models import FACTS, ISSUER_FACTS, SiteConfig
+from site_builder.catalog.translations import MAP_FIELDS, missing_translations
+from site_builder.content import ContentSource
 from site_builder.reports.model import Statewide
 from site_builder.reports.published import Count
+from site_builder.site.i18n import N_, _, language_name_in
 from site_builder.site.pages import CONTRIBUTE_PATH, Link, Page, contribute_anchor, credential_link
 
 #: what each fact is, in words, beside the key a contributor adds to the file
 FACT_LABELS = {
-    "type": "certification, license, certificate or badge",
-    "summary": "one plain sentence for families",
-    "certifies": "the competencies it certifies",
-    "assessment": "how candidates are assessed",
-    "prerequisites": "what a candidate needs first",
-    "exam_fee_usd": "the exam fee (null when unknown)",
-    "valid_years": "years it stays valid (null when it does not expire)",
-    "renewal": "how a holder renews it",
-    "portability": "where employers recognize it",
-    "college_credit_hours": "college credit hours (0 when none)",
-    "occupations": "SOC codes of the jobs it leads to ([] when none)",
-    "stacks_to": "credentials it prepares for ([] when none)",
-    "sources": "where the facts come from",
-    "last_reviewed": "when the facts were last checked",
+    "type": N_("certification, license, certificate or badge"),
+    "summary": N_("one plain sentence for families"),
+    "certifies": N_("the competencies it certifies"),
+    "assessment": N_("how candidates are assessed"),
+    "prerequisites": N_("what a candidate needs first"),
+    "exam_fee_usd": N_("the exam fee (null when unknown)"),
+    "valid_years": N_("years it stays valid (null when it does not expire)"),
+    "renewal": N_("how a holder renews it"),
+    "portability": N_("where employers recognize it"),
+    "college_credit_hours": N_("college credit hours (0 when none)"),
+    "occupations": N_("SOC codes of the jobs it leads to ([] when none)"),
+    "stacks_to": N_("credentials it prepares for ([] when none)"),
+    "sources": N_("where the facts come from"),
+    "last_reviewed": N_("when the facts were last checked"),
 }
-ISSUER_FACT_LABELS = {"url": "the organisation's home page", "kind": "what kind of organisation it is"}
+ISSUER_FACT_LABELS = {
+    "url": N_("the organisation's home page"),
+    "kind": N_("what kind of organisation it is"),
+}
 
 #: the branch a pull request edits (SPEC: every merge to main is published)
 BRANCH = "main"
@@ -128,26 +140,130 @@ def fact_counts(catalog: Catalog) -> list[FactCount]:
     """How many credentials leave out each fact, in the model's order (zeros included)."""
     missing = [credential.missing_facts() for credential in catalog.credentials.values()]
     return [
-        FactCount(fact, FACT_LABELS[fact], sum(1 for facts in missing if fact in facts)) for fact in FACTS
+        FactCount(fact, _(FACT_LABELS[fact]), sum(1 for facts in missing if fact in facts)) for fact in FACTS
     ]
 
 
 def issuer_fact_counts(catalog: Catalog) -> list[FactCount]:
     missing = [issuer.missing_facts() for issuer in catalog.issuers.values()]
     return [
-        FactCount(fact, ISSUER_FACT_LABELS[fact], sum(1 for facts in missing if fact in facts))
+        FactCount(fact, _(ISSUER_FACT_LABELS[fact]), sum(1 for facts in missing if fact in facts))
         for fact in ISSUER_FACTS
     ]
 
 
-def contribute_page(catalog: Catalog, statewide: Statewide | None = None) -> Page:
+@dataclass(frozen=True)
+class TranslationEntry:
+    """A file (or an entry of one) with texts not yet translated into a language."""
+
+    #: the credential's link, for a credential file
+    link: Link | None
+    #: what the texts are of, for the other files ("Health Science")
+    name: str
+    path: str
+    missing: tuple[str, ...]
+    #: where to edit (or, for a credential's translation not yet begun, create) the file
+    edit_url: str | None
+
+
+@dataclass(frozen=True)
+class MissingTranslations:
+    """What is not yet translated into one of the site's other languages."""
+
+    language: str
+    #: the language's name in the page's language ("Spanish", "español")
+    name: str
+    credentials: list[TranslationEntry]
+    #: career fields, pathways, site settings and content pages
+    others: list[TranslationEntry]
+    #: credentials with every text translated
+    translated: int
+
+
+def new_file_url(site: SiteConfig, path: str) -> str | None:
+    """The repository's page that creates ``path`` on the main branch (GitHub's form)."""
+    if site.repository_url is None:
+        return None
+    folder, _, name = path.rpartition("/")
+    return f"{site.repository_url.rstrip('/')}/new/{BRANCH}/{folder}?filename={name}"
+
+
+def missing_translation_lists(
+    catalog: Catalog, content: list[ContentSource] | None = None
+) -> list[MissingTranslations]:
+    """For each language but the default, the texts not yet translated into it."""
+    lists = []
+    texts = catalog.translations
+    for language in catalog.languages[1:]:
+        credentials = []
+        for key in sorted(
+            catalog.credentials, key=lambda key: (catalog.credentials[key].name.casefold(), key)
+        ):
+            translation = texts.credentials.get(language, {}).get(key)
+            missing = missing_translations(
+                catalog.credentials[key],
+                catalog.bodies.get(key, ""),
+                translation,
+                texts.bodies.get(language, {}).get(key),
+            )
+            if missing:
+                path = f"catalog/credentials/{key}.{language}.md"
+                link = credential_link(catalog, key)
+                make = edit_url if translation is not None else new_file_url
+                credentials.append(TranslationEntry(link, link.text, path, missing, make(catalog.site, path)))
+        others = []
+        named = [
+            ("site", "site", catalog.site.title, "catalog/site.yml", catalog.site),
+            *(
+                ("career-field", key, field.name, "catalog/career-fields.yml", field)
+                for key, field in catalog.career_fields.items()
+            ),
+            *(
+                ("pathway", key, pathway.name, f"catalog/pathways/{key}.yml", pathway)
+                for key, pathway in sorted(catalog.pathways.items())
+            ),
+        ]
+        for kind, key, name, path, model in named:
+            missing = tuple(
+                field
+                for field in MAP_FIELDS[kind]
+                if getattr(model, field) is not None
+                and language not in texts.texts.get((kind, key, field), {})
+            )
+            if missing:
+                others.append(TranslationEntry(None, name, path, missing, edit_url(catalog.site, path)))
+        for page in content or ():
+            if language not in page.translations:
+                path = f"content/{page.stem}.{language}.md"
+                others.append(
+                    TranslationEntry(None, page.title, path, ("title", "description", BODY_WORD), None)
+                )
+        lists.append(
+            MissingTranslations(
+                language,
+                language_name_in(language),
+                credentials,
+                others,
+                len(catalog.credentials) - len(credentials),
+            )
+        )
+    return lists
+
+
+#: how the list of a content page's texts names its body
+BODY_WORD = "text"
+
+
+def contribute_page(
+    catalog: Catalog, statewide: Statewide | None = None, content: list[ContentSource] | None = None
+) -> Page:
     credentials, year = credential_queue(catalog, statewide)
     issuers = issuer_queue(catalog)
     return Page(
         path=CONTRIBUTE_PATH,
         template="contribute.html",
-        title="Help document the catalog",
-        description="Which facts about each credential are not yet documented, and how to add them.",
+        title=_("Help document the catalog"),
+        description=_("Which facts about each credential are not yet documented, and how to add them."),
         context={
             "credentials": credentials,
             "issuers": issuers,
@@ -157,5 +273,7 @@ def contribute_page(catalog: Catalog, statewide: Statewide | None = None) -> Pag
             "total": len(catalog.credentials),
             "documented": len(catalog.credentials) - len(credentials),
             "repository_url": catalog.site.repository_url,
+            # texts not yet in the site's other languages (SPEC 10); none on a site of one language
+            "translations": missing_translation_lists(catalog, content),
         },
     )

@@ -50,6 +50,7 @@ from site_builder.site.downloads import (
     write_downloads,
 )
 from site_builder.site.harvest import DCAT_FILE, DCAT_URL, VERSION_NOTE, write_dcat
+from site_builder.site.i18n import _, in_english
 from site_builder.site.pages import Page, canonical, career_field_url, credential_url, pathway_url
 from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
@@ -375,10 +376,9 @@ def write_open_data(
         )
     write_text(data_dir / ctdl.COLLECTION_FILE, json_text(ctdl.collection_document(catalog)))
     write_text(data_dir / ctdl.GRAPH_FILE, json_text(ctdl.graph_document(catalog, credential_nodes)))
-    outcome_resources = download_resources(statewide) if statewide is not None else []
     if downloads is not None:
         write_downloads(CatalogNames.of(catalog), downloads, data_dir)
-    resources = [catalog_resource(), *outcome_resources]
+    resources = listed_resources(statewide)
     min_cell = statewide.min_cell if statewide is not None else None
     write_datapackage(catalog, resources, min_cell, data_dir, built_at)
     # last: the DCAT catalog lists the files on disk
@@ -386,10 +386,21 @@ def write_open_data(
     return data_page(catalog, statewide, resources, data_dir)
 
 
+def listed_resources(statewide: Statewide | None) -> list[dict]:
+    """The Frictionless resources of /data/: the catalog's, then the outcome downloads'."""
+    return [catalog_resource(), *(download_resources(statewide) if statewide is not None else [])]
+
+
+def data_page_of(catalog: Catalog, statewide: Statewide | None, data_dir: Path) -> Page:
+    """The /data/ page of files already written (``write_open_data``), in the active language."""
+    return data_page(catalog, statewide, listed_resources(statewide), data_dir)
+
+
 def columns_of(resource: dict) -> list[dict]:
-    """Name, type and meaning of each column, as the Frictionless descriptor states them."""
+    """Name, type and meaning of each column, as the Frictionless descriptor states them (in
+    English, on every page: the files are the same for all languages)."""
     return [
-        {"name": field["name"], "type": field["type"], "description": field["description"]}
+        {"name": field["name"], "type": field["type"], "description": in_english(field["description"])}
         for field in resource["schema"]["fields"]
     ]
 
@@ -401,8 +412,8 @@ def _kind_of(resource: dict) -> str:
 
 
 def _file_description(resource: dict) -> str:
-    _, _, year = resource["name"].rpartition("-")
-    return f"The {year} school year." if year.isdigit() else "All years."
+    year = resource["name"].rpartition("-")[2]
+    return _("The %(year)s school year.") % {"year": year} if year.isdigit() else _("All years.")
 
 
 def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dict], data_dir: Path) -> Page:
@@ -416,38 +427,47 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
     catalog_files = [
         download(
             CATALOG_JSON,
-            "The catalog in JSON",
-            "Every credential with all its facts and what the site derives from them (quality rating and "
-            "criteria, what it stacks to and from, its pathways), plus the career fields, pathways, issuers "
-            "and occupations.",
+            _("The catalog in JSON"),
+            _(
+                "Every credential with all its facts and what the site derives from them (quality rating and "
+                "criteria, what it stacks to and from, its pathways), plus the career fields, pathways, issuers "
+                "and occupations."
+            ),
         ),
         download(
             CATALOG_CSV,
-            "The catalog in CSV",
-            "One row per credential, for spreadsheets. The columns are listed below.",
+            _("The catalog in CSV"),
+            _("One row per credential, for spreadsheets. The columns are listed below."),
         ),
         Download(
             ctdl.credential_path(example),
-            f"Each credential in CTDL JSON-LD (example: {catalog.credentials[example].name})",
+            _("Each credential in CTDL JSON-LD (example: %(name)s)")
+            % {"name": catalog.credentials[example].name},
             f"{ctdl.CREDENTIALS_FOLDER}/<id>.jsonld",
-            "One file per credential, in the Credential Transparency Description Language (CTDL) of the "
-            "Credential Registry: who issues it, what it takes to earn and renew, its cost, the jobs it "
-            "leads to and how many students earned it statewide each year. Every credential page links "
-            "to its own file. The size is that of all the files together.",
+            _(
+                "One file per credential, in the Credential Transparency Description Language (CTDL) of the "
+                "Credential Registry: who issues it, what it takes to earn and renew, its cost, the jobs it "
+                "leads to and how many students earned it statewide each year. Every credential page links "
+                "to its own file. The size is that of all the files together."
+            ),
             sum(path.stat().st_size for path in ctdl_files),
             files=len(ctdl_files),
         ),
         download(
             ctdl.COLLECTION_FILE,
-            "The list in CTDL JSON-LD",
-            "The list itself as a CTDL collection: one member for every credential that is or was on it, "
-            "with the date it joined the list and the date it leaves or left it.",
+            _("The list in CTDL JSON-LD"),
+            _(
+                "The list itself as a CTDL collection: one member for every credential that is or was on it, "
+                "with the date it joined the list and the date it leaves or left it."
+            ),
         ),
         download(
             ctdl.GRAPH_FILE,
-            "The list and every credential in one CTDL file",
-            "The collection and every credential's document in one JSON-LD graph, for publishing to the "
-            "Credential Registry in bulk.",
+            _("The list and every credential in one CTDL file"),
+            _(
+                "The collection and every credential's document in one JSON-LD graph, for publishing to the "
+                "Credential Registry in bulk."
+            ),
         ),
     ]
     outcome_sections = []
@@ -458,14 +478,16 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
                 outcome_sections.append(
                     {
                         "id": kind,
-                        "title": table.title,
-                        "description": table.description,
+                        "title": in_english(table.title),
+                        "description": in_english(table.description),
                         "files": [
-                            download(resource["path"], resource["title"], _file_description(resource))
+                            download(
+                                resource["path"], in_english(resource["title"]), _file_description(resource)
+                            )
                             for resource in of_kind
                         ],
                         "columns": columns_of(of_kind[0]),
-                        "columns_caption": f"{table.title}: columns",
+                        "columns_caption": _("%(table)s: columns") % {"table": table.title},
                     }
                 )
         reports = [resource for resource in resources if _kind_of(resource) == REPORT]
@@ -473,31 +495,35 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
             outcome_sections.append(
                 {
                     "id": REPORT,
-                    "title": "The rest of each year's report",
-                    "description": reports[0]["description"],
+                    "title": _("The rest of each year's report"),
+                    "description": in_english(reports[0]["description"]),
                     "files": [
-                        download(resource["path"], resource["title"], _file_description(resource))
+                        download(resource["path"], in_english(resource["title"]), _file_description(resource))
                         for resource in reports
                     ],
                     "columns": [
-                        {"name": key.name, "type": key.type, "description": key.description}
+                        {"name": key.name, "type": key.type, "description": in_english(key.description)}
                         for key in REPORT_KEYS
                     ],
-                    "columns_caption": "The rest of each year's report: keys",
+                    "columns_caption": _("The rest of each year's report: keys"),
                 }
             )
     descriptor = download(
         DATAPACKAGE,
-        "Description of the files (Frictionless data package)",
-        "Describes every CSV file here (each column's name, type and meaning, and the keys) and "
-        "every report-<year>.json. Tools such as frictionless can check the files against it.",
+        _("Description of the files (Frictionless data package)"),
+        _(
+            "Describes every CSV file here (each column's name, type and meaning, and the keys) and "
+            "every report-<year>.json. Tools such as frictionless can check the files against it."
+        ),
     )
     dcat = Download(
         DCAT_URL,
-        "Entry for data portals (DCAT-US catalog)",
+        _("Entry for data portals (DCAT-US catalog)"),
         DCAT_URL,
-        "Lists every file here, with its address, type and licence, in the Project Open Data "
-        "metadata schema (DCAT-US 1.1) that data.gov and other data portals harvest.",
+        _(
+            "Lists every file here, with its address, type and licence, in the Project Open Data "
+            "metadata schema (DCAT-US 1.1) that data.gov and other data portals harvest."
+        ),
         (data_dir.parent / DCAT_FILE).stat().st_size,
     )
     # the licence and version the descriptor states, as written
@@ -506,11 +532,16 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
     return Page(
         path=DATA_URL,
         template="data.html",
-        title="Download the data",
+        title=_("Download the data"),
         description=(
-            f"The {catalog.site.title} as open data: the catalog in JSON, CSV and CTDL JSON-LD"
-            + (", and the school outcome reports in CSV and JSON." if outcome_sections else ".")
-        ),
+            _(
+                "The %(title)s as open data: the catalog in JSON, CSV and CTDL JSON-LD, and the school outcome "
+                "reports in CSV and JSON."
+            )
+            if outcome_sections
+            else _("The %(title)s as open data: the catalog in JSON, CSV and CTDL JSON-LD.")
+        )
+        % {"title": catalog.site.title},
         context={
             "catalog_files": catalog_files,
             "catalog_columns": columns_of(catalog_resource_),
@@ -518,6 +549,6 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
             "descriptors": [descriptor, dcat],
             "license": package["licenses"][0],
             "version": package["version"],
-            "version_note": VERSION_NOTE,
+            "version_note": in_english(VERSION_NOTE),
         },
     )

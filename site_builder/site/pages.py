@@ -17,9 +17,11 @@ from site_builder.history import History
 from site_builder.reports.model import Statewide
 from site_builder.rules.pathways import PathwayProgress, points_in_field
 from site_builder.rules.quality import NOT_RATED
-from site_builder.site.environment import long_date, money, shown_count
+from site_builder.site.environment import long_date, money, sentence_case, shown_count, word
+from site_builder.site.filters import FILTERS_STYLESHEET, RowFilter, hiding_selectors
+from site_builder.site.i18n import N_, _, active_language, url
 from site_builder.site.jsonld import credential_jsonld, script_safe_json
-from site_builder.site.markdown import render_markdown
+from site_builder.site.markdown import render_markdown, wrapped_in_language
 from site_builder.site.svg import pathway_diagram
 
 #: URL paths owned by generated pages; a content page cannot take one of them.
@@ -45,6 +47,8 @@ class Page:
     context: dict = field(default_factory=dict)
     #: pages that are not listed in the sitemap nor given a canonical link (the 404 page)
     indexable: bool = True
+    #: the language it is drawn in: the one active when it is made (``i18n.in_language``)
+    language: str = field(default_factory=active_language)
 
 
 #: a page, or what makes it when called: a page whose context is costly to build (a school
@@ -88,21 +92,29 @@ class Qualification:
     detail: str
 
 
+# Links to pages are made in the active language (``i18n.url``: '/es/credentials/<id>/' on a
+# Spanish page); a Page's own path may be given either way, the renderer puts it in its language.
+
+
 def credential_url(credential_id: str) -> str:
-    return f"/credentials/{credential_id}/"
+    return url(f"/credentials/{credential_id}/")
 
 
 def career_field_url(field_id: str) -> str:
-    return f"/career-fields/{field_id}/"
+    return url(f"/career-fields/{field_id}/")
 
 
 def pathway_url(pathway_id: str) -> str:
-    return f"/pathways/{pathway_id}/"
+    return url(f"/pathways/{pathway_id}/")
+
+
+#: what a link to a credential that is not approved says after it
+STATUS_NOTES = {"sunsetting": N_("sunsetting"), "retired": N_("retired")}
 
 
 def credential_link(catalog: Catalog, credential_id: str) -> Link:
     credential = catalog.credentials[credential_id]
-    note = "" if credential.status == "approved" else credential.status
+    note = "" if credential.status == "approved" else _(STATUS_NOTES[credential.status])
     return Link(credential_url(credential_id), credential.name, note)
 
 
@@ -131,7 +143,7 @@ def qualifications(catalog: Catalog, credential: Credential) -> list[Qualificati
             if membership.program != program_id:
                 continue
             parts = [
-                f"tier {membership.tier}" if membership.tier else "",
+                _("tier %(tier)s") % {"tier": membership.tier} if membership.tier else "",
                 money(membership.amount_usd) if membership.amount_usd is not None else "",
             ]
             years = (membership.first_year, membership.last_year)
@@ -146,8 +158,12 @@ def qualifications(catalog: Catalog, credential: Credential) -> list[Qualificati
 def school_years(first: int | None, last: int | None) -> str:
     """The school years of a membership, named by the calendar year they end in."""
     if first is not None and last is not None:
-        return f"school year {first}" if first == last else f"school years {first} to {last}"
-    return f"from school year {first}" if first is not None else f"until school year {last}"
+        if first == last:
+            return _("school year %(year)s") % {"year": first}
+        return _("school years %(first)s to %(last)s") % {"first": first, "last": last}
+    if first is not None:
+        return _("from school year %(year)s") % {"year": first}
+    return _("until school year %(year)s") % {"year": last}
 
 
 def by_name(catalog: Catalog) -> list[str]:
@@ -171,14 +187,16 @@ def home_page(catalog: Catalog, derived: Derived, statewide: Statewide | None = 
         for field_id, career_field in catalog.career_fields.items()
     ]
     figures = [
-        (len(approved), "approved credentials"),
-        (len(catalog.career_fields), "career fields"),
-        (len(catalog.pathways), "stackable pathways"),
-        (sum(1 for key in approved if derived.quality[key].overall == "High"), "rated High quality"),
+        (len(approved), _("approved credentials")),
+        (len(catalog.career_fields), _("career fields")),
+        (len(catalog.pathways), _("stackable pathways")),
+        (sum(1 for key in approved if derived.quality[key].overall == "High"), _("rated High quality")),
     ]
     if statewide is not None and statewide.years:
         latest = max(statewide.years)
-        figures.append((shown_count(statewide.total[latest]), f"credentials earned in {latest}"))
+        figures.append(
+            (shown_count(statewide.total[latest]), _("credentials earned in %(year)s") % {"year": latest})
+        )
     return Page(
         path="/",
         template="index.html",
@@ -190,45 +208,84 @@ def home_page(catalog: Catalog, derived: Derived, statewide: Statewide | None = 
 
 def credentials_index(catalog: Catalog, derived: Derived) -> Page:
     rows = [credential_row(catalog, derived, key) for key in by_name(catalog)]
+    return Page(
+        path="/credentials/",
+        template="credentials.html",
+        title=_("All credentials"),
+        description=_("Every credential in the %(title)s, with points, quality and status.")
+        % {"title": catalog.site.title},
+        context={
+            "rows": rows,
+            "filters": credential_filters(catalog, rows),
+            "filters_stylesheet": FILTERS_STYLESHEET,
+        },
+    )
+
+
+def credential_filters(catalog: Catalog, rows: list[CredentialRow]) -> list[RowFilter]:
+    """The filters of the /credentials/ table, each with the values some row has."""
     types = sorted({row.type for row in rows if row.type})
     statuses = [
         status
         for status in ("approved", "sunsetting", "retired")
         if any(row.status == status for row in rows)
     ]
+    qualities = [
+        q
+        for q in ("High", "Moderate", "Limited", NOT_RATED)
+        if q != NOT_RATED or any(row.quality == NOT_RATED for row in rows)
+    ]
+    # programs that some credential qualifies for, in site.yml's order
+    programs = [
+        (program.id, program.name)
+        for program in catalog.site.programs
+        if any(program.id in row.program_ids.split() for row in rows)
+    ]
+    filters = [
+        RowFilter(
+            "filter-field",
+            "career-fields",
+            "word",
+            tuple((key, f.name) for key, f in catalog.career_fields.items()),
+        ),
+        RowFilter(
+            "filter-points",
+            "points",
+            "at-least",
+            tuple(
+                (str(p), _("%(points)s or more") % {"points": p})
+                for p in sorted({row.points for row in rows})
+            ),
+        ),
+        RowFilter("filter-quality", "quality", "equal", tuple((q, word(q)) for q in qualities)),
+        RowFilter("filter-type", "type", "equal", tuple((t, sentence_case(word(t))) for t in types)),
+        RowFilter("filter-status", "status", "equal", tuple((s, sentence_case(word(s))) for s in statuses)),
+        RowFilter("filter-program", "programs", "word", tuple(programs)),
+    ]
+    return [row_filter for row_filter in filters if row_filter.options]
+
+
+def credential_filters_stylesheet(catalog: Catalog, derived: Derived) -> Page:
+    """The stylesheet that makes the /credentials/ filters work without JavaScript (``filters``)."""
+    rows = [credential_row(catalog, derived, key) for key in by_name(catalog)]
     return Page(
-        path="/credentials/",
-        template="credentials.html",
-        title="All credentials",
-        description=f"Every credential in the {catalog.site.title}, with points, quality and status.",
-        context={
-            "rows": rows,
-            # each filter is a list of (value matched against the row's data attribute, label)
-            "field_options": [(key, f.name) for key, f in catalog.career_fields.items()],
-            "point_options": [(str(p), f"{p} or more") for p in sorted({row.points for row in rows})],
-            "quality_options": [
-                (q, q)
-                for q in ("High", "Moderate", "Limited", NOT_RATED)
-                if q != NOT_RATED or any(row.quality == NOT_RATED for row in rows)
-            ],
-            "type_options": [(t, t.capitalize()) for t in types],
-            "status_options": [(s, s.capitalize()) for s in statuses],
-            # programs that some credential qualifies for, in site.yml's order
-            "program_options": [
-                (program.id, program.name)
-                for program in catalog.site.programs
-                if any(program.id in row.program_ids.split() for row in rows)
-            ],
-        },
+        path=FILTERS_STYLESHEET,
+        template="credential-filters.css",
+        title="Filters of the credentials table",
+        description="",
+        context={"selectors": hiding_selectors(credential_filters(catalog, rows), rows)},
+        indexable=False,
     )
 
 
 def status_text(credential: Credential) -> str:
     if credential.status == "approved":
-        return f"Approved since {long_date(credential.approved)}"
+        return _("Approved since %(date)s") % {"date": long_date(credential.approved)}
     if credential.status == "sunsetting":
-        return f"Sunsetting: it leaves the approved list on {long_date(credential.sunset)}"
-    return f"Retired: it left the approved list on {long_date(credential.sunset)}"
+        return _("Sunsetting: it leaves the approved list on %(date)s") % {
+            "date": long_date(credential.sunset)
+        }
+    return _("Retired: it left the approved list on %(date)s") % {"date": long_date(credential.sunset)}
 
 
 def credential_page(
@@ -257,7 +314,9 @@ def credential_page(
         path=path,
         template="credential.html",
         title=credential.name,
-        description=credential.summary or f"{credential.name}: {credential.points} points toward the goal.",
+        description=credential.summary
+        or _("%(name)s: %(points)s points toward the goal.")
+        % {"name": credential.name, "points": credential.points},
         context={
             "credential": credential,
             "issuer": issuer,
@@ -271,7 +330,7 @@ def credential_page(
             "prepares_for": [credential_link(catalog, key) for key in credential.stacks_to or ()],
             # facts the file leaves out (SPEC 8): the page says "not yet documented" for each
             "missing": frozenset(credential.missing_facts()),
-            "contribute_url": f"{CONTRIBUTE_PATH}#{contribute_anchor(credential_id)}",
+            "contribute_url": url(f"{CONTRIBUTE_PATH}#{contribute_anchor(credential_id)}"),
             "builds_on": [
                 credential_link(catalog, key) for key in derived.stacked_from.get(credential_id, [])
             ],
@@ -279,7 +338,10 @@ def credential_page(
                 Link(pathway_url(key), catalog.pathways[key].name)
                 for key in derived.pathways_of.get(credential_id, [])
             ],
-            "body": render_markdown(catalog.bodies.get(credential_id, ""), top_heading=3),
+            "body": wrapped_in_language(
+                catalog.bodies.get(credential_id, ""),
+                render_markdown(catalog.bodies.get(credential_id, ""), top_heading=3),
+            ),
             "jsonld": script_safe_json(jsonld),
             "attainment": attainment,
             "history": history,
@@ -304,8 +366,8 @@ def career_fields_index(catalog: Catalog, derived: Derived) -> Page:
     return Page(
         path="/career-fields/",
         template="career-fields.html",
-        title="Career fields",
-        description=f"The {len(fields)} career fields and the credentials in each.",
+        title=_("Career fields"),
+        description=_("The %(count)s career fields and the credentials in each.") % {"count": len(fields)},
         context={"fields": fields, "points_target": catalog.site.points_target},
     )
 
@@ -315,7 +377,7 @@ def career_field_page(catalog: Catalog, derived: Derived, field_id: str) -> Page
     return Page(
         path=career_field_url(field_id),
         template="career-field.html",
-        title=f"{career_field.name}: credentials and pathways",
+        title=_("%(field)s: credentials and pathways") % {"field": career_field.name},
         description=career_field.description,
         context={
             "career_field": career_field,
@@ -351,8 +413,8 @@ def pathways_index(catalog: Catalog, derived: Derived) -> Page:
     return Page(
         path="/pathways/",
         template="pathways.html",
-        title="Stackable pathways",
-        description="Step-by-step routes from a first credential to the points goal in one career field.",
+        title=_("Stackable pathways"),
+        description=_("Step-by-step routes from a first credential to the points goal in one career field."),
         context={"pathways": pathways, "points_target": catalog.site.points_target},
     )
 
@@ -361,25 +423,29 @@ def goal_sentence(progress: PathwayProgress, final_low: int, final_high: int) ->
     """Where the pathway reaches the points target, in one plain sentence."""
     target = progress.target
     if progress.goal_step is not None:
-        sentence = (
-            f"The {target}-point goal is reached at step {progress.goal_step}, whichever choices you make."
-        )
+        sentence = _("The %(target)s-point goal is reached at step %(step)s, whichever choices you make.") % {
+            "target": target,
+            "step": progress.goal_step,
+        }
         if progress.earliest_goal_step is not None and progress.earliest_goal_step < progress.goal_step:
-            sentence += (
-                f" Choosing the higher-point credentials reaches it earlier, at step "
-                f"{progress.earliest_goal_step}."
-            )
+            sentence += " " + _(
+                "Choosing the higher-point credentials reaches it earlier, at step %(step)s."
+            ) % {"step": progress.earliest_goal_step}
         return sentence
     if progress.earliest_goal_step is not None:
-        return (
-            f"The {target}-point goal can be reached at step {progress.earliest_goal_step} by choosing the "
-            f"higher-point credentials; with the other choices this pathway ends with {final_low} points."
-        )
-    ending = f"{final_low} points" if final_low == final_high else f"{final_low}–{final_high} points"
-    return (
-        f"This pathway ends with {ending}, short of the {target}-point goal; "
-        "more credentials in the same career field are needed to reach it."
+        return _(
+            "The %(target)s-point goal can be reached at step %(step)s by choosing the "
+            "higher-point credentials; with the other choices this pathway ends with %(points)s points."
+        ) % {"target": target, "step": progress.earliest_goal_step, "points": final_low}
+    ending = (
+        _("%(points)s points") % {"points": final_low}
+        if final_low == final_high
+        else _("%(low)s–%(high)s points") % {"low": final_low, "high": final_high}
     )
+    return _(
+        "This pathway ends with %(ending)s, short of the %(target)s-point goal; "
+        "more credentials in the same career field are needed to reach it."
+    ) % {"ending": ending, "target": target}
 
 
 def pathway_page(catalog: Catalog, derived: Derived, pathway_id: str) -> Page:
@@ -418,7 +484,7 @@ def pathway_page(catalog: Catalog, derived: Derived, pathway_id: str) -> Page:
     return Page(
         path=pathway_url(pathway_id),
         template="pathway.html",
-        title=f"Pathway: {pathway.name}",
+        title=_("Pathway: %(name)s") % {"name": pathway.name},
         description=pathway.summary,
         context={
             "pathway": pathway,
@@ -439,7 +505,12 @@ def content_page(content: ContentSource) -> Page:
         template="content.html",
         title=content.title,
         description=content.description,
-        context={"content": content, "body": render_markdown(content.markdown)},
+        # ``fallback``: the page is not translated into this page's language yet
+        context={
+            "content": content,
+            "body": render_markdown(content.markdown),
+            "text_language": content.fallback,
+        },
     )
 
 
@@ -447,8 +518,8 @@ def not_found_page() -> Page:
     return Page(
         path="/404.html",
         template="404.html",
-        title="Page not found",
-        description="The page you asked for is not here.",
+        title=_("Page not found"),
+        description=_("The page you asked for is not here."),
         indexable=False,
     )
 
@@ -486,6 +557,7 @@ def all_pages(
     return [
         home_page(catalog, derived, statewide),
         credentials_index(catalog, derived),
+        credential_filters_stylesheet(catalog, derived),
         *(partial(credential, key) for key in sorted(catalog.credentials)),
         career_fields_index(catalog, derived),
         *(partial(career_field_page, catalog, derived, key) for key in catalog.career_fields),
@@ -493,6 +565,6 @@ def all_pages(
         *(pathway_page(catalog, derived, key) for key in sorted(catalog.pathways)),
         *(content_page(page) for page in content),
         changes_page(catalog, history, changes),
-        contribute_page(catalog, statewide),
+        contribute_page(catalog, statewide, content),
         not_found_page(),
     ]

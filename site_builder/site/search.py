@@ -21,8 +21,9 @@ Two facts about Pagefind 1.5 shape this module (both checked by tests/test_searc
   numbers. ``add_directory`` walks the folder in the filesystem's listing order (hash order
   on ext4, creation order on tmpfs), so the same site indexed on two machines gave different
   bytes. Pages are therefore fed one by one, sorted by URL.
-- Pagefind writes each filter's values, and the list of filters in its meta file, in the
-  order of a Rust hash map seeded anew in every run, so ``/pagefind/filter/`` and the meta
+- Pagefind writes each filter's values, and the list of filters in its meta file (and the
+  languages of its entry file, ``sorted_languages``), in the order of a Rust hash map seeded
+  anew in every run, so ``/pagefind/filter/`` and the meta
   file differed from build to build (its own source says "TODO: Change filter indexes to
   BTree to give them a stable hash"). ``sorted_filters`` rewrites those few files in sorted
   order; the search itself reads them the same either way.
@@ -51,6 +52,7 @@ import json
 import re
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,14 +60,15 @@ from jinja2 import Environment
 from pagefind.index import IndexConfig, PagefindIndex
 from pagefind.service import PagefindService
 
+from site_builder.site.i18n import N_, _, active_language, url
 from site_builder.site.pages import Page
 from site_builder.site.writer import inside, output_file, write_text
 
 SEARCH_PAGE = Page(
     path="/search/",
     template="search.html",
-    title="Search",
-    description="Search the credentials, career fields, pathways and schools, with filters.",
+    title=N_("Search"),
+    description=N_("Search the credentials, career fields, pathways and schools, with filters."),
     # a results page is not a page for search engines, nor for the site's own index
     indexable=False,
 )
@@ -78,6 +81,10 @@ INDEX_CONFIG = IndexConfig(
     # starting with "a"
     include_characters="+",
 )
+#: the same for a site of several languages (SPEC 10): Pagefind makes one index per language,
+#: from each page's ``<html lang>``, and pagefind.js searches the one of the page it runs on
+#: (/es/search/ the Spanish pages)
+LANGUAGES_INDEX_CONFIG = IndexConfig(root_selector="main", include_characters="+")
 
 #: base.html marks pages that are not indexable (canonical_url is None) with this tag
 NOINDEX_TAG = '<meta name="robots" content="noindex">'
@@ -100,12 +107,19 @@ T = TypeVar("T")
 
 
 def write_search_page(env: Environment, out: Path, merged: bool = False) -> None:
-    """The /search/ page itself (its results come from the index, built last); ``merged``:
-    it also searches the report pages' bundle."""
-    html = env.get_template(SEARCH_PAGE.template).render(
-        page=SEARCH_PAGE, canonical_url=None, merged_bundles=[REPORTS_BUNDLE_URL] if merged else []
+    """The /search/ page itself (its results come from the index, built last), in the active
+    language; ``merged``: it also searches the report pages' bundle."""
+    page = replace(
+        SEARCH_PAGE,
+        path=url(SEARCH_PAGE.path),
+        title=_(SEARCH_PAGE.title),
+        description=_(SEARCH_PAGE.description),
+        language=active_language(),
     )
-    write_text(output_file(out, SEARCH_PAGE.path), html)
+    html = env.get_template(page.template).render(
+        page=page, canonical_url=None, merged_bundles=[REPORTS_BUNDLE_URL] if merged else []
+    )
+    write_text(output_file(out, page.path), html)
 
 
 def index_search(
@@ -118,12 +132,16 @@ def index_search(
     reading 340 MB back at state size). ``reports``, the report pages, go into their own
     bundle in ``out/pagefind/reports/`` (``REPORTS_BUNDLE``), indexed at the same time;
     ``pages`` then holds every other page (read back, ``pages`` None, holds them all).
+    A site of several languages (its pages' ``<html lang>``) gets an index per language in
+    each bundle (``LANGUAGES_INDEX_CONFIG``).
     """
     pages = searchable_pages(out) if pages is None else sorted(pages)
     bundles = {OUTPUT_FOLDER: pages}
     if reports is not None:
         bundles[f"{OUTPUT_FOLDER}/{REPORTS_BUNDLE}"] = sorted(reports)
-    written = run_coroutine(_all_files(list(bundles.values())))
+    languages = {page_language(html) for bundle in bundles.values() for _, html in bundle}
+    config = INDEX_CONFIG if len(languages) < 2 else LANGUAGES_INDEX_CONFIG
+    written = run_coroutine(_all_files(list(bundles.values()), config))
     for folder, files in zip(bundles, written, strict=True):
         for relative, content in sorted(files.items()):
             target = inside(out, f"{folder}/{relative}")
@@ -132,9 +150,11 @@ def index_search(
     return sum(len(bundle) for bundle in bundles.values())
 
 
-async def _all_files(bundles: list[list[tuple[str, str]]]) -> list[dict[str, bytes]]:
+async def _all_files(
+    bundles: list[list[tuple[str, str]]], config: IndexConfig = INDEX_CONFIG
+) -> list[dict[str, bytes]]:
     """Each bundle's files, by Pagefind services running side by side."""
-    return list(await asyncio.gather(*(pagefind_files(pages) for pages in bundles)))
+    return list(await asyncio.gather(*(pagefind_files(pages, config) for pages in bundles)))
 
 
 def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -146,6 +166,15 @@ def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coroutine)
     with ThreadPoolExecutor(max_workers=1) as executor:
         return executor.submit(asyncio.run, coroutine).result()
+
+
+_HTML_LANG = re.compile(r'<html lang="([^"]*)"')
+
+
+def page_language(html: str) -> str | None:
+    """The ``<html lang>`` of a page, which Pagefind files it under."""
+    found = _HTML_LANG.search(html, 0, 400)
+    return found.group(1) if found else None
 
 
 def searchable_pages(out: Path) -> list[tuple[str, str]]:
@@ -201,11 +230,13 @@ def _closing_tag(html: str, name: str, start: int) -> int | None:
     return None
 
 
-async def pagefind_files(pages: list[tuple[str, str]]) -> dict[str, bytes]:
+async def pagefind_files(
+    pages: list[tuple[str, str]], config: IndexConfig = INDEX_CONFIG
+) -> dict[str, bytes]:
     """Index ``pages`` in the given order; the bundle's files by their path inside /pagefind/."""
     service = await _PromptService().launch()
     try:
-        index: PagefindIndex = await service.create_index(INDEX_CONFIG)
+        index: PagefindIndex = await service.create_index(config)
         # Each send writes its whole message before its first pause, so tasks started in
         # order reach Pagefind in order, and it numbers the pages in that order.
         sent: list[asyncio.Task] = []
@@ -276,10 +307,26 @@ META_FILTERS = 3
 
 
 def sorted_filters(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The bundle with filter values and filters in sorted order, renamed by their contents."""
-    meta_name = next((name for name in files if name.endswith(".pf_meta")), None)
-    if meta_name is None:
+    """The bundle with filter values and filters in sorted order, renamed by their contents
+    (each language's index has a meta file and filters of its own)."""
+    for meta_name in sorted(name for name in files if name.endswith(".pf_meta")):
+        files = _sorted_filters_of(files, meta_name)
+    return sorted_languages(files)
+
+
+def sorted_languages(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle with the languages of its entry file in sorted order: Pagefind lists them in
+    the order of a hash map seeded anew in every run. A bundle of one language is left as it is."""
+    entry = json.loads(files["pagefind-entry.json"])
+    if len(entry.get("languages", {})) < 2:
         return files
+    entry["languages"] = dict(sorted(entry["languages"].items()))
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    return {**files, "pagefind-entry.json": text.encode()}
+
+
+def _sorted_filters_of(files: dict[str, bytes], meta_name: str) -> dict[str, bytes]:
+    """``sorted_filters`` for the index of one language, whose meta file is ``meta_name``."""
     files = dict(files)
     old_hash = meta_name.removeprefix("pagefind.").removesuffix(".pf_meta")
     language = old_hash.rsplit("_", 1)[0]

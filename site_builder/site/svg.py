@@ -1,7 +1,10 @@
 """The pathway diagram: every coordinate is computed here; the SVG template only draws them.
 
-The drawing is laid out top to bottom (one row per step), so it stays readable when the
-viewBox is scaled down to a phone's width.
+The drawing is laid out top to bottom, one step under another: the step's choices, each a box
+as wide as the drawing, then the points earned so far as a bar with the goal marked on it.
+It is as wide as a 320px phone's screen leaves for it (288 units), so that its text (12 units
+and more, site.css .diagram) is at least 12px there; site.css enlarges it a little on a wide
+screen.
 """
 
 from __future__ import annotations
@@ -11,19 +14,23 @@ from dataclasses import dataclass
 
 from site_builder.rules.pathways import PathwayProgress
 
-WIDTH = 480
+WIDTH = 288
 MARGIN = 8
 BOX_X = MARGIN
-BOX_WIDTH = 290
-BAR_X = 318
-BAR_WIDTH = WIDTH - BAR_X - MARGIN
-HEADER_HEIGHT = 44
+BOX_WIDTH = WIDTH - 2 * MARGIN
+BAR_X = MARGIN
+BAR_WIDTH = WIDTH - 2 * MARGIN
+HEADER_HEIGHT = 28
 STEP_LABEL_HEIGHT = 20
 LINE_HEIGHT = 17
 BOX_PADDING = 24
 OR_GAP = 20
+#: the points so far under the boxes: its text, then its bar, then the goal marker
+TOTAL_GAP = 20
+GOAL_GAP = 22
 ARROW_GAP = 30
-CHARS_PER_LINE = 34
+#: characters of a 14-unit bold name on one line of a box
+CHARS_PER_LINE = 30
 BAR_HEIGHT = 14
 
 
@@ -55,6 +62,7 @@ class StepRow:
     total_y: int
     #: "reached" (even the fewest-point choices reach the goal here), "possible", or None
     goal: str | None
+    #: y of the goal marker under the bar (when ``goal``)
     goal_y: int
 
 
@@ -73,6 +81,7 @@ class Diagram:
     arrows: tuple[Arrow, ...]
     bar_x: int
     bar_width: int
+    #: x of the goal on every bar, and the y of the goal's label above the steps
     goal_x: int
     goal_label_y: int
     target: int
@@ -107,7 +116,6 @@ def pathway_diagram(
             arrows.append(Arrow(BOX_X + BOX_WIDTH // 2, y - ARROW_GAP + 4, y - 2))
         label_y = y + 14
         y += STEP_LABEL_HEIGHT
-        row_top = y
         if step.goal_reached_here:
             goal = "reached"
         elif progress.goal_step is None and step.number == progress.earliest_goal_step:
@@ -136,7 +144,12 @@ def pathway_diagram(
                 )
             )
             y += height + (0 if last else OR_GAP)
-        middle = (row_top + y) // 2
+        total_y = y + 16
+        bar_y = y + TOTAL_GAP + 4
+        y = bar_y + BAR_HEIGHT
+        goal_y = y + 16
+        if goal:
+            y += GOAL_GAP
         total = (
             f"{step.total_low} of {progress.target}"
             if step.total_low == step.total_high
@@ -147,13 +160,13 @@ def pathway_diagram(
                 number=step.number,
                 label_y=label_y,
                 boxes=tuple(boxes),
-                bar_y=middle - BAR_HEIGHT // 2,
+                bar_y=bar_y,
                 bar_low_width=bar_width(step.total_low),
                 bar_high_width=bar_width(step.total_high),
                 total_text=total,
-                total_y=middle - BAR_HEIGHT // 2 - 6,
+                total_y=total_y,
                 goal=goal,
-                goal_y=middle + BAR_HEIGHT // 2 + 16,
+                goal_y=goal_y,
             )
         )
         y += ARROW_GAP
@@ -161,7 +174,7 @@ def pathway_diagram(
     steps = len(progress.steps)
     description = (
         f"{steps} step{'s' if steps != 1 else ''}, top to bottom, with the points earned so far "
-        f"beside each step. {goal_sentence} The numbered list of steps on this page gives the "
+        f"under each step. {goal_sentence} The numbered list of steps on this page gives the "
         "same information as text."
     )
     return Diagram(

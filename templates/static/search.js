@@ -1,7 +1,10 @@
-// Site search, loaded on every page. Progressive enhancement: without this script the header
-// search box opens /credentials/ (the full table) and /search/ says search needs JavaScript.
+// Site search, loaded on every page. Progressive enhancement: without this script the search
+// boxes open /credentials/#search-fallback (the full table, whose filters work without a
+// script, under a message that searching by words needs JavaScript) and /search/ says what
+// works without JavaScript.
 //
-// 1. On every page: point the search boxes at /search/ instead (their data-search-action).
+// 1. On every page: point the search boxes at /search/ instead (their data-search-action);
+//    a search that went to the table before this script ran goes on to /search/.
 // 2. On /search/: a small search UI on Pagefind's own API (/pagefind/pagefind.js, with the
 //    bundles named in data-merge-index merged in), reading ?q= from the address, with
 //    checkbox filters built from pagefind.filters(). No inline
@@ -9,9 +12,15 @@
 (function () {
   "use strict";
 
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-search-action]"), function (form) {
+  var searchForms = document.querySelectorAll("form[data-search-action]");
+  Array.prototype.forEach.call(searchForms, function (form) {
     form.setAttribute("action", form.getAttribute("data-search-action"));
   });
+  var asked = new URLSearchParams(window.location.search).get("q");
+  if (window.location.hash === "#search-fallback" && asked !== null && searchForms.length) {
+    window.location.replace(searchForms[0].getAttribute("data-search-action") + "?q=" + encodeURIComponent(asked));
+    return;
+  }
 
   function onReady(callback) {
     if (document.readyState === "loading") {
@@ -38,6 +47,52 @@
     ["program", "Qualifies for"]
   ];
   var QUALITY_ORDER = ["High", "Moderate", "Limited", "Not yet rated"];
+
+  // The words this script writes, in the page's language: JSON in the data-words attribute of
+  // search.html's #search-app; English, as written here, when one is missing.
+  var WORDS = {};
+  function loadWords(app) {
+    var words = app.getAttribute("data-words");
+    if (!words) {
+      return;
+    }
+    try {
+      WORDS = JSON.parse(words) || {};
+    } catch (error) {
+      WORDS = {};
+    }
+    if (WORDS.filters) {
+      FILTERS = FILTERS.map(function (entry) {
+        return [entry[0], WORDS.filters[entry[0]] || entry[1]];
+      });
+    }
+    if (Array.isArray(WORDS.qualityOrder)) {
+      QUALITY_ORDER = WORDS.qualityOrder.concat(QUALITY_ORDER);
+    }
+  }
+
+  function word(key, english, values) {
+    var text = typeof WORDS[key] === "string" ? WORDS[key] : english;
+    return fill(text, values);
+  }
+
+  // ``forms``: [one, other] of WORDS[key] (English fallbacks), chosen by the page language's rule
+  function plural(key, one, other, count, values) {
+    var forms = Array.isArray(WORDS[key]) && WORDS[key].length === 2 ? WORDS[key] : [one, other];
+    var rule = "other";
+    try {
+      rule = new Intl.PluralRules(document.documentElement.lang || "en").select(count);
+    } catch (error) {
+      rule = count === 1 ? "one" : "other";
+    }
+    return fill(rule === "one" ? forms[0] : forms[1], values);
+  }
+
+  function fill(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
   var PAGE_SIZE = 20;
 
   function valueOrder(filter) {
@@ -69,15 +124,22 @@
     var count = document.getElementById("search-count");
     var list = document.getElementById("search-results");
     var more = document.getElementById("search-more");
+    var filterPanel = document.getElementById("search-filter-panel");
+    var loadingMore = false;
     var pagefind = null;
     var searchId = 0;
     var pending = [];
     var timer = null;
     var lastAsked = null;
 
+    loadWords(app);
     input.value = new URLSearchParams(window.location.search).get("q") || "";
     app.hidden = false;
     needsJs.hidden = true;
+    // beside the results on a wide screen; behind its button on a phone, results first
+    if (filterPanel && window.matchMedia("(min-width: 60rem)").matches) {
+      filterPanel.open = true;
+    }
 
     // The report pages have a bundle of their own (they change less often than the
     // credentials), searched together with the main one. Searching only once the filters
@@ -97,9 +159,9 @@
     }).catch(function () {
       app.hidden = true;
       needsJs.hidden = false;
-      needsJs.textContent = "The search index could not be loaded. ";
-      var link = element("a", "", "Browse every credential in one table instead.");
-      link.href = "/credentials/";
+      needsJs.textContent = word("indexFailed", "The search index could not be loaded.") + " ";
+      var link = element("a", "", word("browseInstead", "Browse every credential in one table instead."));
+      link.href = word("browseUrl", "/credentials/");
       needsJs.appendChild(link);
     });
 
@@ -186,26 +248,37 @@
       var total = pending.length;
       count.setAttribute("data-count", String(total));
       if (!search) {
-        count.textContent = "Type a word to search, or choose a filter.";
+        count.textContent = word("typeToSearch", "Type a word to search, or choose a filter.");
       } else if (!total) {
-        count.textContent = "No results" + (term ? " for “" + term + "”" : "") + ".";
+        count.textContent = term ? word("noResultsFor", "No results for “{term}”.", { term: term }) : word("noResults", "No results.");
+      } else if (term) {
+        count.textContent = plural("resultsFor", "{count} result for “{term}”", "{count} results for “{term}”", total, { count: total, term: term });
       } else {
-        count.textContent = total + " result" + (total === 1 ? "" : "s") + (term ? " for “" + term + "”" : "");
+        count.textContent = plural("results", "{count} result", "{count} results", total, { count: total });
       }
       if (search) {
         showCounts(search.filters);
       }
-      showMore(id);
+      more.hidden = true;
+      loadingMore = false;
+      showMore(id, false);
     }
 
-    function showMore(id) {
+    // The next results; ``fromButton``: asked for with "Show more results", whose user then
+    // continues from the first new result (the button stays until they are shown, and hides
+    // once none are left: focus never drops to the page's start).
+    function showMore(id, fromButton) {
       var batch = pending.splice(0, PAGE_SIZE);
-      more.hidden = true;
       Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
         if (id !== searchId) {
           return;
         }
-        pages.forEach(function (page) { list.appendChild(resultItem(page)); });
+        var items = pages.map(resultItem);
+        items.forEach(function (item) { list.appendChild(item); });
+        if (fromButton && items.length) {
+          items[0].querySelector("a").focus();
+        }
+        loadingMore = false;
         more.hidden = pending.length === 0;
       });
     }
@@ -222,7 +295,7 @@
         facts.push(page.meta.issuer);
       }
       if (page.meta.points) {
-        facts.push(page.meta.points + (page.meta.points === "1" ? " point" : " points"));
+        facts.push(plural("points", "{count} point", "{count} points", Number(page.meta.points), { count: page.meta.points }));
       }
       if (facts.length) {
         item.appendChild(element("p", "search-result-meta muted", facts.join(" · ")));
@@ -245,6 +318,11 @@
     });
     filterForm.addEventListener("change", run);
     filterForm.addEventListener("submit", function (event) { event.preventDefault(); });
-    more.addEventListener("click", function () { showMore(searchId); });
+    more.addEventListener("click", function () {
+      if (!loadingMore) {
+        loadingMore = true;
+        showMore(searchId, true);
+      }
+    });
   }
 }());

@@ -142,10 +142,14 @@ def browser(site: Site) -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh page with JavaScript on; console errors (CSP violations among them) fail the test."""
-    context = browser.new_context()
+#: a small phone's screen: the narrowest the pages are made for (WCAG 1.4.10, reflow)
+PHONE = {"width": 320, "height": 640}
+
+
+def checked_page(browser: Any, **options: Any) -> Iterator[Any]:
+    """A fresh page in a context of its own (``options``: Playwright's context options);
+    console errors, the strict Content-Security-Policy's violations among them, fail the test."""
+    context = browser.new_context(**options)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -156,7 +160,24 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page with JavaScript on, on a desktop screen."""
+    yield from checked_page(browser)
+
+
+@pytest.fixture
 def no_js_page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(java_script_enabled=False)
-    yield context.new_page()
-    context.close()
+    """A fresh page with JavaScript off (a school computer that blocks scripts)."""
+    yield from checked_page(browser, java_script_enabled=False)
+
+
+@pytest.fixture
+def phone_page(browser: Any) -> Iterator[Any]:
+    """A fresh page with JavaScript on, 320px wide."""
+    yield from checked_page(browser, viewport=PHONE)
+
+
+@pytest.fixture
+def phone_no_js_page(browser: Any) -> Iterator[Any]:
+    """A fresh page with JavaScript off, 320px wide."""
+    yield from checked_page(browser, viewport=PHONE, java_script_enabled=False)

@@ -1,4 +1,5 @@
-"""Search in a real browser (SPEC 6, /search/): exact names come first, filters narrow."""
+"""Search in a real browser (SPEC 6, /search/): exact names come first, filters narrow, the
+keyboard keeps its place, and without JavaScript the page says what works instead."""
 
 from __future__ import annotations
 
@@ -55,14 +56,27 @@ def test_the_header_search_box_opens_the_search_page_when_javascript_runs(page: 
     assert page.input_value("#search-q") == "welder"
 
 
-def test_without_javascript_the_search_page_points_to_the_full_table(no_js_page: Any, site: Site) -> None:
-    no_js_page.goto(site.url("/search/"))
-    message = no_js_page.locator("#search-needs-js")
+def test_without_javascript_the_search_page_says_what_works_and_it_does(
+    phone_no_js_page: Any, site: Site
+) -> None:
+    page = phone_no_js_page
+    page.goto(site.url("/search/?q=nurse"))
+    message = page.locator("#search-needs-js")
     assert message.is_visible()
-    assert "needs JavaScript" in message.inner_text()
-    assert message.locator("a").get_attribute("href") == "/credentials/"
-    assert not no_js_page.locator("#search-app").is_visible()
-    assert no_js_page.get_attribute("header form[role=search]", "action") == "/credentials/"
+    said = message.inner_text()
+    assert "Search needs JavaScript" in said
+    assert "also work without JavaScript" not in said
+    links = message.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert links == ["/credentials/", "/career-fields/", "/pathways/"]
+    assert not page.locator("#search-app").is_visible()
+    assert page.get_attribute("header form[role=search]", "action") == "/credentials/#search-fallback"
+    # what it promises: the table of every credential, whose filters work without a script
+    message.locator("a[href='/credentials/']").click()
+    page.wait_for_url("**/credentials/")
+    page.click("#filter-panel > summary")
+    page.select_option("#filter-field", "health")
+    in_field = [key for key, c in site.catalog.credentials.items() if "health" in c.career_fields]
+    assert page.locator("#credential-table tbody tr:visible").count() == len(in_field)
 
 
 @pytest.mark.parametrize("name", list(NAMED))
@@ -108,6 +122,7 @@ def test_a_career_field_filter_narrows_the_results(page: Any, site: Site) -> Non
 
 def test_the_search_page_offers_every_filter(page: Any, site: Site) -> None:
     page.goto(site.url("/search/"))
+    # open beside the results on a wide screen
     page.wait_for_selector("#search-filters fieldset")
     legends = page.eval_on_selector_all("#search-filters legend", "nodes => nodes.map(n => n.textContent)")
     assert legends == ["Career field", "Points", "Quality", "Type", "Status", "Qualifies for"]
@@ -127,3 +142,57 @@ def test_a_schools_name_finds_its_page_in_the_report_pages_bundle(page: Any, sit
         school = next(csv.DictReader(file))
     results = search(page, site, school["name"])
     assert results[0] == f"/schools/{school['school_id']}/", results[:5]
+
+
+# --- keyboard and phone ---------------------------------------------------------------------
+
+
+def focused_href(page: Any) -> str | None:
+    return page.evaluate("document.activeElement.getAttribute('href')")
+
+
+def test_show_more_results_keeps_the_keyboard_users_place(page: Any, site: Site) -> None:
+    """Each press of "Show more results" moves focus to the first result it adds, also the last
+    press, after which the button is gone: focus never drops to the start of the page."""
+    search(page, site, "certification")
+    total = result_count(page)
+    assert total > 2 * 20, "the sample should have results for three pages or more"
+    shown = 20
+    while shown < total:
+        # reached by Tab from the last result, and pressed with Enter
+        page.focus("#search-results > li:last-child h2 a")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "search-more"
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "shown => document.querySelectorAll('#search-results > li').length > shown", arg=shown
+        )
+        first_new = page.locator("#search-results > li").nth(shown).locator("h2 a").get_attribute("href")
+        assert focused_href(page) == first_new
+        shown = page.locator("#search-results > li").count()
+    assert shown == total
+    assert not page.locator("#search-more").is_visible()
+    assert page.evaluate("document.activeElement.closest('#search-results') !== null")
+
+
+def test_on_a_phone_the_results_come_first_and_the_filters_open_by_keyboard(
+    phone_page: Any, site: Site
+) -> None:
+    page = phone_page
+    search(page, site, "certification")
+    before = result_count(page)
+    summary = page.locator("#search-filter-panel > summary")
+    # about 35 checkboxes would push the results a screen down: they are behind one button
+    assert not page.locator("#search-filters fieldset").first.is_visible()
+    first_result = page.locator("#search-results > li").first.bounding_box()
+    assert first_result["y"] - summary.bounding_box()["y"] < 150
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#search-filters fieldset").first.is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "checkbox"
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "before => Number(document.getElementById('search-count').getAttribute('data-count')) < before",
+        arg=before,
+    )
