@@ -30,12 +30,6 @@
     }
   }
 
-  onReady(function () {
-    var app = document.getElementById("search-app");
-    if (app) {
-      startSearchPage(app);
-    }
-  });
 
   // Filters in the order they are shown, with their headings; values are sorted by valueOrder.
   var FILTERS = [
@@ -325,4 +319,12 @@
       }
     });
   }
+  // last: every variable above has its value by now (a deferred script runs after parsing,
+  // so onReady calls back at once)
+  onReady(function () {
+    var app = document.getElementById("search-app");
+    if (app) {
+      startSearchPage(app);
+    }
+  });
 }());

@@ -91,7 +91,8 @@ def undocumented_sample(folder: Path) -> Path:
     """The sample catalog with some facts of a few credentials and an issuer left out."""
     catalog = folder / "catalog"
     copy_sample(catalog, ignore=shutil.ignore_patterns(".credsite-cache"))
-    for path in sorted((catalog / "credentials").glob("*.md"))[:5]:
+    # the English files (a translation, <id>.es.md, has none of these facts)
+    for path in [path for path in sorted((catalog / "credentials").glob("*.md")) if "." not in path.stem][:5]:
         lines = path.read_text(encoding="utf-8").splitlines(True)
         kept = [
             line for line in lines if line.split(":")[0] not in {"assessment", "portability", "occupations"}

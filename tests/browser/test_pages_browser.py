@@ -85,9 +85,13 @@ KEY_CELLS = {
 PHONE_AXE_KINDS = ["credentials index", "credential", "school", "search"]
 
 
-def open_page(page: Any, site: Site, kind: str) -> None:
-    """Go to the page of ``kind`` and wait until its scripts have drawn it."""
+def open_page(page: Any, site: Site, kind: str, language: str | None = None) -> None:
+    """Go to the page of ``kind`` (in ``language``: its twin under /<language>/) and wait until
+    its scripts have drawn it."""
     path = page_of_every_kind(site)[kind]
+    if language is not None:
+        site_root = UNDOCUMENTED if path.startswith(UNDOCUMENTED) else "/"
+        path = f"{site_root}{language}/{path.removeprefix(site_root)}"
     if not served(site, path):
         pytest.skip(f"{path} is not built yet")
     page.goto(site.url(path))
@@ -362,6 +366,14 @@ def test_no_page_has_an_axe_violation(page: Any, site: Site, kind: str) -> None:
     open_page(page, site, kind)
     results = Axe().run(page)
     assert results.violations_count == 0, f"{kind} page:\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_spanish_page_has_an_axe_violation(page: Any, site: Site, kind: str) -> None:
+    open_page(page, site, kind, language="es")
+    assert page.locator("html").get_attribute("lang") == "es"
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"Spanish {kind} page:\n{results.generate_report()}"
 
 
 @pytest.mark.parametrize("kind", PHONE_AXE_KINDS)
