@@ -5,9 +5,9 @@ Never for a site that is published: nothing proves its hidden cells wide."""
 
 from __future__ import annotations
 
-from site_builder.rules.audit import AuditReport
-from site_builder.rules.disclosure import Protection
-from site_builder.rules.privacy import (
+from site_builder.protection.audit import AuditReport
+from site_builder.protection.disclosure import Protection
+from site_builder.protection.privacy import (
     HIDDEN_STATUSES,
     TableSystem,
     complementary_suppression,

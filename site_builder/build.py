@@ -22,16 +22,15 @@ from site_builder.content import ContentSource, load_content
 from site_builder.ctids import missing_note
 from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError, display_path
-from site_builder.history import History, read_history, tracked_files
+from site_builder.history import BuildInfo, read_history, tracked_files
 from site_builder.inputs import LINK_MESSAGE, scan
 from site_builder.outcomes import Outcomes, PackagePlace, load_outcomes, tracked_real_data
 from site_builder.output import check_out_dir, count_files, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
+from site_builder.protection import Protection, TableSystem, protect
 from site_builder.reports import CatalogFacts, Reports, compute_reports
 from site_builder.reports.model import Statewide
 from site_builder.reports.published_reader import read_published_reports
-from site_builder.rules.disclosure import Protection, protect
-from site_builder.rules.privacy import TableSystem
 
 Progress = Callable[[str], None]
 Protector = Callable[[TableSystem, int], Protection]
@@ -58,18 +57,6 @@ class Validated:
     #: the reports read from a published site's /data/ files (``reports_from``), instead of
     #: the outcome data, which is then not read
     published: Reports | None = None
-
-
-@dataclass(frozen=True)
-class BuildInfo:
-    """Facts about the build itself, shown in page footers and feeds."""
-
-    #: the date of the catalog's last commit, or SOURCE_DATE_EPOCH; never the clock
-    built_on: dt.date | None
-    #: the catalog's change history from git (empty, with a reason, when unavailable)
-    history: History | None = None
-    #: the moment ``built_on`` is the day of (``build_time``): the open data's ``created``
-    built_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -197,9 +184,12 @@ def build(
     progress: Progress = lambda _: None,
     outcomes_dir: Path | None = None,
     reports_from: Path | None = None,
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Validate, compute, render and index the site into ``out_dir``, atomically; the outcome
-    package's CSV files are in ``outcomes_dir`` when given (see ``validate``).
+    package's CSV files are in ``outcomes_dir`` when given (see ``validate``); the outcome
+    tables are protected on the Dask scheduler at ``scheduler`` when given
+    (``protection.tasks``).
 
     With ``reports_from``, a copy of a published site's /data/ folder, the report pages and
     downloads are drawn from its files, as that site shows them, instead of from the outcome
@@ -211,83 +201,118 @@ def build(
 
     clock = Stopwatch(progress)
     check_out_dir(out_dir, [catalog_dir, Path.cwd()])
-    built_at = build_time(catalog_dir)
-    built_on = built_at.date() if built_at is not None else None
-    cache_dir = cache_dir_for(catalog_dir)
-    cached = not os.environ.get("CREDSITE_NO_CACHE")
-    if cached and tracked_by_git(cache_dir):
-        progress(
-            f"not using the cache {cache_dir}: git tracks files in it, and a cache must never come from a commit"
-        )
-        cached = False
-    known = ReportsCache(cache_dir) if cached and reports_from is None else None
+    built_at = build_time(catalog_dir)  # SOURCE_DATE_EPOCH is checked before anything is read
+    caches = Caches.beside(catalog_dir, progress, reports_from)
     with clock.stage("validate"), rare_collections():
-        validated = validate(
-            catalog_dir,
-            progress,
-            known,
-            cache_dir / PARSES_FILE if cached else None,
-            outcomes_dir,
-            reports_from,
-        )
-    catalog, outcomes, statewide, content, published = (
-        validated.catalog,
-        validated.outcomes,
-        validated.statewide,
-        validated.content,
-        validated.published,
-    )
-    del validated
-    protector = ProtectionCache(cache_dir).protect if cached else protect
-    reports: Callable[[], Reports] | None = None
-    if statewide is not None and known is not None:
-        place = PackagePlace.of(catalog_dir, outcomes_dir)
-        assert place is not None  # the cache found this package's reports
-        reports = partial(cached_reports, catalog, place, known, progress, protector)
-    # What the stages build is kept to the end: stop the garbage collector from scanning
-    # those millions of objects again and again.
-    gc.freeze()
+        validated = validate(catalog_dir, progress, caches.reports, caches.parses, outcomes_dir, reports_from)
+    gc.freeze()  # what the stages make is kept to the end: the collector need not scan it again
     with clock.stage("compute"):
-        derived: Derived = derive(catalog)
-        if published is not None:
-            # --reports-from: the reports as the published site shows them; nothing to compute
-            shown: Reports = published
-            statewide, reports = shown.statewide(), lambda: shown
-        elif outcomes:
-            # Only the protected reports go on to the renderer; the outcome rows stop here.
-            computed = computed_reports(catalog, outcomes, known, progress, protector)
-            statewide, reports = computed.statewide(), lambda: computed
-            del outcomes  # a state's million rows: freed before the renderers fork
-        history = read_history(catalog_dir)
-    info = BuildInfo(built_on=built_on, history=history, built_at=built_at)
+        computed = compute(validated, catalog_dir, outcomes_dir, built_at, caches, progress, scheduler)
+        del validated  # a state's million outcome rows, freed before the renderers fork
     gc.freeze()
-    # the key of the reports, when they are exactly what the outcome files hashed to
-    pages_cache = PagesCache(cache_dir, known) if known is not None and known.key else None
     with staging(out_dir) as stage:
         with clock.stage("render"):
-            rendered = render_site(
-                catalog,
-                statewide,
-                reports,
-                content,
-                derived,
-                info,
-                stage,
-                cached=pages_cache,
-                progress=progress,
-            )
+            rendered = render_site(*computed.for_pages(), stage, cached=caches.pages(), progress=progress)
         with clock.stage("index"):
             indexed = (
                 index_search(stage, rendered.searched, rendered.reports_searched) + rendered.reused_in_index
             )
-        if pages_cache is not None and rendered.to_keep is not None:
-            keep_report_files(pages_cache, rendered.to_keep, stage)
+        if caches.pages() is not None and rendered.to_keep is not None:
+            keep_report_files(caches.pages(), rendered.to_keep, stage)
         pages, files = count_files(stage)
     progress(
         f"built {pages} pages ({files} files, {indexed} in the search index) into {out_dir} "
         f"in {clock.total():.1f}s"
     )
     return BuildResult(out_dir=out_dir, pages=pages, files=files, seconds=clock.total(), stages=clock.stages)
+
+
+@dataclass
+class Caches:
+    """The caches beside a catalog (``site_builder.cache``), each wrapping the stage it
+    saves; None (and ``protector`` plain ``protect``) when caching is off."""
+
+    folder: Path
+    #: each table system's protection, keyed on the system (or ``protect`` itself)
+    protector: Protector
+    #: finished reports, keyed on the outcome files (none for a build from published files)
+    reports: ReportsCache | None = None
+    #: the YAML documents parsed by an earlier build (``validate``)
+    parses: Path | None = None
+    _pages: PagesCache | None = None
+
+    @classmethod
+    def beside(cls, catalog_dir: Path, progress: Progress, reports_from: Path | None) -> Caches:
+        folder = cache_dir_for(catalog_dir)
+        if os.environ.get("CREDSITE_NO_CACHE"):
+            return cls(folder, protect)
+        if tracked_by_git(folder):
+            progress(
+                f"not using the cache {folder}: git tracks files in it, and a cache must never come from a commit"
+            )
+            return cls(folder, protect)
+        known = ReportsCache(folder) if reports_from is None else None
+        return cls(folder, ProtectionCache(folder).protect, known, folder / PARSES_FILE)
+
+    def pages(self) -> PagesCache | None:
+        """The rendered report pages, keyed on the reports' key: only once validation found
+        the reports to be exactly what the outcome files hash to."""
+        if self._pages is None and self.reports is not None and self.reports.key:
+            self._pages = PagesCache(self.folder, self.reports)
+        return self._pages
+
+
+@dataclass(frozen=True)
+class Computed:
+    """What the pages are drawn from, besides the catalog's own texts."""
+
+    catalog: Catalog
+    statewide: Statewide | None
+    #: the reports, made (or read from the cache) only when report pages must be drawn
+    reports: Callable[[], Reports] | None
+    content: list[ContentSource]
+    derived: Derived
+    info: BuildInfo
+
+    def for_pages(self) -> tuple:
+        """``render_site``'s arguments before the output folder, in its order."""
+        return (self.catalog, self.statewide, self.reports, self.content, self.derived, self.info)
+
+
+def compute(
+    validated: Validated,
+    catalog_dir: Path,
+    outcomes_dir: Path | None,
+    built_at: dt.datetime | None,
+    caches: Caches,
+    progress: Progress,
+    scheduler: str | None = None,
+) -> Computed:
+    """The derived facts (stacking, pathways), the protected reports and the change history.
+
+    The reports come from the published files (``--reports-from``), from the reports cache
+    (read only if a report page must be drawn) or from the outcome data, protected; only the
+    protected reports go on to the renderer: the outcome rows stop here."""
+    catalog, statewide = validated.catalog, validated.statewide
+    reports: Callable[[], Reports] | None = None
+    if validated.published is not None:
+        published = validated.published
+        statewide, reports = published.statewide(), lambda: published
+    elif statewide is not None and caches.reports is not None:
+        place = PackagePlace.of(catalog_dir, outcomes_dir)
+        assert place is not None  # the cache found this package's reports
+        reports = partial(cached_reports, catalog, place, caches.reports, progress, caches.protector)
+    elif validated.outcomes:
+        made = computed_reports(
+            catalog, validated.outcomes, caches.reports, progress, caches.protector, scheduler
+        )
+        statewide, reports = made.statewide(), lambda: made
+    info = BuildInfo(
+        built_on=built_at.date() if built_at is not None else None,
+        history=read_history(catalog_dir),
+        built_at=built_at,
+    )
+    return Computed(catalog, statewide, reports, validated.content, derive(catalog), info)
 
 
 def cached_reports(
@@ -306,10 +331,15 @@ def cached_reports(
 
 
 def computed_reports(
-    catalog: Catalog, outcomes: Outcomes, known: ReportsCache | None, progress: Progress, protector: Protector
+    catalog: Catalog,
+    outcomes: Outcomes,
+    known: ReportsCache | None,
+    progress: Progress,
+    protector: Protector,
+    scheduler: str | None = None,
 ) -> Reports:
     """The reports of ``outcomes``, computed and kept in ``known``."""
-    reports = compute_reports(catalog, outcomes, progress, protector)
+    reports = compute_reports(catalog, outcomes, progress, protector, scheduler)
     if known is not None:
         known.keep(reports)
     return reports

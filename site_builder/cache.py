@@ -57,11 +57,19 @@ from site_builder.inputs import InputRefused, read_input
 from site_builder.outcomes.layout import PackagePlace, parse_json
 from site_builder.output import UNREADABLE, write_whole
 from site_builder.paths import TEMPLATES_DIR
+from site_builder.protection import (
+    Protection,
+    TableSystem,
+    audit,
+    blocks,
+    certificates,
+    disclosure,
+    privacy,
+    propagation,
+    protect,
+)
 from site_builder.reports import CatalogFacts, Reports
 from site_builder.reports.model import Statewide
-from site_builder.rules import audit, certificates, disclosure, privacy, propagation
-from site_builder.rules.disclosure import Protection, protect
-from site_builder.rules.privacy import TableSystem
 
 FORMAT = b"credsite-protection-1"
 REPORTS_FORMAT = b"credsite-reports-2"
@@ -72,6 +80,7 @@ REPORTS_SOURCES = (
     "outcomes/*.py",
     "reports/*.py",
     "rules/*.py",
+    "protection/*.py",
     "errors.py",
     "inputs.py",
     "collector.py",
@@ -90,7 +99,7 @@ MANIFEST = "manifest.json"
 def code_fingerprint() -> str:
     """A hash of the rule modules' source: a change to the rules empties the cache."""
     digest = hashlib.sha256(FORMAT)
-    for module in (privacy, propagation, audit, certificates, disclosure):
+    for module in (privacy, propagation, audit, certificates, disclosure, blocks):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
 

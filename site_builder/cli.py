@@ -12,8 +12,8 @@ from site_builder.build import BadEnvironment
 from site_builder.errors import CatalogInvalid, print_errors
 from site_builder.output import UnsafeOutput
 from site_builder.paths import default_catalog
+from site_builder.protection import SCHEDULER_VARIABLE, ClusterFailed, DisclosureRisk
 from site_builder.registry.commands import add_publish_command, run_publish
-from site_builder.rules.disclosure import DisclosureRisk
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -51,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("public"), help="output folder (default: public/)")
     build.add_argument("--quiet", action="store_true", help="print errors only")
     _add_outcome_options(build, reports_from=True)
+    build.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help=(
+            "protect the outcome tables on the Dask cluster whose scheduler is at ADDRESS "
+            f"(default: ${SCHEDULER_VARIABLE}, else a local cluster when the data is large)"
+        ),
+    )
 
     validate = commands.add_parser("validate", help="validate the catalog and its outcome data only")
     validate.add_argument(
@@ -156,12 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     progress = (lambda _: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     try:
         if args.command == "build":
-            pipeline.build(catalog_dir, args.out, progress, outcomes_dir, reports_from)
+            pipeline.build(catalog_dir, args.out, progress, outcomes_dir, reports_from, args.scheduler)
         else:
             pipeline.validate(catalog_dir, progress, outcomes_dir=outcomes_dir, complete=args.complete)
             if not args.quiet:
                 print(f"{catalog_dir}: valid")
-    except (UnsafeOutput, BadEnvironment) as problem:
+    except (UnsafeOutput, BadEnvironment, ClusterFailed) as problem:
         print(f"credsite: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except DisclosureRisk as risk:

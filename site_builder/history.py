@@ -405,3 +405,15 @@ def split_front_matter(text: str) -> tuple[dict | None, str]:
                 return None, "".join(lines[index + 1 :])
             return (data if isinstance(data, dict) else None), "".join(lines[index + 1 :])
     return None, text
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """Facts about the build itself, shown in page footers and feeds."""
+
+    #: the date of the catalog's last commit, or SOURCE_DATE_EPOCH; never the clock
+    built_on: dt.date | None
+    #: the catalog's change history from git (empty, with a reason, when unavailable)
+    history: History | None = None
+    #: the moment ``built_on`` is the day of (``build_time``): the open data's ``created``
+    built_at: dt.datetime | None = None

@@ -31,7 +31,7 @@ from typing import Any
 from site_builder.build import build
 from site_builder.errors import CatalogInvalid
 from site_builder.paths import CONTENT_DIR, TEMPLATES_DIR, content_dirs_for
-from site_builder.rules.disclosure import DisclosureRisk
+from site_builder.protection import DisclosureRisk
 
 RELOAD_PATH = "/__credsite/reload.js"
 VERSION_PATH = "/__credsite/version"

@@ -18,9 +18,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from site_builder.outcomes import Attainment, Claim, School
-from site_builder.reports.systems import attainment_system
-from site_builder.rules import disclosure
-from site_builder.rules.audit import (
+from site_builder.protection.audit import (
     PIN_WIDTH,
     TOLERANCE,
     WHOLE,
@@ -32,9 +30,9 @@ from site_builder.rules.audit import (
     narrow_nearby_each,
     widening_cells,
 )
-from site_builder.rules.certificates import CHECKS, Certificate, Certifier
-from site_builder.rules.disclosure import pinned_by_statuses, protect
-from site_builder.rules.privacy import (
+from site_builder.protection.certificates import CHECKS, Certificate, Certifier
+from site_builder.protection.disclosure import pinned_by_statuses, protect
+from site_builder.protection.privacy import (
     HIDDEN_STATUSES,
     PUBLISHED,
     TableSystem,
@@ -43,6 +41,8 @@ from site_builder.rules.privacy import (
     must_be_wide,
     primary_statuses,
 )
+from site_builder.reports.systems import attainment_system
+from site_builder.rules import disclosure
 
 N = 10
 FIELDS = ("health", "trades")

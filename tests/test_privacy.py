@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from site_builder.rules.audit import audit
-from site_builder.rules.disclosure import protect
-from site_builder.rules.privacy import (
+from site_builder.protection.audit import audit
+from site_builder.protection.disclosure import protect
+from site_builder.protection.privacy import (
     HIDDEN_STATUSES,
     PUBLISHED,
     TableSystem,
@@ -227,7 +227,7 @@ def test_the_pattern_is_deterministic_whatever_the_input_order(
 
 
 def test_a_coded_cell_is_exempt_only_while_its_rate_is_shown() -> None:
-    from site_builder.rules.privacy import must_be_wide
+    from site_builder.protection.privacy import must_be_wide
 
     system = TableSystem(values={"g": 40, "m": 39, "n": 1})
     system.coded.update({"m": "top-coded", "n": "top-coded"})

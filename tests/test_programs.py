@@ -18,10 +18,10 @@ from site_builder.catalog import load_catalog
 from site_builder.errors import CatalogInvalid
 from site_builder.outcomes import load_outcomes
 from site_builder.paths import STATIC_DIR
+from site_builder.protection.disclosure import protect
+from site_builder.protection.privacy import Inequality
 from site_builder.reports import CatalogFacts, compute_reports
 from site_builder.reports.systems import attainment_system
-from site_builder.rules.disclosure import protect
-from site_builder.rules.privacy import Inequality
 
 PROGRAMS = """\
 programs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def test_large_attainment_tables_are_protected_by_certificates_and_readiness_by_
     """Above the size limit the attainment tables (and claims), which have a grid of
     schools by credentials, are protected by certificates; readiness, with its coded
     rates and no grid, keeps the linear programs. The published cells keep the rules."""
-    import site_builder.rules.disclosure as disclosure_module
+    import site_builder.protection.disclosure as disclosure_module
 
     protected: dict[str, list[str]] = {"certificates": [], "linear programs": []}
     certificates_before, audit_before = disclosure_module.protect_by_certificates, disclosure_module.audit
@@ -143,15 +144,16 @@ def test_large_attainment_tables_are_protected_by_certificates_and_readiness_by_
             assert cell.value is None or cell.value == 0 or cell.value >= 10
 
 
-def test_years_protected_side_by_side_publish_the_same_numbers(
+def test_protection_on_a_two_worker_cluster_publishes_the_same_numbers(
     small_catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On a machine with two or more cores a large state's systems are protected in a
-    pool of processes, each made by the worker that protects it, so the build never holds
-    them besides the rows they are made of; what is published must not depend on it."""
-    import os
+    """A large state's systems are protected as tasks on a Dask cluster (``protection.tasks``),
+    each made by the worker that protects it, so the build never holds them besides the rows
+    they are made of; what is published must not depend on where they ran. A real local
+    cluster of two worker processes, given by address as ``--scheduler`` gives it, against
+    the same reports computed in this process."""
+    from distributed import LocalCluster
 
-    import site_builder.reports as reports_module
     import site_builder.reports.systems as systems_module
 
     write_outcomes(small_catalog)
@@ -169,31 +171,26 @@ def test_years_protected_side_by_side_publish_the_same_numbers(
     alone = compute_reports(validated.catalog, validated.outcomes)
     assert len(made_here) == 2 * len(alone.years)  # the spy sees systems made in this process
     made_here.clear()
-    pools: list[int] = []
-    original = reports_module.ProcessPoolExecutor
-
-    def counting_pool(*args, **kwargs):
-        pools.append(kwargs["max_workers"])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(reports_module, "PARALLEL_ROWS", 0)
-    monkeypatch.setattr(reports_module, "ProcessPoolExecutor", counting_pool)
     messages: list[str] = []
-    side_by_side = compute_reports(validated.catalog, validated.outcomes, messages.append)
-    assert pools == [2]
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        assert len(cluster.workers) == 2
+        clustered = compute_reports(
+            validated.catalog, validated.outcomes, messages.append, scheduler=cluster.scheduler_address
+        )
     assert made_here == []
     assert sum(message.startswith("protected ") for message in messages) == 2 * len(alone.years)
-    assert side_by_side.years == alone.years
-    for year in alone.years:
-        mine, theirs = side_by_side.by_year[year], alone.by_year[year]
-        for part in ("total", "by_field", "by_credential", "by_district", "readiness", "schools", "programs"):
-            assert getattr(mine, part) == getattr(theirs, part), f"{year} {part}"
-        assert [a.hidden for a in mine.audit] == [a.hidden for a in theirs.audit]
+    # the same to the last byte, but for how long each protection took
+    assert _untimed(repr(clustered)) == _untimed(repr(alone))
+
+
+def _untimed(text: str) -> str:
+    return re.sub(r"seconds=[0-9.e+-]+", "seconds=_", text)
 
 
 def _small_system(values: tuple[int, ...]):
-    from site_builder.rules.privacy import TableSystem
+    from site_builder.protection import TableSystem
 
     system = TableSystem(values={("part", n): value for n, value in enumerate(values)})
     system.values[("total",)] = sum(values)
@@ -204,28 +201,29 @@ def _small_system(values: tuple[int, ...]):
 def _protect_where_freed_memory_is_given_back(system, min_cell: int):
     import os
 
-    from site_builder import reports as reports_module
-    from site_builder.rules.disclosure import protect
+    from site_builder.protection import protect
 
-    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == reports_module.WORKER_MALLOC_TRIM
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == "65536"  # tasks.WORKER_MALLOC_TRIM
     return protect(system, min_cell)
 
 
-def test_protection_workers_give_freed_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_local_cluster_gives_freed_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each worker frees a large linear program between rounds; unless glibc is told to
-    give such memory back, the two workers' peaks (the build's) keep it."""
-    import os
+    give such memory back, the two workers' peaks (the build's) keep it. The local cluster
+    the build starts when no scheduler is named (two workers here) tells it."""
     from functools import partial
 
-    from site_builder import reports as reports_module
-    from site_builder.reports import Unbuilt, protect_all
+    from site_builder.protection import Task, protect, run, tasks
 
     monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(reports_module, "PARALLEL_ROWS", 0)
-    systems = [Unbuilt(f"system {n}", 3, partial(_small_system, (n + 1, 12, 30))) for n in range(2)]
-    protected = protect_all(systems, 10, _protect_where_freed_memory_is_given_back)
+    monkeypatch.delenv(tasks.SCHEDULER_VARIABLE, raising=False)
+    monkeypatch.setattr(tasks, "PARALLEL_ROWS", 0)
+    systems = [Task(f"system {n}", 3, partial(_small_system, (n + 1, 12, 30))) for n in range(2)]
+    protected = run(systems, 10, _protect_where_freed_memory_is_given_back, workers=2)
     assert [protection.report.passed for protection, _ in protected] == [True, True]
+    assert [protection.statuses for protection, _ in protected] == [
+        protect(_small_system((n + 1, 12, 30)), 10).statuses for n in range(2)
+    ]
 
 
 def test_equal_counts_are_one_object(reports: Reports) -> None:

@@ -41,7 +41,7 @@ NEVER_CALLED = (
     "site_builder.build.protect",
     "site_builder.cache.ProtectionCache.protect",
     "site_builder.outcomes.load_outcomes",
-    "site_builder.reports.protect_all",
+    "site_builder.reports.run_tasks",
 )
 
 

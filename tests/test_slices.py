@@ -1,4 +1,4 @@
-"""A year protected in slices of districts (``rules.slices``), checked against the whole system."""
+"""A year protected in slices of districts (``protection.blocks``), checked against the whole system."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import validate
-from site_builder.reports import _by_year, _district_groups, compute_reports
-from site_builder.reports.systems import attainment_shared, attainment_system
-from site_builder.rules.audit import audit, known_bounds
-from site_builder.rules.disclosure import _links, pinned_by_statuses, protect, settle
-from site_builder.rules.privacy import (
+from site_builder.protection.audit import audit, known_bounds
+from site_builder.protection.blocks import make_slice, merged, owners, wholes
+from site_builder.protection.disclosure import _links, pinned_by_statuses, protect, settle
+from site_builder.protection.privacy import (
     HIDDEN_STATUSES,
     PUBLISHED,
     TableSystem,
     complementary_suppression,
     primary_statuses,
 )
-from site_builder.rules.slices import make_slice, merged, owners, wholes
+from site_builder.reports import _by_year, _district_groups, compute_reports
+from site_builder.reports.systems import attainment_shared, attainment_system
 
 REPO = Path(__file__).resolve().parent.parent
 N = 10
@@ -156,7 +156,7 @@ def test_what_no_slice_could_widen_is_settled_over_the_whole_system() -> None:
     slice leaves a cell that only other slices could free), ``settle`` hides more until
     the whole system's exact audit passes, keeps every cell hidden before, and leaves
     nothing unresolved."""
-    from site_builder.rules.disclosure import Protection, settle
+    from site_builder.protection.disclosure import Protection, settle
 
     system = TableSystem(values={"T": 11, "a": 1, "b": 10, "U": 11, "c": 10, "d": 1, "V": 22})
     system.add_relation("T", ["a", "b"])

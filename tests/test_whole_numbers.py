@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from site_builder.outcomes.records import Readiness, School
+from site_builder.protection.audit import audit, known_bounds
+from site_builder.protection.disclosure import protect
+from site_builder.protection.privacy import HIDDEN_STATUSES, Inequality, TableSystem, must_be_wide
 from site_builder.reports.systems import readiness_system
-from site_builder.rules.audit import audit, known_bounds
-from site_builder.rules.disclosure import protect
-from site_builder.rules.privacy import HIDDEN_STATUSES, Inequality, TableSystem, must_be_wide
 
 N = 10
 

@@ -8,13 +8,9 @@ reimbursement allocations, and returns reports that hold published values only.
 from __future__ import annotations
 
 import math
-import multiprocessing
-import os
-import pickle
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -22,6 +18,23 @@ from itertools import chain
 
 from site_builder.catalog import Catalog
 from site_builder.outcomes import Attainment, Claim, Outcomes, School
+from site_builder.protection import (
+    CODED_STATUSES,
+    PUBLISHED,
+    Key,
+    Protection,
+    Status,
+    TableSystem,
+    Task,
+    make_slice,
+    merged,
+    owners,
+    protect,
+    rate_thresholds,
+    settle,
+    wholes,
+)
+from site_builder.protection import run as run_tasks
 from site_builder.reports.model import (
     AuditSummary,
     Payment,
@@ -38,12 +51,9 @@ from site_builder.reports.systems import (
     attainment_system,
     readiness_system,
 )
-from site_builder.rules.disclosure import Protection, protect, settle
 from site_builder.rules.fees import exposed as fee_exposures
-from site_builder.rules.privacy import CODED_STATUSES, PUBLISHED, Key, Status, TableSystem, rate_thresholds
 from site_builder.rules.programs import Members, members_in_year
 from site_builder.rules.reimbursement import prorate, proration_factor, school_claim
-from site_builder.rules.slices import make_slice, merged, owners, wholes
 
 __all__ = ["CatalogFacts", "Reports", "compute_reports"]
 
@@ -89,10 +99,12 @@ def compute_reports(
     outcomes: Outcomes,
     progress: Callable[[str], None] = lambda _: None,
     protector: Callable[[TableSystem, int], Protection] = protect,
+    scheduler: str | None = None,
 ) -> Reports:
     """Protected reports for every year of ``outcomes``; ``protector`` is ``protect`` or a
-    cache in front of it (see site_builder.cache)."""
-    return _reports_from(CatalogFacts.of(catalog), outcomes, progress, protector)
+    cache in front of it (see site_builder.cache); ``scheduler``, the address of a Dask
+    scheduler to protect on (``protection.tasks``)."""
+    return _reports_from(CatalogFacts.of(catalog), outcomes, progress, protector, scheduler)
 
 
 def _reports_from(
@@ -100,6 +112,7 @@ def _reports_from(
     outcomes: Outcomes,
     progress: Callable[[str], None] = lambda _: None,
     protector: Callable[[TableSystem, int], Protection] = protect,
+    scheduler: str | None = None,
 ) -> Reports:
     """``compute_reports`` from the catalog's facts alone, so that it cannot read more of
     the catalog than the reports cache keys on."""
@@ -108,7 +121,7 @@ def _reports_from(
     attainment, readiness, claims = (
         _by_year(rows) for rows in (outcomes.attainment, outcomes.readiness, outcomes.claims)
     )
-    systems: list[Unbuilt] = []
+    systems: list[Task] = []
     #: year -> the numbers of its attainment systems (one, or its slices) and, for slices,
     #: the shared cells' whole counts
     attainment_of: dict[int, tuple[list[int], dict | None]] = {}
@@ -128,7 +141,7 @@ def _reports_from(
         attainment_of[year] = (list(range(first, len(systems))), whole)
         readiness_of[year] = len(systems)
         systems.append(
-            Unbuilt(
+            Task(
                 f"{year} readiness",
                 len(readiness[year]),
                 partial(readiness_system, readiness[year], schools, min_cell),
@@ -143,7 +156,7 @@ def _reports_from(
         done.append(number)
         progress(f"protected {systems[number].name} ({len(done)} of {len(systems)}) in {seconds:.1f}s")
 
-    protected = protect_all(systems, min_cell, protector, finished)
+    protected = run_tasks(systems, min_cell, protector, finished, scheduler)
     by_year = {}
     for year in outcomes.years:
         numbers, whole = attainment_of[year]
@@ -185,7 +198,7 @@ def _reports_from(
 
 
 #: an attainment year of more outcome rows (attainment and claims) than this is protected
-#: in slices of whole districts (``rules.slices``): a state's year, 320,000 rows, is
+#: in slices of whole districts (``protection.blocks``): a state's year, 320,000 rows, is
 #: protected whole; a national year, 3.2 million, in slices
 SLICE_ABOVE = 1_000_000
 #: the rows of a slice, about: a slice's time grows faster than its size (a national
@@ -194,7 +207,7 @@ SLICE_ROWS = 100_000
 
 
 def _add_attainment(
-    systems: list[Unbuilt],
+    systems: list[Task],
     year: int,
     rows: list[Attainment],
     claims: list[Claim],
@@ -209,7 +222,7 @@ def _add_attainment(
     size = len(rows) + len(claims)
     if size <= SLICE_ABOVE:
         systems.append(
-            Unbuilt(
+            Task(
                 f"{year} attainment",
                 size,
                 partial(attainment_system, rows, claims, schools, primary_field, members),
@@ -224,7 +237,7 @@ def _add_attainment(
     for number, (group_rows, group_claims) in enumerate(groups):
         make = partial(attainment_system, group_rows, group_claims, schools, primary_field, members)
         systems.append(
-            Unbuilt(
+            Task(
                 f"{year} attainment, part {number + 1} of {len(groups)}",
                 len(group_rows) + len(group_claims),
                 partial(_slice, make, parts[number], whole, owned, number),
@@ -267,100 +280,6 @@ def _by_year(rows: list) -> defaultdict[int, list]:
     return grouped
 
 
-@dataclass(frozen=True)
-class Unbuilt:
-    """A table system not made yet: ``protect_all`` has the process that protects it make
-    it, so that the build never holds a large state's ten systems (90 MB each for an
-    attainment year) besides the outcome rows they are made of."""
-
-    name: str
-    #: the outcome rows it is made of: how large it will be
-    rows: int
-    #: makes it (picklable, to be sent to a worker)
-    make: Callable[[], TableSystem]
-
-
-#: below this many outcome rows in all, protection runs in this process: a pool costs more
-#: than it saves
-PARALLEL_ROWS = 50_000
-#: glibc keeps the memory a process frees for the process's own later use unless the free
-#: top of its heap passes this many bytes (by default 128 KB, raised as large blocks are
-#: freed, up to 64 MB on 64-bit machines; set, it stays where it is put). A
-#: worker frees a whole-system linear program (about 100 MB at state size) between rounds,
-#: and two workers' peaks make the build's: given back, a state attainment year's peak
-#: fell from 847 to 787 MB. Read by glibc when a worker starts; other C libraries ignore it.
-WORKER_MALLOC_TRIM = "65536"
-
-
-def protect_all(
-    systems: list[Unbuilt],
-    min_cell: int,
-    protector: Callable[[TableSystem, int], Protection] = protect,
-    finished: Callable[[int, float], None] = lambda number, seconds: None,
-) -> list[tuple[Protection, float]]:
-    """Each system made and protected, with the seconds its protection took, in the order given.
-
-    The systems are independent (one per year and kind), so on a machine with more than
-    one core a large state's years are protected side by side, largest first, each made
-    by the worker that protects it. The result does not depend on how many processes ran:
-    each system's protection is deterministic.
-    """
-    workers = min(len(systems), os.cpu_count() or 1)
-    if workers < 2 or sum(system.rows for system in systems) < PARALLEL_ROWS:
-        results = []
-        for number, unbuilt in enumerate(systems):
-            results.append(_timed(protector, unbuilt.make(), min_cell))
-            finished(number, results[-1][1])
-        return results
-    order = sorted(range(len(systems)), key=lambda n: -systems[n].rows)
-    by_number: dict[int, tuple[bytes, float]] = {}
-    # the workers (started from the fork server, which takes this process's environment)
-    os.environ.setdefault("MALLOC_TRIM_THRESHOLD_", WORKER_MALLOC_TRIM)
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_made_and_protected, protector, systems[n].make, min_cell): n for n in order}
-        for future in as_completed(futures):
-            by_number[futures[future]] = future.result()
-            finished(futures[future], by_number[futures[future]][1])
-    # Read only once the workers are gone: while they protect the later years, the earlier
-    # ones wait here pickled (a state's attainment year is about 10 MB so, 90 MB read).
-    return [(_received(by_number[n][0]), by_number[n][1]) for n in range(len(systems))]
-
-
-def _made_and_protected(
-    protector: Callable[[TableSystem, int], Protection], make: Callable[[], TableSystem], min_cell: int
-) -> tuple[bytes, float]:
-    """``protect_all``'s work in a pool: make a system and protect it; what the reports
-    need of it (its values, and the status of each hidden cell: most cells are published),
-    pickled, with the seconds the protection took."""
-    protection, seconds = _timed(protector, make(), min_cell)
-    hidden = {key: status for key, status in protection.statuses.items() if status != PUBLISHED}
-    sent = (
-        protection.values,
-        hidden,
-        protection.report,
-        protection.repair_rounds,
-        protection.inherent,
-        protection.unresolved,
-    )
-    return pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL), seconds
-
-
-def _received(sent: bytes) -> Protection:
-    """The protection ``_made_and_protected`` sent: every cell not sent back hidden is published."""
-    values, hidden, report, rounds, inherent, unresolved = pickle.loads(sent)
-    statuses = {key: hidden.get(key, PUBLISHED) for key in values}
-    return Protection(values, statuses, report, rounds, inherent, unresolved)
-
-
-def _timed(
-    protector: Callable[[TableSystem, int], Protection], system: TableSystem, min_cell: int
-) -> tuple[Protection, float]:
-    started = time.perf_counter()
-    protection = protector(system, min_cell)
-    return protection, time.perf_counter() - started
-
-
 def _summary(protection: Protection, seconds: float) -> AuditSummary:
     report = protection.report
     coded, coded_rates = _shown_coded(protection.statuses)
@@ -381,7 +300,7 @@ def _shown_coded(statuses: dict[Key, Status]) -> tuple[int, int]:
 
     A coded count (met or not met) is behind a shown range exactly when its graduates are
     published (``readiness_system`` codes only from ``min_cell`` graduates up): these are
-    the cells ``rules.privacy.must_be_wide`` exempts from the audit, the one deliberate
+    the cells ``protection.privacy.must_be_wide`` exempts from the audit, the one deliberate
     exception the report pages and /privacy/ name."""
     counts = rates = 0
     for key, status in statuses.items():
@@ -463,7 +382,7 @@ class _Values:
 #: status of every other count shown as "suppressed": hidden for another reason than being
 #: a small count itself. Nothing is told that the audit does not already assume known: it
 #: models this cell as coded (the coded rate's inequality stays in the system, and
-#: ``rules.privacy.must_be_wide`` asks it to be wide, its rate being hidden), which says
+#: ``protection.privacy.must_be_wide`` asks it to be wide, its rate being hidden), which says
 #: more than this status does. The /privacy/ page says that a "suppressed" count of
 #: graduates who met the target may be of any size.
 _SHOWN_AS_SUPPRESSED: Status = "suppressed-complementary"

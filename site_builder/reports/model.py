@@ -68,7 +68,7 @@ class AuditSummary:
 
     hidden: int
     checked: int
-    #: linear programs solved, or certificates found (``rules.certificates``)
+    #: linear programs solved, or certificates found (``protection.certificates``)
     solved: int
     repair_rounds: int
     seconds: float

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-from site_builder.rules.privacy import PUBLISHED, Status
+from site_builder.protection import PUBLISHED, Status
 
 SUPPRESSED_TEXT = "suppressed"
 

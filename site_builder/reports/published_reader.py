@@ -49,6 +49,7 @@ from site_builder.inputs import MIB, OUTCOME_LIMIT, InputRefused, open_input, re
 from site_builder.outcomes import School
 from site_builder.outcomes.layout import parse_json
 from site_builder.outcomes.rules import CODE_PATTERN, name_problem
+from site_builder.protection import CODED_STATUSES, PUBLISHED, Status
 from site_builder.reports import CatalogFacts
 from site_builder.reports.model import (
     AuditSummary,
@@ -60,7 +61,6 @@ from site_builder.reports.model import (
     YearReport,
 )
 from site_builder.reports.published import SUPPRESSED_TEXT, Count, Dollars, Rate, count, dollars
-from site_builder.rules.privacy import CODED_STATUSES, PUBLISHED, Status
 from site_builder.site.csvsafe import FORMULA_STARTS, spreadsheet_safe
 from site_builder.site.downloads import (
     DOWNLOAD_KINDS,

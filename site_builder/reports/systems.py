@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
 from site_builder.outcomes import Attainment, Claim, Readiness, School
-from site_builder.rules.privacy import Inequality, Status, TableSystem, rate_coding, rate_thresholds
+from site_builder.protection import Inequality, Status, TableSystem, rate_coding, rate_thresholds
 
 STATE = "state"
 
@@ -87,7 +87,7 @@ def attainment_shared(
     rows: Iterable[Attainment], claims: Iterable[Claim], primary_field: Mapping[str, str]
 ) -> dict[tuple, int]:
     """The statewide cells of ``attainment_system`` over these rows, and their counts: what
-    the slices of a year (``rules.slices``), each a group of districts, share."""
+    the slices of a year (``protection.blocks``), each a group of districts, share."""
     shared: dict[tuple, int] = defaultdict(int)
     shared[("att", STATE)] = 0
     for row in rows:

@@ -44,7 +44,7 @@ from site_builder.site.search import OUTPUT_FOLDER, REPORTS_BUNDLE, indexed_html
 from site_builder.site.writer import copy_static, fingerprinted_assets, output_file, robots_txt, write_text
 
 if TYPE_CHECKING:
-    from site_builder.build import BuildInfo
+    from site_builder.history import BuildInfo
     from site_builder.reports import Reports
     from site_builder.reports.model import Statewide
 

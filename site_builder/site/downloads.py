@@ -16,7 +16,7 @@ draws the same report pages from them (``credsite build --reports-from``,
 A status says exactly what the row's cells show on the site, never more: ``suppressed``
 goes with "<10" (1 to min_cell - 1), ``suppressed-complementary`` with "suppressed",
 ``top-coded``/``bottom-coded`` with a rate shown as a range (">=95%"). Those are also the
-statuses the disclosure audit assumes an attacker reads (``rules.audit.status_bounds``).
+statuses the disclosure audit assumes an attacker reads (``protection.audit.status_bounds``).
 The reimbursement rows carry the status of the school's claimed count, which the
 reimbursement page shows beside the withheld dollars.
 """
@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.catalog import Catalog
+from site_builder.protection import CODED_STATUSES
 from site_builder.reports import Reports
 from site_builder.reports.model import AuditSummary, Readiness, Statewide
 from site_builder.reports.published import Count, Dollars, Rate
-from site_builder.rules.privacy import CODED_STATUSES
 from site_builder.site.csvsafe import SPREADSHEET_NOTE, csv_text
 from site_builder.site.harvest import VERSION_NOTE, package_facts
 from site_builder.site.report_pages import CatalogNames

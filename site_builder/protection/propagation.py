@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Relation, Status, TableSystem
+from site_builder.protection.privacy import HIDDEN_STATUSES, Key, Relation, Status, TableSystem
 
 EPSILON = 1e-9
 MAX_SWEEPS = 40

@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from site_builder.rules.audit import known_bounds
-from site_builder.rules.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
+from site_builder.protection.audit import known_bounds
+from site_builder.protection.privacy import HIDDEN_STATUSES, Key, Status, TableSystem, must_be_wide
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -641,7 +641,7 @@ class Certifier:
         """Two tables far apart on ``target`` that change hidden detail cells round cycles
         of the network near it, and so no total (maximum flows between its row node and its
         column node); None when they are less than ``need`` apart."""
-        # imported here, not with the module: see site_builder.rules.audit
+        # imported here, not with the module: see site_builder.protection.audit
         from scipy.sparse.csgraph import maximum_flow
 
         if target not in self.row_node or not self.hidden[target] or self.inequalities_of[target]:
@@ -890,7 +890,7 @@ class _Network:
         starts: dict[int, int],
         cells: np.ndarray,
     ) -> _Network:
-        from scipy.sparse import csr_matrix  # imported here: see site_builder.rules.audit
+        from scipy.sparse import csr_matrix  # imported here: see site_builder.protection.audit
 
         order = np.lexsort((head, tail))
         position = np.empty(len(order), dtype=np.int64)

@@ -21,7 +21,7 @@ cells sharing a relation do not all compete); a handful of such programs per con
 group of hidden cells proves almost every cell, and only the rest get their exact
 minimum and maximum.
 
-At state scale even these programs do not finish: ``site_builder.rules.certificates``
+At state scale even these programs do not finish: ``site_builder.protection.certificates``
 answers the same two questions there with explicit moves, and sends the few cells it
 cannot prove to ``narrow_nearby``, the programs over each cell's nearest hidden cells.
 """
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from site_builder.rules.privacy import (
+from site_builder.protection.privacy import (
     HIDDEN_STATUSES,
     PUBLISHED,
     Key,

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from site_builder.rules.audit import AuditReport
-from site_builder.rules.disclosure import Protection
-from site_builder.rules.privacy import HIDDEN_STATUSES, PUBLISHED, Key, Status, TableSystem, is_primary
+from site_builder.protection.audit import AuditReport
+from site_builder.protection.disclosure import Protection
+from site_builder.protection.privacy import HIDDEN_STATUSES, PUBLISHED, Key, Status, TableSystem, is_primary
 
 
 def owners(parts: Sequence[Mapping[Key, int]], min_cell: int) -> dict[Key, int]:

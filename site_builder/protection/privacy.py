@@ -14,7 +14,7 @@ not undone by subtraction in another.
   their range is deliberately revealed by the coded rate, so the audit does not ask
   them to be wide.
 
-The rules are necessary, not sufficient: ``site_builder.rules.audit`` proves the
+The rules are necessary, not sufficient: ``site_builder.protection.audit`` proves the
 result with linear programming and ``protect`` adds suppression until it passes.
 """
 
@@ -62,10 +62,10 @@ class TableSystem:
     #: for each coded cell, the denominator whose publication shows its coded rate
     coded_by: dict[Key, Key] = field(default_factory=dict)
     #: optional: a (row, column) place for each detail cell (one that is no relation's
-    #: total), such as (school, credential). The certificates (``rules.certificates``)
+    #: total), such as (school, credential). The certificates (``protection.certificates``)
     #: look for moves along rows and columns of hidden cells.
     grid: dict[Key, tuple[Hashable, Hashable]] = field(default_factory=dict)
-    #: a slice of a larger system (``rules.slices``) holds, for each cell it shares with
+    #: a slice of a larger system (``protection.blocks``) holds, for each cell it shares with
     #: the other slices (a statewide total), only its own part of the count: the rest of
     #: it, this many, is fixed by the other slices. Its status is the whole count's. A
     #: slice's repairs never hide a shared cell (the spec's rules may): what only that

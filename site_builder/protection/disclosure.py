@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from site_builder.rules.audit import (
+from site_builder.protection.audit import (
     PIN_WIDTH,
     TOLERANCE,
     WHOLE,
@@ -17,8 +17,8 @@ from site_builder.rules.audit import (
     narrow_nearby_each,
     widening_cells,
 )
-from site_builder.rules.certificates import CHECKS, Certifier
-from site_builder.rules.privacy import (
+from site_builder.protection.certificates import CHECKS, Certifier
+from site_builder.protection.privacy import (
     HIDDEN_STATUSES,
     PUBLISHED,
     Key,
@@ -32,11 +32,11 @@ from site_builder.rules.privacy import (
     must_be_wide,
     primary_statuses,
 )
-from site_builder.rules.propagation import propagate
+from site_builder.protection.propagation import propagate
 
 MAX_REPAIR_ROUNDS = 1_000
 #: above this many hidden cells, a system with a grid is protected by certificates
-#: (``rules.certificates``), not by the audit's linear programs, which do not finish at
+#: (``protection.certificates``), not by the audit's linear programs, which do not finish at
 #: state scale. Below it the programs are exact, so they hide no more than needed.
 CERTIFICATE_LIMIT = 12_000
 #: repairs tried for one cell before the linear programs over its neighbourhood decide it
@@ -75,7 +75,7 @@ class Protection:
     #: cells pinned by the status column's own ranges, which no suppression can widen
     inherent: frozenset[Key] = frozenset()
     #: a slice's (cell, check) pairs that nothing hidden in the slice widens: they lean on
-    #: what other slices hold fixed, and the whole system settles them (``rules.slices``)
+    #: what other slices hold fixed, and the whole system settles them (``protection.blocks``)
     unresolved: frozenset[tuple[Key, str]] = frozenset()
 
 
@@ -200,7 +200,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
     """Statuses for which every hidden cell is proven wide under both checks.
 
     Starts from a pattern that obeys the spec's rules. Each round certifies the cells
-    not yet proven (``rules.certificates``). For a cell the search cannot prove,
+    not yet proven (``protection.certificates``). For a cell the search cannot prove,
     ``Certifier.repair`` hides the published cells that complete a new move through
     it, and the spec's rules are applied again around them. A cell that no such move
     can help, or that repairs have not helped for ``CERTIFICATE_REPAIRS`` rounds, is
@@ -357,7 +357,7 @@ SETTLE_ROUNDS = 100
 
 
 def settle(system: TableSystem, protection: Protection, min_cell: int) -> Protection:
-    """``protection``, put together from slices of ``system`` (``rules.slices``), with the
+    """``protection``, put together from slices of ``system`` (``protection.blocks``), with the
     pairs no slice could widen settled over the whole system: each is tried by the linear
     programs over its nearest hidden cells there (a table they find is possible in the
     whole system, so a cell they find wide is wide); one still narrow gets its nearest

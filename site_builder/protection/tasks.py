@@ -1,0 +1,187 @@
+"""Protection tasks, run on Dask (``dask.distributed``).
+
+Each task makes one table system (a year's readiness, or one block of a year's
+attainment: ``protection.blocks``) and protects it. Tasks are independent and each one's
+result is deterministic, so where they run never changes what is published: in this
+process when there is little to do, else on a local cluster of one worker process per core
+started for the build, or on an existing cluster (``--scheduler ADDRESS`` or the
+``CREDSITE_SCHEDULER`` variable) when a national build outgrows one machine.
+
+The tasks carry true counts to the workers. A cluster given by address must be the
+state's own, run where its student data may be (SPEC 11); a local cluster listens on this
+machine only. Workers' logs are kept to errors, and a task that fails sends back only
+the kind of failure, never its arguments (which hold counts).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from site_builder.protection.disclosure import DisclosureRisk, Protection, protect
+from site_builder.protection.privacy import PUBLISHED, TableSystem
+
+#: the environment variable naming an existing Dask scheduler (``--scheduler`` wins)
+SCHEDULER_VARIABLE = "CREDSITE_SCHEDULER"
+#: below this many outcome rows in all (and with no scheduler named), the tasks run in this
+#: process: starting a cluster costs more than it saves
+PARALLEL_ROWS = 50_000
+
+#: see ``_client``
+WORKER_MALLOC_TRIM = 65536
+
+Protector = Callable[[TableSystem, int], Protection]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A table system not made yet: the worker that protects it makes it, so that the build
+    never holds a large state's systems (90 MB each for an attainment year) besides the
+    outcome rows they are made of."""
+
+    name: str
+    #: the outcome rows it is made of: how large it will be
+    rows: int
+    #: makes it (picklable, to be sent to a worker)
+    make: Callable[[], TableSystem]
+
+
+class ClusterFailed(Exception):
+    """A task failed on the cluster, or the cluster could not be reached; the message says
+    which task and what kind of failure, never the task's data."""
+
+
+def run(
+    tasks: list[Task],
+    min_cell: int,
+    protector: Protector = protect,
+    finished: Callable[[int, float], None] = lambda number, seconds: None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> list[tuple[Protection, float]]:
+    """Each task's system made and protected, with the seconds its protection took, in the
+    order given. ``scheduler``: a Dask scheduler's address (default: ``CREDSITE_SCHEDULER``,
+    else a local cluster of ``workers`` processes, by default one per core, when the tasks
+    are large enough to be worth it)."""
+    scheduler = scheduler or os.environ.get(SCHEDULER_VARIABLE) or None
+    workers = workers or min(len(tasks), os.cpu_count() or 1)
+    if scheduler is None and (workers < 2 or sum(task.rows for task in tasks) < PARALLEL_ROWS):
+        results = []
+        for number, task in enumerate(tasks):
+            results.append(_timed(protector, task.make(), min_cell))
+            finished(number, results[-1][1])
+        return results
+    from distributed import as_completed
+
+    sent: dict[int, tuple[bytes, float]] = {}
+    with _client(scheduler, workers) as client:
+        # largest first, so that the last task to finish is a small one
+        futures = {
+            client.submit(
+                _made_and_protected, protector, task.make, min_cell, pure=False, priority=task.rows
+            ): number
+            for number, task in enumerate(tasks)
+        }
+        for future in as_completed(futures):
+            number = futures[future]
+            if future.status != "finished":
+                raise ClusterFailed(f"protecting {tasks[number].name} failed on the cluster")
+            outcome = future.result()
+            if isinstance(outcome, _Failure):
+                raise outcome.error(tasks[number].name)
+            sent[number] = outcome
+            finished(number, outcome[1])
+    return [(_received(sent[number][0]), sent[number][1]) for number in range(len(tasks))]
+
+
+@contextmanager
+def _client(scheduler: str | None, workers: int) -> Iterator:
+    """A client of the scheduler at ``scheduler``, or of a local cluster of ``workers``
+    single-threaded processes (the linear programs hold the GIL) listening on this machine
+    only, with no dashboard and no memory limit (a task's peak is its own; the workers'
+    nannies give freed memory back to the system)."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as error:
+            raise ClusterFailed(
+                f"could not reach the Dask scheduler at {scheduler}: {type(error).__name__}"
+            ) from None
+        with client:
+            yield client
+        return
+    with (
+        # glibc keeps the memory a process frees unless the free top of its heap passes
+        # this many bytes: a worker frees a whole linear program (100 MB at state size)
+        # between rounds, and given back, a state attainment year's peak fell 847 -> 787 MB
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": WORKER_MALLOC_TRIM}),
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            memory_limit=0,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """What a failed task sends back: the kind of failure and, for a disclosure risk (whose
+    message names cells by key only), its message."""
+
+    kind: str
+    message: str | None
+
+    def error(self, name: str) -> Exception:
+        if self.kind == "DisclosureRisk":
+            return DisclosureRisk(f"{name}: {self.message}")
+        return ClusterFailed(f"protecting {name} failed on the cluster: {self.kind}")
+
+
+def _made_and_protected(protector: Protector, make: Callable[[], TableSystem], min_cell: int) -> object:
+    """A task: make a system and protect it; what the reports need of it (its values, and the
+    status of each hidden cell: most cells are published), pickled, with the seconds the
+    protection took. A failure comes back as a ``_Failure``, so that no traceback or log line
+    of the worker shows the task's arguments."""
+    try:
+        protection, seconds = _timed(protector, make(), min_cell)
+    except DisclosureRisk as risk:
+        return _Failure("DisclosureRisk", str(risk))
+    except Exception as error:
+        return _Failure(type(error).__name__, None)
+    hidden = {key: status for key, status in protection.statuses.items() if status != PUBLISHED}
+    sent = (
+        protection.values,
+        hidden,
+        protection.report,
+        protection.repair_rounds,
+        protection.inherent,
+        protection.unresolved,
+    )
+    return pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL), seconds
+
+
+def _received(sent: bytes) -> Protection:
+    """The protection ``_made_and_protected`` sent: every cell not sent back hidden is published."""
+    values, hidden, report, rounds, inherent, unresolved = pickle.loads(sent)
+    statuses = {key: hidden.get(key, PUBLISHED) for key in values}
+    return Protection(values, statuses, report, rounds, inherent, unresolved)
+
+
+def _timed(protector: Protector, system: TableSystem, min_cell: int) -> tuple[Protection, float]:
+    started = time.perf_counter()
+    protection = protector(system, min_cell)
+    return protection, time.perf_counter() - started
