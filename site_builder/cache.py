@@ -80,6 +80,7 @@ REPORTS_SOURCES = (
     "outcomes/*.py",
     "reports/*.py",
     "rules/*.py",
+    "phrases.py",
     "protection/*.py",
     "errors.py",
     "inputs.py",

@@ -17,10 +17,12 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from pydantic import ValidationError
 
-from site_builder.catalog.models import CTID_PATTERN, Credential, Issuer, SiteConfig
+from site_builder.catalog.changes import UNDOCUMENTED, FieldChange, compare_fields, label, shown
+from site_builder.catalog.models import CTID_PATTERN, LANGUAGE_PATTERN, Credential, Issuer, SiteConfig
 from site_builder.catalog.occupations import load_occupations
 from site_builder.catalog.yamlsource import YamlSyntaxError, parse_yaml
 from site_builder.errors import CatalogInvalid, InputError, one_line
@@ -36,103 +38,12 @@ from site_builder.rules.quality import QualityRating, rate_credential
 
 #: the most validation errors listed in a report; the rest are counted
 ERROR_LIMIT = 50
-#: longest text value shown in an ``old -> new`` line
-VALUE_WIDTH = 60
-
-# Keys shown as ``old -> new`` even though they are lists: their order means something.
-_WHOLE_LISTS = frozenset({"career_fields"})
-_KEY_ORDER = list(Credential.model_fields)
 _YEAR = re.compile(r"^\d{4}$")
 _CTID = re.compile(CTID_PATTERN)
+_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 
 
 # --- describing a change ------------------------------------------------------------------------
-
-
-def shown(value: object) -> str:
-    """A front-matter value in a few words: 'none' for null, lists joined by commas."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(shown(item) for item in value) if value else "none"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}: {shown(item)}" for key, item in value.items()) + "}"
-    text = " ".join(str(value).split())
-    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1].rstrip() + "…"
-
-
-def label(key: str) -> str:
-    return key.replace("_", " ")
-
-
-#: how a credential's fact left out of its file is said (SPEC 8)
-UNDOCUMENTED = "not yet documented"
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    """One key that differs between two versions of a file, as ``compare_fields`` finds it:
-    the raw values of both sides, so that each reader can say it in its own words (``credsite
-    diff`` in ``field_changes``, the change history for families in ``site.changes``)."""
-
-    key: str
-    before: object
-    after: object
-    #: the key is left out of the old (new) side, not merely null
-    missing_before: bool = False
-    missing_after: bool = False
-    #: a list whose order means nothing: the items added and removed (both empty: reordered)
-    is_list: bool = False
-    added: tuple = ()
-    removed: tuple = ()
-    #: not a key but the Markdown body (the description), which differs
-    is_body: bool = False
-
-
-#: the ``FieldChange.key`` of a changed Markdown body
-BODY = "description"
-
-
-def compare_fields(
-    before: dict,
-    after: dict,
-    before_body: str | None = None,
-    after_body: str | None = None,
-    absent: str | None = None,
-) -> list[FieldChange]:
-    """Each changed key, in the model's key order, then the Markdown body when it differs.
-    A key whose two values read the same (``shown``) is no change; ``absent`` is how a key
-    left out of one side reads (a credential's facts: "not yet documented"), by default as
-    null does, so that leaving out a null key is no change."""
-    keys = sorted(set(before) | set(after), key=lambda key: (_rank(key), str(key)))
-    changes = []
-    for key in keys:
-        old, new = before.get(key), after.get(key)
-        if old == new and (key in before) == (key in after):
-            continue
-        missing_before, missing_after = key not in before, key not in after
-        old_text = absent if absent is not None and missing_before else shown(old)
-        new_text = absent if absent is not None and missing_after else shown(new)
-        if isinstance(old, list) and isinstance(new, list) and key not in _WHOLE_LISTS:
-            changes.append(
-                FieldChange(
-                    key,
-                    old,
-                    new,
-                    missing_before,
-                    missing_after,
-                    is_list=True,
-                    added=tuple(item for item in new if item not in old),
-                    removed=tuple(item for item in old if item not in new),
-                )
-            )
-        elif old_text != new_text:
-            changes.append(FieldChange(key, old, new, missing_before, missing_after))
-    if before_body is not None and after_body is not None and before_body.strip() != after_body.strip():
-        changes.append(FieldChange(BODY, before_body, after_body, is_body=True))
-    return changes
 
 
 def field_changes(
@@ -141,12 +52,21 @@ def field_changes(
     before_body: str | None = None,
     after_body: str | None = None,
     absent: str | None = None,
+    *,
+    language: str | None = None,
 ) -> list[str]:
     """Each change of ``compare_fields`` as one line: ``points: 9 -> 10``,
-    ``stacks to: added net-pro``; then 'description changed' when the Markdown body differs."""
-    return [
-        _line(change, absent) for change in compare_fields(before, after, before_body, after_body, absent)
-    ]
+    ``stacks to: added net-pro``; then 'description changed' when the Markdown body differs.
+    A text written as a language map (SPEC 10) is said one changed language at a time,
+    ``name (es): Salud -> Ciencias de la salud``; ``language`` is the site's default, whose
+    text a plain string is (unknown: the map's first language)."""
+    lines: list[str] = []
+    for change in compare_fields(before, after, before_body, after_body, absent):
+        if not change.is_body and (is_language_map(change.before) or is_language_map(change.after)):
+            lines += _language_lines(change, absent, language)
+        else:
+            lines.append(_line(change, absent))
+    return lines
 
 
 def _line(change: FieldChange, absent: str | None) -> str:
@@ -159,8 +79,53 @@ def _line(change: FieldChange, absent: str | None) -> str:
     return f"{label(change.key)}: {old_text} -> {new_text}"
 
 
-def _rank(key: object) -> int:
-    return _KEY_ORDER.index(key) if key in _KEY_ORDER else len(_KEY_ORDER)
+#: how a language that a language map leaves out is said: its pages show the default's text
+NOT_TRANSLATED = "not translated"
+
+
+def is_language_map(value: object) -> TypeGuard[dict[str, object]]:
+    """Whether ``value`` is a language map, ``{en: Health, es: Salud}`` (SPEC 10)."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(isinstance(key, str) and _LANGUAGE.fullmatch(key) for key in value)
+    )
+
+
+def in_default(value: object, language: str | None) -> object:
+    """A language map's text in the default ``language`` (or its first text, when the
+    language is unknown or the map lacks it); any other value as it is."""
+    if not is_language_map(value):
+        return value
+    return value[language] if language in value else next(iter(value.values()))
+
+
+def _language_lines(change: FieldChange, absent: str | None, language: str | None) -> list[str]:
+    """One line per language whose text changed: ``name (es): Salud -> Ciencias``. A plain
+    text is the default language's alone; a null or left-out value has no text in any."""
+    maps = [value for value in (change.after, change.before) if is_language_map(value)]
+    default = language or next(iter(maps[0]))
+
+    def texts(value: object, missing: bool) -> tuple[dict[str, str], str]:
+        """The side's text by language, and how a language without one reads."""
+        if missing or value is None:
+            return {}, absent if absent is not None and missing else "none"
+        if is_language_map(value):
+            return {key: shown(text) for key, text in value.items()}, NOT_TRANSLATED
+        return {default: shown(value)}, NOT_TRANSLATED
+
+    old, old_otherwise = texts(change.before, change.missing_before)
+    new, new_otherwise = texts(change.after, change.missing_after)
+    lines = []
+    for lang in dict.fromkeys([default, *new, *old]):
+        old_text, new_text = old.get(lang, old_otherwise), new.get(lang, new_otherwise)
+        if old_text != new_text:
+            lines.append(f"{label(change.key)} ({lang}): {old_text} -> {new_text}")
+    if lines:
+        return lines
+    # the same texts written another way: a plain text, or a map of the default language alone
+    form = "a language map" if is_language_map(change.after) else "plain text"
+    return [f"{label(change.key)}: now written as {form}, same text"]
 
 
 def _list_change(change: FieldChange) -> str:
@@ -414,19 +379,32 @@ def compare_revisions(catalog_dir: Path, base: str, head: str | None = None) -> 
     pairs = _credential_pairs(before, after, renames)
     _compare_credentials(before, after, pairs, report)
     report.ctid_errors = _ctid_errors(before, after, pairs)
+    language = _default_language(after.site) or _default_language(before.site)
     report.pathways = _compare_pathways(
-        before, after, renamed_files(repo, base_commit, head_commit, "pathways")
+        before, after, renamed_files(repo, base_commit, head_commit, "pathways"), language
     )
     report.issuers = _brief(before.issuers, after.issuers, "name")
     report.occupations = _brief(before.occupations, after.occupations, "title")
-    report.career_fields = _brief(before.career_fields, after.career_fields, "name")
-    report.site = field_changes(before.site, after.site) if before.site and after.site else []
+    report.career_fields = _brief(before.career_fields, after.career_fields, "name", language)
+    report.site = (
+        field_changes(before.site, after.site, language=language) if before.site and after.site else []
+    )
     report.outcome_years_added = sorted(after.outcome_years - before.outcome_years)
     report.outcome_years_removed = sorted(before.outcome_years - after.outcome_years)
     report.head_errors = after.errors
     report.base_errors = len(before.errors)
     report.base_missing = not before.exists
     return report
+
+
+def _default_language(site: object) -> str | None:
+    """The site's default language as site.yml writes it (the first of ``languages``, else
+    ``language``), or None when it says none readable."""
+    if not isinstance(site, dict):
+        return None
+    languages = site.get("languages")
+    first = languages[0] if isinstance(languages, list) and languages else site.get("language")
+    return first if isinstance(first, str) and _LANGUAGE.fullmatch(first) else None
 
 
 def _ctid(data: object) -> str | None:
@@ -581,7 +559,9 @@ def _steps(pathway: dict) -> str:
     )
 
 
-def _compare_pathways(before: Snapshot, after: Snapshot, renames: dict[str, str]) -> list[str]:
+def _compare_pathways(
+    before: Snapshot, after: Snapshot, renames: dict[str, str], language: str | None = None
+) -> list[str]:
     lines = []
     pairs = {
         new: old for new, old in renames.items() if new not in before.pathways and old not in after.pathways
@@ -589,7 +569,7 @@ def _compare_pathways(before: Snapshot, after: Snapshot, renames: dict[str, str]
     for key in sorted(after.pathways):
         new = after.pathways[key] or {}
         old_key = pairs.get(key, key)
-        title = f"**{md(shown(new.get('name', key)))}** ({code(str(key))})"
+        title = f"**{md(shown(in_default(new.get('name', key), language)))}** ({code(str(key))})"
         if old_key not in before.pathways:
             steps = new.get("steps")
             count = len(steps) if isinstance(steps, list) else 0
@@ -597,7 +577,9 @@ def _compare_pathways(before: Snapshot, after: Snapshot, renames: dict[str, str]
             continue
         old = before.pathways[old_key] or {}
         changes = field_changes(
-            {k: v for k, v in old.items() if k != "steps"}, {k: v for k, v in new.items() if k != "steps"}
+            {k: v for k, v in old.items() if k != "steps"},
+            {k: v for k, v in new.items() if k != "steps"},
+            language=language,
         )
         if _steps(old) != _steps(new):
             changes.append(f"steps: {_steps(old)} -> {_steps(new)}")
@@ -608,12 +590,14 @@ def _compare_pathways(before: Snapshot, after: Snapshot, renames: dict[str, str]
             lines += [f"  - {md(line)}" for line in changes]
     for key in sorted(set(before.pathways) - set(after.pathways) - set(pairs.values())):
         old = before.pathways[key] or {}
-        lines.append(f"- Removed **{md(shown(old.get('name', key)))}** ({code(str(key))})")
+        name = in_default(old.get("name", key), language)
+        lines.append(f"- Removed **{md(shown(name))}** ({code(str(key))})")
     return lines
 
 
-def _brief(before: dict, after: dict, name_key: str) -> list[str]:
-    """One line per added, removed or changed entry; changed entries name their changed keys."""
+def _brief(before: dict, after: dict, name_key: str, language: str | None = None) -> list[str]:
+    """One line per added, removed or changed entry; changed entries name their changed keys
+    (a language map's texts in ``language``, the site's default, and the others)."""
     lines = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
@@ -621,11 +605,12 @@ def _brief(before: dict, after: dict, name_key: str) -> list[str]:
             continue
         if old is None or new is None:
             entry = new if old is None else old
-            name = entry.get(name_key) if isinstance(entry, dict) else None
+            name = in_default(entry.get(name_key), language) if isinstance(entry, dict) else None
             verb = "Added" if old is None else "Removed"
             lines.append(f"- {verb} {code(str(key))}" + (f" ({md(shown(name))})" if name else ""))
         elif isinstance(old, dict) and isinstance(new, dict):
-            lines.append(f"- Changed {code(str(key))}: {md('; '.join(field_changes(old, new)))}")
+            changes = field_changes(old, new, language=language)
+            lines.append(f"- Changed {code(str(key))}: {md('; '.join(changes))}")
         else:
             lines.append(f"- Changed {code(str(key))}")
     return lines

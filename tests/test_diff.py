@@ -269,3 +269,51 @@ def test_field_changes_say_each_change_in_one_line() -> None:
         "description changed",
     ]
     assert field_changes({"summary": "a" * 100}, {"summary": "b"}) == [f"summary: {'a' * 59}… -> b"]
+
+
+def test_a_language_map_change_is_said_one_language_at_a_time(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = repo / "catalog"
+    (catalog / "site.yml").write_text((catalog / "site.yml").read_text() + "languages: [en, es]\n")
+    replace(catalog / "career-fields.yml", "name: Health Science", "name: {en: Health, es: Salud}")
+    commit_all(repo, "Spanish names", "2024-06-01T00:00:00+00:00")
+    replace(catalog / "career-fields.yml", "{en: Health, es: Salud}", "{en: Health Science, es: Salud}")
+    replace(
+        catalog / "pathways/networking.yml",
+        "name: Networking from scratch",
+        "name: {en: Networking from scratch, es: Redes desde cero}",
+    )
+    replace(
+        catalog / "site.yml",
+        "title: Northland Credential Catalog",
+        "title: {en: Northland Credential Catalog, es: Catálogo de credenciales}",
+    )
+    commit_all(repo, "More Spanish", "2024-06-02T00:00:00+00:00")
+    code, lines, _ = run_diff(["HEAD~1", "HEAD"], capsys)
+    assert code == 0
+    for section in (
+        [
+            "### Pathways",
+            "",
+            "- Changed **Networking from scratch** (`networking`)",
+            "  - name (es): not translated -> Redes desde cero",
+        ],
+        ["### Career fields", "", "- Changed `health`: name (en): Health -> Health Science", ""],
+        ["### Site settings", "", "- title (es): not translated -> Catálogo de credenciales", ""],
+    ):
+        start = lines.index(section[0])
+        assert lines[start : start + len(section)] == section
+    assert not any("{" in line for line in lines)
+
+
+def test_field_changes_say_language_maps_by_language() -> None:
+    before = {"name": "Health", "summary": None, "description": {"en": "Care.", "es": "Cuidar."}}
+    after = {"name": {"en": "Health"}, "summary": {"en": "New.", "es": "Nuevo."}, "description": "Care!"}
+    assert field_changes(before, after, language="en") == [
+        "name: now written as a language map, same text",
+        "summary (en): none -> New.",
+        "summary (es): none -> Nuevo.",
+        "description (en): Care. -> Care!",
+        "description (es): Cuidar. -> not translated",
+    ]

@@ -217,7 +217,109 @@ def test_a_translated_credential_is_in_spanish(site: Path) -> None:
     assert "Una descripción en español." in tree.css_first("main").text()
     assert "Una descripción" not in page(site, "/credentials/net-pro/").css_first("main").text()
     # the texts it does not translate fall back, marked
-    assert tree.css_first('main span[lang="en"]').text() == "One written exam"
+    facts = tree.css_first('section[aria-labelledby="for-employers"]')
+    assert facts.css_first('span[lang="en"]').text() == "One written exam"
+
+
+def test_quality_evidence_in_spanish_with_the_names_marked(site: Path) -> None:
+    rows = page(site, "/es/credentials/net-pro/").css("table.criteria tbody tr")
+    shown = {row.attributes["data-criterion"]: row for row in rows}
+    assert [" ".join(row.css_first("th").text().split()) for row in rows] == [
+        "Demanda en el mercado laboral",
+        "Verificación independiente",
+        "Portabilidad",
+        "Conexión con la educación postsecundaria",
+        "Salarios y progreso profesional",
+    ]
+    evidence = {key: " ".join(row.css("td")[1].text().split()) for key, row in shown.items()}
+    assert evidence == {
+        "labor-market demand": "Ocupación de alta demanda: Computer Network Support Specialists (15-1231).",
+        "third-party verification": "La otorga NetCo (empresa proveedora); los empleadores pueden verificar "
+        "en línea quién la tiene.",
+        "portability": "La reconocen empleadores de todo el país.",
+        "postsecondary connection": "Otorga 3 horas de crédito universitario.",
+        "wages and advancement": "El salario mediano más alto de las ocupaciones relacionadas, $68,000 "
+        "(Computer Network Support Specialists, 2024), es igual o mayor que el salario digno de $40,000.",
+    }
+    # the names inside stay in the catalog's language, marked; the English page marks nothing
+    marked = [
+        (span.text(), span.attributes["lang"]) for span in shown["wages and advancement"].css("td span[lang]")
+    ]
+    assert marked == [("Computer Network Support Specialists", "en")]
+    assert shown["third-party verification"].css_first("td span[lang]").text() == "NetCo"
+    english = page(site, "/credentials/net-pro/").css_first("table.criteria tbody")
+    assert english.css_first("[lang]") is None
+    assert "Issued by NetCo (vendor); employers can verify holders online." in english.text()
+
+
+def test_names_are_marked_in_the_catalog_language_on_spanish_pages(site: Path) -> None:
+    """Names are never translated (SPEC 10): on a page of another language they are marked
+    with the site's default language, wherever they are shown."""
+    credential = page(site, "/es/credentials/net-pro/")
+    h1 = credential.css_first("main h1 span")
+    assert (h1.attributes["lang"], h1.text()) == ("en", "Network Professional")
+    issuer = credential.css_first('main dd [data-pagefind-meta="issuer"] span[lang="en"]')
+    assert issuer is not None and issuer.text() == "NetCo"
+    overview = " ".join(credential.css_first('section[aria-labelledby="overview"]').text().split())
+    assert "(empresa proveedora)" in overview and "Reconocida Nacional" in overview
+    job = credential.css_first('section[aria-labelledby="jobs"] tbody th span[lang="en"]')
+    assert job is not None and job.text() == "Computer Network Support Specialists"
+    table = page(site, "/es/credentials/").css_first("table.credential-table tbody")
+    assert {span.text() for span in table.css('th a span[lang="en"]')} >= {
+        "Network Professional",
+        "Network Basics",
+    }
+    steps = page(site, "/es/pathways/networking/")
+    assert steps.css_first('#pathway-steps a span[lang="en"]') is not None
+    diagram = steps.css_first("svg.diagram")
+    assert {node.attributes.get("lang") for node in diagram.css("text.box-name")} == {"en"}
+    assert "Puntos hasta aquí: 3 de 12" in diagram.text() and "Paso 1" in diagram.text()
+    assert text(steps, "svg.diagram title").startswith("Diagrama de la ruta Redes desde cero")
+    # in English nothing is marked
+    english = page(site, "/credentials/net-pro/")
+    assert english.css_first("main h1 [lang]") is None
+    assert (
+        page(site, "/pathways/networking/").css_first("svg.diagram text.box-name").attributes.get("lang")
+        is None
+    )
+
+
+def test_evidence_and_shared_file_texts_said_per_language() -> None:
+    """The site layer says the rules' evidence and the descriptor's English texts in the page's
+    language: numbers and money in its formats, names marked with the catalog's language."""
+    from markupsafe import Markup
+
+    from site_builder.catalog.models import Occupation
+    from site_builder.rules.quality import wages_and_advancement
+    from site_builder.site.downloads import outcome_tables
+    from site_builder.site.environment import evidence
+
+    job = Occupation(
+        soc="15-1231", title="Network Specialists", median_wage_usd=Decimal(68000), wage_year=2024,
+        in_demand=True, source="t",
+    )  # fmt: skip
+    said = wages_and_advancement([job], Decimal(90000)).evidence
+    i18n.configure(("en", "es"))
+    try:
+        assert evidence(said) == Markup(
+            "Best linked median wage $68,000 (Network Specialists, 2024) is at least 75% of the living wage of $90,000."
+        )
+        table = outcome_tables(10)["attainment"]
+        with i18n.in_language("es"):
+            assert evidence(said) == Markup(
+                "El salario mediano más alto de las ocupaciones relacionadas, $68,000 "
+                '(<span lang="en">Network Specialists</span>, 2024), es al menos el 75% del salario digno de $90,000.'
+            )
+            assert i18n.translated(table.title) == "Credenciales obtenidas por escuela y credencial"
+            earned = next(column for column in table.columns if column.name == "earned")
+            assert i18n.translated(earned.description).startswith(
+                "Estudiantes que obtuvieron la credencial. Un número, o '<10' (entre 1 y 9 estudiantes"
+            )
+            # a text with no translation yet stays English, marked
+            missing = i18n.translated(i18n.Phrase("Not a message %(n)s", n=1))
+            assert (missing, getattr(missing, "language", None)) == ("Not a message 1", "en")
+    finally:
+        i18n.configure(("en",))
 
 
 def test_language_maps_and_their_fallbacks(site: Path) -> None:

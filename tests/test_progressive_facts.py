@@ -99,7 +99,7 @@ def test_credential_page_says_not_yet_documented_and_not_yet_rated(list_site: Pa
     for label in ("Type", "Exam fee", "College credit", "Recognized", "Assessment", "Prerequisites",
                   "Valid for", "Renewal"):  # fmt: skip
         assert facts[label] == "Not yet documented", label
-    assert "kind of organisation not yet documented" in facts["Issued by"]
+    assert "kind of organization not yet documented" in facts["Issued by"]
     assert facts["Prepares for"] == "Not yet documented"
     assert text(tree.css_first("p.lead")) == "Summary: Not yet documented"
     assert text(tree.css_first("#quality")) == "Quality rating: Not yet rated"

@@ -47,7 +47,7 @@ def test_verification_without_the_issuer_kind() -> None:
     result = quality.third_party_verification(Issuer(name="NetCo"), "https://verify.example")
     assert (result.rating, result.evidence) == (
         NO_EVIDENCE,
-        "What kind of organisation NetCo is, is not yet documented.",
+        "What kind of organization NetCo is, is not yet documented.",
     )
 
 

@@ -100,6 +100,33 @@ def test_wage_evidence_quotes_the_numbers() -> None:
     )
 
 
+def test_evidence_is_a_message_and_its_values_for_the_site_to_translate() -> None:
+    """The rules say no language: each evidence is the English sentence (as always) and the
+    interface message it is made of, with the values a page formats in its own language."""
+    result = quality.wages_and_advancement([occupation(wage=31000)], LIVING)
+    evidence = result.evidence
+    assert evidence.message == (
+        "Best linked median wage %(wage)s (%(occupation)s, %(year)s) is at least %(share)s of the "
+        "living wage of %(living_wage)s."
+    )
+    assert evidence.values == {
+        "wage": Decimal(31000),
+        "occupation": "Job 15-1232",
+        "year": "2024",
+        "share": Decimal("0.75"),
+        "living_wage": LIVING,
+    }
+    assert isinstance(evidence.values["occupation"], quality.Name)
+    assert isinstance(evidence.values["share"], quality.Share)
+    kind = quality.third_party_verification(issuer(), None).evidence.values["kind"]
+    assert (kind, type(kind)) == ("vendor", quality.Word)
+    # it survives a trip to a worker process
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(evidence))
+    assert (copy, copy.message, copy.values) == (evidence, evidence.message, evidence.values)
+
+
 # --- the overall rating -----------------------------------------------------------------
 
 

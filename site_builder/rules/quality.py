@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Literal
 
 from site_builder.catalog.models import Credential, Issuer, Occupation
+from site_builder.phrases import Phrase
 
 Rating = Literal["meets", "partial", "does-not-meet", "not-enough-evidence"]
 Overall = Literal["High", "Moderate", "Limited", "Not yet rated"]
@@ -23,12 +24,67 @@ Overall = Literal["High", "Moderate", "Limited", "Not yet rated"]
 NO_EVIDENCE: Rating = "not-enough-evidence"
 NOT_RATED: Overall = "Not yet rated"
 
-DEMAND = "labor-market demand"
-VERIFICATION = "third-party verification"
-PORTABILITY = "portability"
-POSTSECONDARY = "postsecondary connection"
-WAGES = "wages and advancement"
+
+def N_(message: str) -> str:
+    """Marks a string of the interface for translation where the site shows it (as
+    ``site.i18n.N_``; the rules stay free of languages, so they keep their own marker)."""
+    return message
+
+
+DEMAND = N_("labor-market demand")
+VERIFICATION = N_("third-party verification")
+PORTABILITY = N_("portability")
+POSTSECONDARY = N_("postsecondary connection")
+WAGES = N_("wages and advancement")
 CRITERIA = (DEMAND, VERIFICATION, PORTABILITY, POSTSECONDARY, WAGES)
+
+
+class Name(str):
+    """A name in the evidence (an issuer's, an occupation's title): shown as the catalog writes
+    it, in the catalog's language, whatever the page's."""
+
+
+class Word(str):
+    """One of the catalog's fixed words in the evidence (an issuer's kind: ``vendor``), which
+    a page shows in its own language."""
+
+
+class Share(Decimal):
+    """A share of 1 in the evidence (0.75), which a page shows as a percentage (75%)."""
+
+
+#: a value of the evidence: a catalog text (``Name``), a fixed word (``Word``), a share
+#: (``Share``), whole dollars (Decimal), a count (int), the occupations as (title, SOC code)
+#: pairs, or any other text (a year) shown as it is
+Value = str | Decimal | int | tuple[tuple[Name, str], ...]
+
+#: the share of the living wage that a partial wage rating needs
+PARTIAL_WAGE = Share("0.75")
+
+
+class Evidence(Phrase):
+    """The evidence behind a rating: the English sentence (the ``str`` itself, as the rules
+    always wrote it) and what it is made of, so that a page of another language can say it
+    in its own words (``phrases.Phrase``; the wording lives here, in the rules, marked with
+    ``N_``; the site formats the values: ``site.environment.evidence``)."""
+
+    values: dict[str, Value]
+
+    @classmethod
+    def english(cls, value: object) -> object:
+        return _english(value)
+
+
+def _english(value: Value) -> str:
+    if isinstance(value, Share):
+        return f"{value * 100:,.0f}%"
+    if isinstance(value, Decimal):
+        return f"${value:,.0f}"
+    if isinstance(value, tuple):
+        return ", ".join(f"{title} ({soc})" for title, soc in value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -37,7 +93,7 @@ class CriterionResult:
 
     criterion: str
     rating: Rating
-    evidence: str
+    evidence: str  # an Evidence: the English sentence, and what a page needs to translate it
 
 
 @dataclass(frozen=True)
@@ -54,36 +110,58 @@ class QualityRating:
 def labor_market_demand(occupations: Sequence[Occupation] | None) -> CriterionResult:
     """meets: a linked occupation is in demand; partial: linked, none in demand; else does-not-meet."""
     if occupations is None:
-        return CriterionResult(DEMAND, NO_EVIDENCE, "The jobs it leads to are not yet documented.")
+        return CriterionResult(
+            DEMAND, NO_EVIDENCE, Evidence(N_("The jobs it leads to are not yet documented."))
+        )
     in_demand = [occupation for occupation in occupations if occupation.in_demand]
     if in_demand:
-        names = ", ".join(f"{o.title} ({o.soc})" for o in in_demand)
-        return CriterionResult(DEMAND, "meets", f"In-demand occupation: {names}.")
+        jobs = tuple((Name(o.title), o.soc) for o in in_demand)
+        return CriterionResult(
+            DEMAND, "meets", Evidence(N_("In-demand occupation: %(occupations)s."), occupations=jobs)
+        )
     if occupations:
-        return CriterionResult(DEMAND, "partial", "Linked to occupations, but none is flagged as in demand.")
-    return CriterionResult(DEMAND, "does-not-meet", "No occupation is linked to this credential.")
+        return CriterionResult(
+            DEMAND, "partial", Evidence(N_("Linked to occupations, but none is flagged as in demand."))
+        )
+    return CriterionResult(
+        DEMAND, "does-not-meet", Evidence(N_("No occupation is linked to this credential."))
+    )
 
 
 def third_party_verification(issuer: Issuer, verification_url: str | None) -> CriterionResult:
     """meets: issuer kind not 'other' and a verification url; partial: no url; does-not-meet: kind 'other'."""
+    name = Name(issuer.name)
     if issuer.kind is None:
         return CriterionResult(
-            VERIFICATION, NO_EVIDENCE, f"What kind of organisation {issuer.name} is, is not yet documented."
+            VERIFICATION,
+            NO_EVIDENCE,
+            Evidence(N_("What kind of organization %(issuer)s is, is not yet documented."), issuer=name),
         )
     if issuer.kind == "other":
         return CriterionResult(
-            VERIFICATION, "does-not-meet", f"{issuer.name} is not an independent third party."
+            VERIFICATION,
+            "does-not-meet",
+            Evidence(N_("%(issuer)s is not an independent third party."), issuer=name),
         )
+    kind = Word(issuer.kind)
     if verification_url:
         return CriterionResult(
             VERIFICATION,
             "meets",
-            f"Issued by {issuer.name} ({issuer.kind}); employers can verify holders online.",
+            Evidence(
+                N_("Issued by %(issuer)s (%(kind)s); employers can verify holders online."),
+                issuer=name,
+                kind=kind,
+            ),
         )
     return CriterionResult(
         VERIFICATION,
         "partial",
-        f"Issued by {issuer.name} ({issuer.kind}), but there is no public way to verify holders.",
+        Evidence(
+            N_("Issued by %(issuer)s (%(kind)s), but there is no public way to verify holders."),
+            issuer=name,
+            kind=kind,
+        ),
     )
 
 
@@ -91,15 +169,17 @@ def portability(scope: str | None) -> CriterionResult:
     """meets: national or multi-state; partial: state; does-not-meet: regional."""
     if scope is None:
         return CriterionResult(
-            PORTABILITY, NO_EVIDENCE, "Where employers recognize it is not yet documented."
+            PORTABILITY, NO_EVIDENCE, Evidence(N_("Where employers recognize it is not yet documented."))
         )
     if scope == "national":
-        return CriterionResult(PORTABILITY, "meets", "Recognized by employers across the country.")
+        return CriterionResult(
+            PORTABILITY, "meets", Evidence(N_("Recognized by employers across the country."))
+        )
     if scope == "multi-state":
-        return CriterionResult(PORTABILITY, "meets", "Recognized in several states.")
+        return CriterionResult(PORTABILITY, "meets", Evidence(N_("Recognized in several states.")))
     if scope == "state":
-        return CriterionResult(PORTABILITY, "partial", "Recognized in this state only.")
-    return CriterionResult(PORTABILITY, "does-not-meet", "Recognized only in one region.")
+        return CriterionResult(PORTABILITY, "partial", Evidence(N_("Recognized in this state only.")))
+    return CriterionResult(PORTABILITY, "does-not-meet", Evidence(N_("Recognized only in one region.")))
 
 
 def postsecondary_connection(
@@ -108,42 +188,72 @@ def postsecondary_connection(
     """meets: college credit hours > 0; partial: stacks to another credential; else does-not-meet."""
     if college_credit_hours is None:
         return CriterionResult(
-            POSTSECONDARY, NO_EVIDENCE, "The college credit it earns is not yet documented."
+            POSTSECONDARY, NO_EVIDENCE, Evidence(N_("The college credit it earns is not yet documented."))
         )
+    # one message per English plural form (the marker has no plural): a language with more
+    # forms than "one" and "other" would want ngettext here
     if college_credit_hours > 0:
-        hours = "hour" if college_credit_hours == 1 else "hours"
-        return CriterionResult(
-            POSTSECONDARY, "meets", f"Worth {college_credit_hours} college credit {hours}."
+        worth = (
+            N_("Worth %(count)s college credit hour.")
+            if college_credit_hours == 1
+            else N_("Worth %(count)s college credit hours.")
         )
+        return CriterionResult(POSTSECONDARY, "meets", Evidence(worth, count=college_credit_hours))
     if stacks_to:
-        further = "another credential" if len(stacks_to) == 1 else f"{len(stacks_to)} further credentials"
-        return CriterionResult(POSTSECONDARY, "partial", f"No college credit, but it prepares for {further}.")
+        further = (
+            Evidence(N_("No college credit, but it prepares for another credential."))
+            if len(stacks_to) == 1
+            else Evidence(
+                N_("No college credit, but it prepares for %(count)s further credentials."),
+                count=len(stacks_to),
+            )
+        )
+        return CriterionResult(POSTSECONDARY, "partial", further)
     if stacks_to is None:
         return CriterionResult(
             POSTSECONDARY,
             NO_EVIDENCE,
-            "No college credit; the credentials it prepares for are not yet documented.",
+            Evidence(N_("No college credit; the credentials it prepares for are not yet documented.")),
         )
-    return CriterionResult(POSTSECONDARY, "does-not-meet", "No college credit and no further credential.")
+    return CriterionResult(
+        POSTSECONDARY, "does-not-meet", Evidence(N_("No college credit and no further credential."))
+    )
 
 
 def wages_and_advancement(occupations: Sequence[Occupation] | None, living_wage: Decimal) -> CriterionResult:
     """meets: best linked median wage >= living wage; partial: >= 75% of it; else does-not-meet."""
     if occupations is None:
         return CriterionResult(
-            WAGES, NO_EVIDENCE, "The jobs it leads to are not yet documented, so no wage evidence yet."
+            WAGES,
+            NO_EVIDENCE,
+            Evidence(N_("The jobs it leads to are not yet documented, so no wage evidence yet.")),
         )
     if not occupations:
-        return CriterionResult(WAGES, "does-not-meet", "No linked occupation, so no wage evidence.")
+        return CriterionResult(
+            WAGES, "does-not-meet", Evidence(N_("No linked occupation, so no wage evidence."))
+        )
     best = max(occupations, key=lambda occupation: (occupation.median_wage_usd, occupation.soc))
-    wage = f"${best.median_wage_usd:,.0f}"
-    living = f"${living_wage:,.0f}"
-    detail = f"Best linked median wage {wage} ({best.title}, {best.wage_year})"
+    values: dict[str, Value] = {
+        "wage": Decimal(best.median_wage_usd),
+        "occupation": Name(best.title),
+        "year": str(best.wage_year),
+        "share": PARTIAL_WAGE,
+        "living_wage": Decimal(living_wage),
+    }
     if best.median_wage_usd >= living_wage:
-        return CriterionResult(WAGES, "meets", f"{detail} is at or above the living wage of {living}.")
-    if best.median_wage_usd * 4 >= living_wage * 3:
-        return CriterionResult(WAGES, "partial", f"{detail} is at least 75% of the living wage of {living}.")
-    return CriterionResult(WAGES, "does-not-meet", f"{detail} is below 75% of the living wage of {living}.")
+        message = N_(
+            "Best linked median wage %(wage)s (%(occupation)s, %(year)s) is at or above the living wage of %(living_wage)s."
+        )
+        return CriterionResult(WAGES, "meets", Evidence(message, **values))
+    if best.median_wage_usd >= living_wage * PARTIAL_WAGE:
+        message = N_(
+            "Best linked median wage %(wage)s (%(occupation)s, %(year)s) is at least %(share)s of the living wage of %(living_wage)s."
+        )
+        return CriterionResult(WAGES, "partial", Evidence(message, **values))
+    message = N_(
+        "Best linked median wage %(wage)s (%(occupation)s, %(year)s) is below %(share)s of the living wage of %(living_wage)s."
+    )
+    return CriterionResult(WAGES, "does-not-meet", Evidence(message, **values))
 
 
 def overall_rating(criteria: Sequence[CriterionResult]) -> Overall:

@@ -2,7 +2,7 @@
 short history on each credential page.
 
 Entries come from ``history.read_history`` (Git commit dates, never the clock). What changed
-is found by the comparison ``credsite diff`` makes (``diff.compare_fields``), and said here in
+is found by the comparison ``credsite diff`` makes (``catalog.changes.compare_fields``), and said here in
 plain words for families, field by field, with names instead of ids; the commit's subject,
 written for the catalog's maintainers, is only a small note beside it.
 """
@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from site_builder.catalog import Catalog
+from site_builder.catalog.changes import UNDOCUMENTED, FieldChange, compare_fields, shown
 from site_builder.catalog.models import FACTS
-from site_builder.diff import UNDOCUMENTED, FieldChange, compare_fields, shown
 from site_builder.history import FileChange, History
-from site_builder.site.environment import long_date, money
-from site_builder.site.i18n import N_, _, ngettext, url
+from site_builder.site.environment import long_date, money, word
+from site_builder.site.i18n import N_, _, as_written, ngettext, url
 from site_builder.site.pages import Link, Page, canonical, credential_url
 
 CHANGES_PATH = "/changes/"
@@ -69,13 +69,15 @@ def change_entries(catalog: Catalog, history: History | None) -> list[ChangeEntr
                 committed=change.committed,
                 credential_id=key,
                 credential=Link(
-                    credential_url(key) if key in catalog.credentials else "", _name(catalog, change)
+                    credential_url(key) if key in catalog.credentials else "",
+                    as_written(_name(catalog, change)),
                 ),
                 kind=change.kind,
                 headline=headline,
                 changes=lines,
                 subject=change.subject,
-                note=_note(change.subject),
+                # written for maintainers, in the catalog's language: marked with it elsewhere
+                note=as_written(_note(change.subject)),
                 entry_id="urn:uuid:"
                 + str(
                     uuid.uuid5(
@@ -172,7 +174,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def plain_change(catalog: Catalog, change: FieldChange) -> str:
-    """One change that ``diff.compare_fields`` found, as a family reads it: "Points changed
+    """One change that ``catalog.changes.compare_fields`` found, as a family reads it: "Points changed
     from 9 to 10", "Prepares for: added Network Professional", "Exam fee documented: $120"."""
     if change.is_body:
         return _("Description rewritten")
@@ -267,7 +269,7 @@ def _value(catalog: Catalog, key: str, value: object) -> str:
             return _none()
         return ngettext("%(num)s college credit hour", "%(num)s college credit hours", value) % {"num": value}
     if key in ("type", "portability"):
-        return text.replace("-", " ")
+        return word(text).replace("-", " ")
     if key in TEXT_FIELDS:
         return f"“{text}”"
     return text

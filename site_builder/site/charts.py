@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from site_builder.catalog.translations import Untranslated
 from site_builder.site.i18n import _, ngettext
 
 #: the width a 320px screen leaves inside the page's margins; the text is 12 and 13 units
@@ -59,6 +60,8 @@ class Bar:
     value_y: int
     #: diagonal lines (x1, y1, x2, y2) that hatch the empty slot of a hidden value
     hatches: tuple[tuple[int, int, int, int], ...] = ()
+    #: the label's language when it is not the page's (a name shown untranslated), else None
+    label_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ def bar_chart(chart_id: str, title: str, values: Sequence[BarValue], summary: st
                 value_x=bar_x + width + 6,
                 value_y=bar_y + BAR_HEIGHT - 4,
                 hatches=_hatches(bar_x, bar_y, width) if hidden else (),
+                label_language=value.label.language if isinstance(value.label, Untranslated) else None,
             )
         )
         y = bar_y + BAR_HEIGHT + ROW_GAP

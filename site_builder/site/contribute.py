@@ -44,8 +44,8 @@ FACT_LABELS = {
     "last_reviewed": N_("when the facts were last checked"),
 }
 ISSUER_FACT_LABELS = {
-    "url": N_("the organisation's home page"),
-    "kind": N_("what kind of organisation it is"),
+    "url": N_("the organization's home page"),
+    "kind": N_("what kind of organization it is"),
 }
 
 #: the branch a pull request edits (SPEC: every merge to main is published)

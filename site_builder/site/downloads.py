@@ -30,12 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.catalog import Catalog
+from site_builder.phrases import Phrase
 from site_builder.protection import CODED_STATUSES
 from site_builder.reports import Reports
 from site_builder.reports.model import AuditSummary, Readiness, Statewide
 from site_builder.reports.published import Count, Dollars, Rate
 from site_builder.site.csvsafe import SPREADSHEET_NOTE, csv_text
 from site_builder.site.harvest import VERSION_NOTE, package_facts
+from site_builder.site.i18n import N_
 from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
 
@@ -58,14 +60,16 @@ def report_file(year: int) -> str:
 
 STATUSES = ["published", "suppressed", "suppressed-complementary", "top-coded", "bottom-coded"]
 
-HIDDEN_NOTE = (
-    "A number, or '<{n}' (between 1 and {m} students, hidden to protect privacy), or 'suppressed' "
+# The texts of the descriptor, in English in the files; the /data/ page says them in its own
+# language (``i18n.translated``): each a message marked with N_, or a Phrase of one.
+HIDDEN_NOTE = N_(
+    "A number, or '<%(n)s' (between 1 and %(m)s students, hidden to protect privacy), or 'suppressed' "
     "(hidden so that other hidden numbers cannot be worked out from totals)."
 )
-MET_NOTE = (
-    "A number, or '<{n}' (between 1 and {m} students, hidden to protect privacy), or 'suppressed': "
+MET_NOTE = N_(
+    "A number, or '<%(n)s' (between 1 and %(m)s students, hidden to protect privacy), or 'suppressed': "
     "hidden so that other hidden numbers cannot be worked out, or because the rate is too close to "
-    "0% or 100% to show exactly; then it may be of any size."
+    "0%% or 100%% to show exactly; then it may be of any size."
 )
 
 
@@ -98,67 +102,92 @@ class Table:
 
 
 def outcome_tables(min_cell: int) -> dict[str, Table]:
-    hidden = HIDDEN_NOTE.format(n=min_cell, m=min_cell - 1)
-    status_text = (
-        "Why the number is shown or hidden, saying no more than the row shows: published, "
-        f"suppressed (shown as '<{min_cell}': fewer than {min_cell} students), "
-        "suppressed-complementary (shown as 'suppressed': hidden so that other hidden numbers "
-        "cannot be worked out), top-coded or bottom-coded (a rate shown only as a range)."
+    hidden = Phrase(HIDDEN_NOTE, n=min_cell, m=min_cell - 1)
+    status_text = Phrase(
+        N_(
+            "Why the number is shown or hidden, saying no more than the row shows: published, "
+            "suppressed (shown as '<%(n)s': fewer than %(n)s students), "
+            "suppressed-complementary (shown as 'suppressed': hidden so that other hidden numbers "
+            "cannot be worked out), top-coded or bottom-coded (a rate shown only as a range)."
+        ),
+        n=min_cell,
     )
-    year = Column("year", "integer", "School year of the report.")
-    school_id = Column("school_id", "string", "State school id.")
-    school_name = Column("school_name", "string", "School name.")
-    district_id = Column("district_id", "string", "State district id.")
+    year = Column("year", "integer", N_("School year of the report."))
+    school_id = Column("school_id", "string", N_("State school id."))
+    school_name = Column("school_name", "string", N_("School name."))
+    district_id = Column("district_id", "string", N_("State district id."))
     return {
         "attainment": Table(
             "attainment",
-            "Credentials earned by school and credential",
-            "Students who earned each credential for the first time, by school, after privacy "
-            "protection. One row per school and credential reported.",
+            N_("Credentials earned by school and credential"),
+            N_(
+                "Students who earned each credential for the first time, by school, after privacy "
+                "protection. One row per school and credential reported."
+            ),
             (
                 year,
                 school_id,
                 school_name,
                 district_id,
-                Column("district_name", "string", "District name."),
-                Column("credential_id", "string", "Credential id in the catalog (see catalog.json)."),
-                Column("credential_name", "string", "Credential name."),
-                Column("career_field", "string", "Id of the credential's primary career field."),
-                Column("earned", "string", f"Students who earned the credential. {hidden}"),
+                Column("district_name", "string", N_("District name.")),
+                Column("credential_id", "string", N_("Credential id in the catalog (see catalog.json).")),
+                Column("credential_name", "string", N_("Credential name.")),
+                Column("career_field", "string", N_("Id of the credential's primary career field.")),
+                Column(
+                    "earned",
+                    "string",
+                    Phrase(N_("Students who earned the credential. %(hidden)s"), hidden=hidden),
+                ),
                 Column("status", "string", status_text, status=True),
             ),
             ("year", "school_id", "credential_id"),
         ),
         "readiness": Table(
             "readiness",
-            "Graduates who met the points target, by school",
-            "Graduates and how many of them earned the points target in one career field, by "
-            "school, after privacy protection.",
+            N_("Graduates who met the points target, by school"),
+            N_(
+                "Graduates and how many of them earned the points target in one career field, by "
+                "school, after privacy protection."
+            ),
             (
                 year,
                 school_id,
                 school_name,
                 district_id,
-                Column("graduates", "string", f"Graduates. {hidden}"),
+                Column("graduates", "string", Phrase(N_("Graduates. %(hidden)s"), hidden=hidden)),
                 Column(
-                    "graduates_status", "string", "Status of the graduates count. " + status_text, status=True
+                    "graduates_status",
+                    "string",
+                    Phrase(N_("Status of the graduates count. %(status)s"), status=status_text),
+                    status=True,
                 ),
                 Column(
                     "met_points_target",
                     "string",
-                    "Graduates who met the points target. " + MET_NOTE.format(n=min_cell, m=min_cell - 1),
+                    Phrase(
+                        N_("Graduates who met the points target. %(hidden)s"),
+                        hidden=Phrase(MET_NOTE, n=min_cell, m=min_cell - 1),
+                    ),
                 ),
                 Column(
                     "rate",
                     "string",
-                    "Share of graduates who met the target: a whole percent, a coded range such as "
-                    "'>=95%' or '<=5%', or 'suppressed'.",
+                    N_(
+                        "Share of graduates who met the target: a whole percent, a coded range such as "
+                        "'>=95%' or '<=5%', or 'suppressed'."
+                    ),
                 ),
                 Column(
                     "status",
                     "string",
-                    "Status of the rate when it is shown as a range (top-coded, bottom-coded; "
-                    "met_points_target is then 'suppressed'), otherwise of met_points_target. " + status_text,
+                    Phrase(
+                        N_(
+                            "Status of the rate when it is shown as a range (top-coded, bottom-coded; "
+                            "met_points_target is then 'suppressed'), otherwise of met_points_target. "
+                            "%(status)s"
+                        ),
+                        status=status_text,
+                    ),
                     status=True,
                 ),
             ),
@@ -166,38 +195,47 @@ def outcome_tables(min_cell: int) -> dict[str, Table]:
         ),
         "reimbursement": Table(
             "reimbursement",
-            "Reimbursement claims and payments by school",
-            "What each school claimed and was paid under each program; dollars are published per "
-            "school and program only.",
+            N_("Reimbursement claims and payments by school"),
+            N_(
+                "What each school claimed and was paid under each program; dollars are published per "
+                "school and program only."
+            ),
             (
                 year,
-                Column("program", "string", "Funding program id."),
+                Column("program", "string", N_("Funding program id.")),
                 school_id,
                 Column(
                     "claimed_usd",
                     "string",
-                    "Dollars claimed, to the cent, or 'suppressed' when withheld to protect privacy.",
+                    N_("Dollars claimed, to the cent, or 'suppressed' when withheld to protect privacy."),
                 ),
                 Column(
                     "paid_usd",
                     "string",
-                    "Dollars paid, to the cent, or 'suppressed' when withheld to protect privacy.",
+                    N_("Dollars paid, to the cent, or 'suppressed' when withheld to protect privacy."),
                 ),
                 Column(
                     "factor",
                     "string",
-                    "Proration factor of the program: min(1, allocation / total claimed), six decimals, "
-                    "rounded down; 'suppressed' when the program's totals are withheld.",
+                    N_(
+                        "Proration factor of the program: min(1, allocation / total claimed), six decimals, "
+                        "rounded down; 'suppressed' when the program's totals are withheld."
+                    ),
                 ),
                 Column(
                     "status",
                     "string",
-                    "Status of the dollars: published (dollars shown), suppressed (fewer than "
-                    f"{min_cell} credentials claimed, count shown as '<{min_cell}'; dollars withheld), "
-                    "suppressed-complementary (dollars withheld: under a program that reimburses "
-                    "actual exam fees always, since with the published fees they would tell what "
-                    "the school claimed for each credential; under a flat-rate program so that "
-                    "other withheld numbers cannot be worked out from the totals).",
+                    Phrase(
+                        N_(
+                            "Status of the dollars: published (dollars shown), suppressed (fewer than "
+                            "%(n)s credentials claimed, count shown as '<%(n)s'; dollars withheld), "
+                            "suppressed-complementary (dollars withheld: under a program that reimburses "
+                            "actual exam fees always, since with the published fees they would tell what "
+                            "the school claimed for each credential; under a flat-rate program so that "
+                            "other withheld numbers cannot be worked out from the totals)."
+                        ),
+                        n=min_cell,
+                    ),
                     status=True,
                 ),
             ),
@@ -205,15 +243,17 @@ def outcome_tables(min_cell: int) -> dict[str, Table]:
         ),
         SCHOOLS: Table(
             SCHOOLS,
-            "Schools with a report",
-            "Every school with a report page, whatever the year, with its district and county, as "
-            "the school pages name them.",
+            N_("Schools with a report"),
+            N_(
+                "Every school with a report page, whatever the year, with its district and county, as "
+                "the school pages name them."
+            ),
             (
                 school_id,
                 school_name,
                 district_id,
-                Column("district_name", "string", "District name."),
-                Column("county", "string", "County of the school."),
+                Column("district_name", "string", N_("District name.")),
+                Column("county", "string", N_("County of the school.")),
             ),
             ("school_id",),
         ),
@@ -310,51 +350,61 @@ def schools_rows(reports: Reports) -> list[list[str]]:
 
 
 #: what ``report-<year>.json`` holds, in words: the descriptor's and the /data/ page's
-REPORT_DESCRIPTION = (
+REPORT_DESCRIPTION = N_(
     "Every other figure of the year's report pages, in the form and with the status the pages "
     "show it: the statewide total and the totals by career field, credential and district; readiness "
     "statewide and by district; each school's total and totals by career field; each funding "
     "program's allocation, flat amount, proration factor, totals, and the count of credentials each "
     "school claimed; and the numbers of the disclosure audit paragraph. Each number is an object "
-    "with its 'text' (as in the CSV files: a number, '<{n}', 'suppressed', or a rate such as '45%' or "
-    "'>=95%') and its 'status'. With schools.csv and the year's CSV files it is the whole report, "
+    "with its 'text' (as in the CSV files: a number, '<%(n)s', 'suppressed', or a rate such as '45%%' or "
+    "'>=95%%') and its 'status'. With schools.csv and the year's CSV files it is the whole report, "
     "so a copy of the site can draw the report pages without the private data."
 )
 
 
 #: the keys of ``report-<year>.json``, for the /data/ page ("number": an object with its text and status)
 REPORT_KEYS = (
-    Column("year", "integer", "School year of the report."),
-    Column("min_cell", "integer", "The smallest count shown: smaller ones are shown as '<min_cell'."),
-    Column("earned", "object", "Credentials earned statewide: a number, with its 'text' and 'status'."),
-    Column("earned_by_career_field", "object", "Credentials earned statewide, by career field id: numbers."),
+    Column("year", "integer", N_("School year of the report.")),
+    Column("min_cell", "integer", N_("The smallest count shown: smaller ones are shown as '<min_cell'.")),
+    Column("earned", "object", N_("Credentials earned statewide: a number, with its 'text' and 'status'.")),
+    Column("earned_by_career_field", "object", N_("Credentials earned statewide, by career field id: numbers.")),
     Column(
         "earned_by_credential", "object",
-        "Students who earned each credential statewide, by credential id: numbers.",
+        N_(
+            "Students who earned each credential statewide, by credential id: numbers."
+        ),
     ),
-    Column("earned_by_district", "object", "Credentials earned, by district id: numbers."),
+    Column("earned_by_district", "object", N_("Credentials earned, by district id: numbers.")),
     Column(
         "readiness", "object",
-        "Statewide graduates, graduates who met the points target, and the rate: numbers "
-        "'graduates', 'met_points_target' and 'rate'.",
+        N_(
+            "Statewide graduates, graduates who met the points target, and the rate: numbers "
+            "'graduates', 'met_points_target' and 'rate'."
+        ),
     ),
-    Column("readiness_by_district", "object", "The same for each district, by district id."),
+    Column("readiness_by_district", "object", N_("The same for each district, by district id.")),
     Column(
         "schools", "object",
-        "By school id: the credentials the school's students earned ('earned') and the same by "
-        "career field ('earned_by_career_field'), as on the school page.",
+        N_(
+            "By school id: the credentials the school's students earned ('earned') and the same by "
+            "career field ('earned_by_career_field'), as on the school page."
+        ),
     ),
     Column(
         "programs", "object",
-        "By funding program id: the allocation and flat amount per credential (dollars, or null when "
-        "the program reimburses actual fees), the proration factor (null when withheld), the "
-        "credentials claimed ('claimed') and the dollars claimed and paid, and the credentials each "
-        "school claimed ('claimed_by_school', by school id): numbers.",
+        N_(
+            "By funding program id: the allocation and flat amount per credential (dollars, or null when "
+            "the program reimburses actual fees), the proration factor (null when withheld), the "
+            "credentials claimed ('claimed') and the dollars claimed and paid, and the credentials each "
+            "school claimed ('claimed_by_school', by school id): numbers."
+        ),
     ),
     Column(
         "audit", "object",
-        "The numbers of the report page's paragraph on the disclosure audit: numbers hidden, checked, "
-        "calculations, pinned by the status column alone, behind coded rates, and coded rates.",
+        N_(
+            "The numbers of the report page's paragraph on the disclosure audit: numbers hidden, checked, "
+            "calculations, pinned by the status column alone, behind coded rates, and coded rates."
+        ),
     ),
 )  # fmt: skip
 
@@ -491,7 +541,8 @@ def download_resources(statewide: Statewide) -> list[dict]:
     for year in sorted(statewide.years):
         for kind in DOWNLOAD_KINDS:
             table = tables[kind]
-            resources.append(_table_resource(table, download_name(kind, year), f"{table.title}, {year}"))
+            title = Phrase(N_("%(title)s, %(year)s"), title=Phrase(table.title), year=year)
+            resources.append(_table_resource(table, download_name(kind, year), title))
         resources.append(
             {
                 "name": download_name(REPORT, year),
@@ -501,8 +552,8 @@ def download_resources(statewide: Statewide) -> list[dict]:
                 "format": "json",
                 "mediatype": "application/json",
                 "encoding": "utf-8",
-                "title": f"The rest of the report, {year}",
-                "description": REPORT_DESCRIPTION.format(n=statewide.min_cell),
+                "title": Phrase(N_("The rest of the report, %(year)s"), year=year),
+                "description": Phrase(REPORT_DESCRIPTION, n=statewide.min_cell),
             }
         )
     return resources

@@ -18,10 +18,11 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.bccache import Bucket
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from site_builder.catalog.translations import Untranslated
 from site_builder.reports.published import Count, Dollars
+from site_builder.rules.quality import Evidence, Name, Share, Value, Word
 from site_builder.site import i18n
 from site_builder.site.i18n import N_, _, active_locale, ngettext
 
@@ -51,6 +52,19 @@ WORDS = {
     "Moderate": N_("Moderate"),
     "Limited": N_("Limited"),
     "Not yet rated": N_("Not yet rated"),
+    # a credential of the outcome reports the catalog no longer has (report_pages.NOT_IN_CATALOG)
+    "No longer in the catalog": N_("No longer in the catalog"),
+    # an issuer's kind (the overview shows it without the hyphens: "industry association")
+    "industry-association": N_("industry-association"),
+    "vendor": N_("vendor"),
+    "government-licensing": N_("government-licensing"),
+    "postsecondary": N_("postsecondary"),
+    "other": N_("other"),
+    # where a credential is recognized
+    "national": N_("national"),
+    "multi-state": N_("multi-state"),
+    "state": N_("state"),
+    "regional": N_("regional"),
 }
 
 
@@ -165,6 +179,40 @@ def lang_marked(text: object) -> object:
     return text
 
 
+def as_written(text: object) -> object:
+    """A name the catalog has in its own language alone (``i18n.as_written``), marked with that
+    language on the pages of another: ``{{ credential.name|as_written }}``."""
+    if isinstance(text, Markup) or not isinstance(text, str):
+        return text
+    return lang_marked(i18n.as_written(text))
+
+
+def evidence(text: str) -> Markup:
+    """The evidence of a quality criterion (``quality.Evidence``) in the active language: its
+    sentence translated, its dollars, counts and shares in the language's formats, its fixed
+    words translated and the catalog's names marked with their language (``as_written``)."""
+    if not isinstance(text, Evidence):
+        return escape(text)
+    values = {key: _evidence_value(value) for key, value in text.values.items()}
+    return Markup(escape(_(text.message))) % values
+
+
+def _evidence_value(value: Value) -> object:
+    if isinstance(value, Share):
+        return percent(value)
+    if isinstance(value, Decimal):
+        return money(value.to_integral_value())
+    if isinstance(value, tuple):
+        return Markup(", ").join(Markup("%s (%s)") % (as_written(title), soc) for title, soc in value)
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, Word):
+        return word(value)
+    if isinstance(value, Name):
+        return as_written(value)
+    return value
+
+
 def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -227,6 +275,8 @@ def make_environment(
         number=number,
         percent=percent,
         lang_marked=lang_marked,
+        as_written=as_written,
+        evidence=evidence,
         word=word,
     )
     return env

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from site_builder.catalog import Catalog
 from site_builder.site import ctdl
+from site_builder.site.i18n import N_
 from site_builder.site.licenses import license_of
 from site_builder.site.writer import write_text
 
@@ -52,7 +53,7 @@ CATALOG_FILES = {
     ),
     "datapackage.json": (
         "Description of the files (Frictionless data package)",
-        "The name, type and meaning of every column of the CSV files and their keys, the licence, "
+        "The name, type and meaning of every column of the CSV files and their keys, the license, "
         "version and publisher; tools such as frictionless can check the files against it.",
     ),
 }
@@ -89,7 +90,7 @@ def data_version(catalog: Catalog, built_on: dt.date | None) -> str:
     return f"{catalog.site.current_year}.{data_day(catalog, built_on):%Y%m%d}.0"
 
 
-VERSION_NOTE = (
+VERSION_NOTE = N_(
     "The version is the program year the site reports on, then the day of the data (YYYYMMDD), "
     "then 0: a later version holds newer data."
 )

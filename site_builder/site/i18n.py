@@ -24,6 +24,7 @@ and drawing it, so pages made in a forked worker process get theirs too.
 from __future__ import annotations
 
 import gettext as gettext_module
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from site_builder.catalog.translations import Untranslated
+from site_builder.phrases import Phrase
 
 #: the gettext catalogs: ``<lang>/LC_MESSAGES/messages.po`` and the template ``messages.pot``
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -131,6 +133,47 @@ def in_english(text: str) -> str:
     page of the active language shows it: marked as English (``Untranslated``) on the pages
     of another language."""
     return text if _state.active == SOURCE_LANGUAGE else Untranslated(text, SOURCE_LANGUAGE)
+
+
+#: a named value in a message of the interface
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def translated(text: str) -> str:
+    """A text of the interface that the shared files hold in English (a ``Phrase``, or a
+    message marked with ``N_``) as a page of the active language shows it: translated, or,
+    while a part of it has no translation yet, in English marked as such (``in_english``)."""
+    if _state.active == SOURCE_LANGUAGE:
+        return text
+    said = _said(text)
+    return said if said is not None else Untranslated(text, SOURCE_LANGUAGE)
+
+
+def _said(text: str) -> str | None:
+    """``text`` in the active language; None when a part of it has no translation."""
+    message = text.message if isinstance(text, Phrase) else str(text)
+    words = gettext(message)
+    if words == message and any(char.isalpha() for char in PLACEHOLDER.sub("", message)):
+        return None
+    if not isinstance(text, Phrase):
+        return words
+    values = {}
+    for key, value in text.values.items():
+        values[key] = _said(value) if isinstance(value, Phrase) else value
+        if values[key] is None:
+            return None
+    return words % values
+
+
+def as_written(text: str | None) -> str | None:
+    """A text no language but the catalog's own has (SPEC 10 translates no name: a
+    credential's or an issuer's name, an occupation's title, a note in a credential's history)
+    as a page of the active language shows it: on the pages of another language, an
+    ``Untranslated`` text of the site's default language, which the templates' ``lang_marked``
+    marks with its ``lang`` (the templates' ``as_written`` filter does both)."""
+    if text is None or isinstance(text, Untranslated) or _state.active == default_language():
+        return text
+    return Untranslated(text, default_language())
 
 
 def N_(message: str) -> str:

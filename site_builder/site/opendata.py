@@ -8,7 +8,7 @@
 - the outcome downloads (``downloads``), written from the protected reports only: each year's
   CSV files and ``report-<year>.json``, and ``schools.csv``;
 - ``datapackage.json``: the Frictionless descriptor of every CSV file and report document,
-  with the licence, version and publisher;
+  with the license, version and publisher;
 - and beside /data/, ``/data.json``: the DCAT-US catalog of every file here, for data portals
   (``harvest``).
 
@@ -36,6 +36,7 @@ from site_builder.catalog.models import (
     Status,
 )
 from site_builder.derive import Derived
+from site_builder.phrases import Phrase
 from site_builder.reports import Reports
 from site_builder.reports.model import Statewide
 from site_builder.rules.quality import CRITERIA, Overall, Rating
@@ -50,7 +51,7 @@ from site_builder.site.downloads import (
     write_downloads,
 )
 from site_builder.site.harvest import DCAT_FILE, DCAT_URL, VERSION_NOTE, write_dcat
-from site_builder.site.i18n import _, in_english
+from site_builder.site.i18n import N_, _, translated
 from site_builder.site.pages import Page, canonical, career_field_url, credential_url, pathway_url
 from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text
@@ -174,8 +175,13 @@ def _criterion_column(criterion: str) -> CatalogColumn:
     return _column(
         "quality_" + re.sub(r"[^a-z0-9]+", "_", criterion),
         "string",
-        f"Rating on the '{criterion}' quality criterion: meets, partial, does-not-meet, "
-        "or not-enough-evidence while the facts that decide it are not yet documented.",
+        Phrase(
+            N_(
+                "Rating on the '%(criterion)s' quality criterion: meets, partial, does-not-meet, "
+                "or not-enough-evidence while the facts that decide it are not yet documented."
+            ),
+            criterion=Phrase(criterion),  # the criterion's name, translated on the page
+        ),
         value=lambda record: record["quality"]["criteria"][criterion],
         enum=list(get_args(Rating)),
     )
@@ -200,70 +206,70 @@ def _column(
 def catalog_columns() -> tuple[CatalogColumn, ...]:
     """The columns of ``catalog.csv``, in order; lists of ids are joined with ';'."""
     return (
-        _column("id", "string", "Credential id, as in the catalog.", unique=True, pattern=SLUG_PATTERN),
-        _column("name", "string", "The credential's official name."),
-        _column("issuer", "string", "Id of the organisation that awards it."),
-        _column("issuer_name", "string", "Name of the organisation that awards it."),
+        _column("id", "string", N_("Credential id, as in the catalog."), unique=True, pattern=SLUG_PATTERN),
+        _column("name", "string", N_("The credential's official name.")),
+        _column("issuer", "string", N_("Id of the organization that awards it.")),
+        _column("issuer_name", "string", N_("Name of the organization that awards it.")),
         _column(
-            "type", "string", "certification, license, certificate or badge; empty when not yet documented.",
+            "type", "string", N_("certification, license, certificate or badge; empty when not yet documented."),
             required=False, enum=list(get_args(CredentialType)),
         ),
-        _column("career_fields", "string", "Ids of its career fields, separated by ';'; the first is the primary field."),
-        _column("points", "integer", "Points toward the goal, 1 to 12.", minimum=1, maximum=12),
-        _column("status", "string", "approved, sunsetting or retired.", enum=list(get_args(Status))),
-        _column("approved", "date", "Date it was added to the approved list."),
-        _column("sunset", "date", "Date it leaves (or left) the approved list; empty while it stays.", required=False),
-        _column("summary", "string", "One plain-language sentence for families; empty when not yet documented.", required=False),
-        _column("exam_fee_usd", "number", "Exam fee in US dollars; empty when unknown or not yet documented (see missing_facts).", required=False, minimum=0),
-        _column("valid_years", "integer", "Years it stays valid; empty when it does not expire or is not yet documented (see missing_facts).", required=False, minimum=1),
+        _column("career_fields", "string", N_("Ids of its career fields, separated by ';'; the first is the primary field.")),
+        _column("points", "integer", N_("Points toward the goal, 1 to 12."), minimum=1, maximum=12),
+        _column("status", "string", N_("approved, sunsetting or retired."), enum=list(get_args(Status))),
+        _column("approved", "date", N_("Date it was added to the approved list.")),
+        _column("sunset", "date", N_("Date it leaves (or left) the approved list; empty while it stays."), required=False),
+        _column("summary", "string", N_("One plain-language sentence for families; empty when not yet documented."), required=False),
+        _column("exam_fee_usd", "number", N_("Exam fee in US dollars; empty when unknown or not yet documented (see missing_facts)."), required=False, minimum=0),
+        _column("valid_years", "integer", N_("Years it stays valid; empty when it does not expire or is not yet documented (see missing_facts)."), required=False, minimum=1),
         _column(
             "portability", "string",
-            "Where employers recognize it: national, multi-state, state or regional; empty when not yet documented.",
+            N_("Where employers recognize it: national, multi-state, state or regional; empty when not yet documented."),
             required=False, enum=list(get_args(Portability)),
         ),
         _column(
-            "college_credit_hours", "integer", "College credit hours it earns; 0 when none, empty when not yet documented.",
+            "college_credit_hours", "integer", N_("College credit hours it earns; 0 when none, empty when not yet documented."),
             required=False, minimum=0,
         ),
-        _column("occupations", "string", "SOC codes of the jobs it leads to, separated by ';'; empty when none or not yet documented (see missing_facts).", required=False),
-        _column("stacks_to", "string", "Ids of the credentials it prepares for, separated by ';'; empty when none or not yet documented (see missing_facts).", required=False),
-        _column("stacked_from", "string", "Ids of the credentials that prepare for it, separated by ';'; empty when none.", required=False),
-        _column("pathways", "string", "Ids of the pathways that include it, separated by ';'; empty when none.", required=False),
+        _column("occupations", "string", N_("SOC codes of the jobs it leads to, separated by ';'; empty when none or not yet documented (see missing_facts)."), required=False),
+        _column("stacks_to", "string", N_("Ids of the credentials it prepares for, separated by ';'; empty when none or not yet documented (see missing_facts)."), required=False),
+        _column("stacked_from", "string", N_("Ids of the credentials that prepare for it, separated by ';'; empty when none."), required=False),
+        _column("pathways", "string", N_("Ids of the pathways that include it, separated by ';'; empty when none."), required=False),
         _column(
-            "quality_overall", "string", "Overall quality rating: High, Moderate, Limited, or Not yet rated while a criterion lacks evidence.",
+            "quality_overall", "string", N_("Overall quality rating: High, Moderate, Limited, or Not yet rated while a criterion lacks evidence."),
             value=lambda record: record["quality"]["overall"], enum=list(get_args(Overall)),
         ),
         *(_criterion_column(criterion) for criterion in CRITERIA),
-        _column("assessment", "string", "How candidates are assessed; empty when not yet documented.", required=False),
-        _column("prerequisites", "string", "What a candidate needs first; empty when not yet documented.", required=False),
-        _column("renewal", "string", "How a holder renews it; empty when not yet documented.", required=False),
+        _column("assessment", "string", N_("How candidates are assessed; empty when not yet documented."), required=False),
+        _column("prerequisites", "string", N_("What a candidate needs first; empty when not yet documented."), required=False),
+        _column("renewal", "string", N_("How a holder renews it; empty when not yet documented."), required=False),
         _column(
-            "verification_url", "string", "Where an employer verifies a holder; empty when none is listed.",
+            "verification_url", "string", N_("Where an employer verifies a holder; empty when none is listed."),
             required=False, format_="uri",
         ),
-        _column("last_reviewed", "date", "When its facts were last checked; empty when not yet documented.", required=False),
+        _column("last_reviewed", "date", N_("When its facts were last checked; empty when not yet documented."), required=False),
         _column(
             "missing_facts", "string",
-            "Facts of its file not yet documented, separated by ';'; empty when fully documented (see /contribute/).",
+            N_("Facts of its file not yet documented, separated by ';'; empty when fully documented (see /contribute/)."),
             required=False,
         ),
         _column(
             "state_code", "string",
-            "The id the state's reporting system uses for it (outcome files may name it so); empty when none.",
+            N_("The id the state's reporting system uses for it (outcome files may name it so); empty when none."),
             required=False, unique=True, pattern=STATE_CODE_PATTERN,
         ),
         _column(
             "cip_codes", "string",
-            "CIP codes (NN.NNNN) of the instructional programs that lead to it, separated by ';'; empty when none.",
+            N_("CIP codes (NN.NNNN) of the instructional programs that lead to it, separated by ';'; empty when none."),
             required=False,
         ),
         _column(
             "programs", "string",
-            "Ids of the programs it qualifies for (catalog.json's programs list them), separated by ';'; empty when none.",
+            N_("Ids of the programs it qualifies for (catalog.json's programs list them), separated by ';'; empty when none."),
             required=False,
             value=lambda record: list(dict.fromkeys(membership["program"] for membership in record["programs"])),
         ),
-        _column("url", "string", "Its page on this site.", format_="uri"),
+        _column("url", "string", N_("Its page on this site."), format_="uri"),
     )  # fmt: skip
 
 
@@ -398,9 +404,9 @@ def data_page_of(catalog: Catalog, statewide: Statewide | None, data_dir: Path) 
 
 def columns_of(resource: dict) -> list[dict]:
     """Name, type and meaning of each column, as the Frictionless descriptor states them (in
-    English, on every page: the files are the same for all languages)."""
+    English: the files are the same for all languages), the meaning in the page's language."""
     return [
-        {"name": field["name"], "type": field["type"], "description": in_english(field["description"])}
+        {"name": field["name"], "type": field["type"], "description": translated(field["description"])}
         for field in resource["schema"]["fields"]
     ]
 
@@ -478,16 +484,16 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
                 outcome_sections.append(
                     {
                         "id": kind,
-                        "title": in_english(table.title),
-                        "description": in_english(table.description),
+                        "title": translated(table.title),
+                        "description": translated(table.description),
                         "files": [
                             download(
-                                resource["path"], in_english(resource["title"]), _file_description(resource)
+                                resource["path"], translated(resource["title"]), _file_description(resource)
                             )
                             for resource in of_kind
                         ],
                         "columns": columns_of(of_kind[0]),
-                        "columns_caption": _("%(table)s: columns") % {"table": table.title},
+                        "columns_caption": _("%(table)s: columns") % {"table": translated(table.title)},
                     }
                 )
         reports = [resource for resource in resources if _kind_of(resource) == REPORT]
@@ -496,13 +502,13 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
                 {
                     "id": REPORT,
                     "title": _("The rest of each year's report"),
-                    "description": in_english(reports[0]["description"]),
+                    "description": translated(reports[0]["description"]),
                     "files": [
-                        download(resource["path"], in_english(resource["title"]), _file_description(resource))
+                        download(resource["path"], translated(resource["title"]), _file_description(resource))
                         for resource in reports
                     ],
                     "columns": [
-                        {"name": key.name, "type": key.type, "description": in_english(key.description)}
+                        {"name": key.name, "type": key.type, "description": translated(key.description)}
                         for key in REPORT_KEYS
                     ],
                     "columns_caption": _("The rest of each year's report: keys"),
@@ -521,12 +527,12 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
         _("Entry for data portals (DCAT-US catalog)"),
         DCAT_URL,
         _(
-            "Lists every file here, with its address, type and licence, in the Project Open Data "
+            "Lists every file here, with its address, type and license, in the Project Open Data "
             "metadata schema (DCAT-US 1.1) that data.gov and other data portals harvest."
         ),
         (data_dir.parent / DCAT_FILE).stat().st_size,
     )
-    # the licence and version the descriptor states, as written
+    # the license and version the descriptor states, as written
     package = json.loads((data_dir / DATAPACKAGE).read_text(encoding="utf-8"))
     catalog_resource_ = next(resource for resource in resources if resource["path"] == CATALOG_CSV)
     return Page(
@@ -549,6 +555,6 @@ def data_page(catalog: Catalog, statewide: Statewide | None, resources: list[dic
             "descriptors": [descriptor, dcat],
             "license": package["licenses"][0],
             "version": package["version"],
-            "version_note": in_english(VERSION_NOTE),
+            "version_note": translated(VERSION_NOTE),
         },
     )

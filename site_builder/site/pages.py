@@ -19,7 +19,7 @@ from site_builder.rules.pathways import PathwayProgress, points_in_field
 from site_builder.rules.quality import NOT_RATED
 from site_builder.site.environment import long_date, money, sentence_case, shown_count, word
 from site_builder.site.filters import FILTERS_STYLESHEET, RowFilter, hiding_selectors
-from site_builder.site.i18n import N_, _, active_language, url
+from site_builder.site.i18n import N_, _, active_language, as_written, url
 from site_builder.site.jsonld import credential_jsonld, script_safe_json
 from site_builder.site.markdown import render_markdown, wrapped_in_language
 from site_builder.site.svg import pathway_diagram
@@ -115,7 +115,7 @@ STATUS_NOTES = {"sunsetting": N_("sunsetting"), "retired": N_("retired")}
 def credential_link(catalog: Catalog, credential_id: str) -> Link:
     credential = catalog.credentials[credential_id]
     note = "" if credential.status == "approved" else _(STATUS_NOTES[credential.status])
-    return Link(credential_url(credential_id), credential.name, note)
+    return Link(credential_url(credential_id), as_written(credential.name), note)
 
 
 def credential_row(catalog: Catalog, derived: Derived, credential_id: str) -> CredentialRow:

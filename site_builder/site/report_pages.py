@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
+from babel.numbers import format_percent
+
 from site_builder.catalog import Catalog
 from site_builder.catalog.models import SiteConfig
 from site_builder.derive import quality_ratings
@@ -32,7 +34,7 @@ from site_builder.reports.published import Count, Dollars, Rate
 from site_builder.site.charts import BarChart, BarValue, bar_chart
 from site_builder.site.environment import number, shown_count, usd
 from site_builder.site.environment import percent as percent_text
-from site_builder.site.i18n import N_, _, ngettext, url
+from site_builder.site.i18n import N_, _, active_locale, as_written, ngettext, url
 from site_builder.site.pages import Link, Page, PageSource, career_field_url, credential_url
 
 TOP_CREDENTIALS = 10
@@ -81,9 +83,10 @@ def year_links(reports: Reports, url_of: Callable[[int], str], this_year: int | 
 
 
 def program_label(program: str) -> str:
-    """'exam-fee' -> 'Exam fee'."""
+    """'exam-fee' -> 'Exam fee': a name made from the outcome data's id, so in the catalog's
+    language (marked as such on the pages of another, ``as_written``)."""
     words = program.replace("-", " ")
-    return words[:1].upper() + words[1:]
+    return as_written(words[:1].upper() + words[1:])
 
 
 @dataclass(frozen=True)
@@ -249,8 +252,9 @@ class CatalogNames:
         )
 
     def credential_name(self, credential_id: str) -> str:
+        """The credential's name, marked with the catalog's language on another language's pages."""
         named = self.credentials.get(credential_id)
-        return named[0] if named else credential_id
+        return as_written(named[0]) if named else credential_id
 
     def field_name(self, field_id: str) -> str:
         return self.career_fields.get(field_id, field_id)
@@ -873,6 +877,10 @@ def withheld_text(program: ProgramYear, min_cell: int) -> str:
 
 
 def _percent(factor: Decimal) -> str:
+    """95.0036%: the proration factor as a percentage, to four decimals at most, in the page's language."""
+    locale = active_locale()
+    if locale is not None:
+        return format_percent(factor, format="#,##0.####%", locale=locale)
     return f"{factor * 100:.4f}".rstrip("0").rstrip(".") + "%"
 
 

@@ -13,6 +13,8 @@ import textwrap
 from dataclasses import dataclass
 
 from site_builder.rules.pathways import PathwayProgress
+from site_builder.site.environment import number_range, points
+from site_builder.site.i18n import _, active_language, default_language, ngettext
 
 WIDTH = 288
 MARGIN = 8
@@ -87,6 +89,9 @@ class Diagram:
     target: int
     title: str
     description: str
+    #: the language of the credential names in the boxes, when it is not the page's (SPEC 10:
+    #: names are not translated), else None
+    names_language: str | None = None
 
 
 def wrap_name(name: str) -> list[str]:
@@ -136,7 +141,7 @@ def pathway_diagram(
                     height=height,
                     lines=text_lines,
                     points_y=y + height - 8,
-                    points_text=f"{credential_points} point" + ("" if credential_points == 1 else "s"),
+                    points_text=points(credential_points),
                     or_y=None if last else y + height + 15,
                     # "possible" is reached only with the highest-point choice of the step
                     reaches_goal=goal == "reached"
@@ -150,11 +155,10 @@ def pathway_diagram(
         goal_y = y + 16
         if goal:
             y += GOAL_GAP
-        total = (
-            f"{step.total_low} of {progress.target}"
-            if step.total_low == step.total_high
-            else f"{step.total_low}–{step.total_high} of {progress.target}"
-        )
+        total = _("%(total)s of %(target)s") % {
+            "total": number_range(step.total_low, step.total_high),
+            "target": progress.target,
+        }
         rows.append(
             StepRow(
                 number=step.number,
@@ -172,10 +176,17 @@ def pathway_diagram(
         y += ARROW_GAP
     height = y - ARROW_GAP + MARGIN
     steps = len(progress.steps)
-    description = (
-        f"{steps} step{'s' if steps != 1 else ''}, top to bottom, with the points earned so far "
-        f"under each step. {goal_sentence} The numbered list of steps on this page gives the "
-        "same information as text."
+    description = " ".join(
+        (
+            ngettext(
+                "%(num)s step, top to bottom, with the points earned so far under it.",
+                "%(num)s steps, top to bottom, with the points earned so far under each step.",
+                steps,
+            )
+            % {"num": steps},
+            goal_sentence,
+            _("The numbered list of steps on this page gives the same information as text."),
+        )
     )
     return Diagram(
         width=WIDTH,
@@ -187,6 +198,7 @@ def pathway_diagram(
         goal_x=BAR_X + bar_width(progress.target),
         goal_label_y=HEADER_HEIGHT - 10,
         target=progress.target,
-        title=f"Diagram of the pathway {name}",
+        title=_("Diagram of the pathway %(name)s") % {"name": name},
         description=description,
+        names_language=default_language() if active_language() != default_language() else None,
     )

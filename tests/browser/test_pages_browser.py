@@ -1,9 +1,11 @@
-"""Every kind of page in a real browser: on a 320px phone (nothing wider than the screen, the
-numbers that matter on it, chart text of 12px or more), the credentials filters with and
-without JavaScript and by keyboard, the pathway diagram, and no axe-core violation."""
+"""Every kind of page in a real browser: on a 320px phone, and a few on a 375px one (nothing
+wider than the screen, the numbers that matter on it, chart text of 12px or more), the
+credentials filters with and without JavaScript and by keyboard, every listing without
+JavaScript in each language, the pathway diagram, and no axe-core violation."""
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from typing import Any
@@ -298,17 +300,30 @@ def phone_context(browser: Any) -> Any:
     context.close()
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_on_a_320px_screen_nothing_is_wider_and_what_matters_is_on_it(
-    phone_context: Any, site: Site, kind: str
+#: a common larger phone (WCAG reflow is checked from 320px; most phones are 360-414px wide):
+#: the pages whose tables and filters reflow most are checked at this width too
+LARGE_PHONE_WIDTH = 375
+LARGE_PHONE_KINDS = ["credentials index", "credential", "school", "reimbursement index"]
+
+SCREENS = [pytest.param(kind, PHONE["width"], id=kind) for kind in KINDS] + [
+    pytest.param(kind, LARGE_PHONE_WIDTH, id=f"{kind} at {LARGE_PHONE_WIDTH}px") for kind in LARGE_PHONE_KINDS
+]
+
+
+@pytest.mark.parametrize(("kind", "width"), SCREENS)
+def test_on_a_phone_screen_nothing_is_wider_and_what_matters_is_on_it(
+    phone_context: Any, site: Site, kind: str, width: int
 ) -> None:
     page = phone_context.new_page()
+    page.set_viewport_size({"width": width, "height": PHONE["height"]})
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     try:
         open_page(page, site, kind)
-        width = page.evaluate("document.scrollingElement.scrollWidth")
-        assert width <= PHONE["width"], f"{kind} page is {width}px wide: {wider_than_the_screen(page)}"
+        scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert scroll_width <= width, (
+            f"{kind} page is {scroll_width}px wide at {width}px: {wider_than_the_screen(page, width)}"
+        )
         # no table scrolls sideways inside its box either: there would be no cue that it does
         boxes = page.locator(".table-scroll").evaluate_all(
             "boxes => boxes.filter(box => box.scrollWidth > box.clientWidth).map(box => box.getAttribute('aria-label'))"
@@ -320,9 +335,7 @@ def test_on_a_320px_screen_nothing_is_wider_and_what_matters_is_on_it(
                     return [cell.textContent.trim(), box.left, box.right, box.width]; })"""
             )
             assert cells, f"{kind} page: no cell matches {KEY_CELLS[kind]}"
-            off_screen = [
-                cell for cell in cells if not (cell[1] >= 0 and cell[2] <= PHONE["width"] and cell[3] > 0)
-            ]
+            off_screen = [cell for cell in cells if not (cell[1] >= 0 and cell[2] <= width and cell[3] > 0)]
             assert off_screen == [], f"{kind} page: cells off the screen: {off_screen[:5]}"
         # chart text, drawn in a scaled SVG, is still 12px or more
         sizes = page.locator("svg.chart text, svg.diagram text").evaluate_all(
@@ -337,15 +350,70 @@ def test_on_a_320px_screen_nothing_is_wider_and_what_matters_is_on_it(
     assert not errors, f"errors in the browser console: {errors}"
 
 
-def wider_than_the_screen(page: Any) -> list[str]:
+def wider_than_the_screen(page: Any, width: int) -> list[str]:
     """The outermost elements reaching past the right edge, to say what to fix."""
     return page.evaluate(
-        """() => Array.from(document.querySelectorAll("body *"))
-            .filter(el => el.getBoundingClientRect().right > 320.5)
-            .filter(el => !(el.parentElement && el.parentElement.getBoundingClientRect().right > 320.5))
+        """edge => Array.from(document.querySelectorAll("body *"))
+            .filter(el => el.getBoundingClientRect().right > edge)
+            .filter(el => !(el.parentElement && el.parentElement.getBoundingClientRect().right > edge))
             .slice(0, 8)
-            .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""))"""
+            .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""))""",
+        width + 0.5,
     )
+
+
+# --- every listing, without JavaScript ------------------------------------------------------
+
+#: each listing page (SPEC 6) and the links that are its entries (``{root}``: the language's
+#: root, / or /es/): on a school computer that blocks scripts, a family still finds every
+#: credential, field, pathway, school, year and download. The downloads are the same files in
+#: every language, under /data/.
+LISTINGS = {
+    "credentials/": "#credential-table tbody th a[href^='{root}credentials/']",
+    "career-fields/": "a[href^='{root}career-fields/']",
+    "pathways/": "a[href^='{root}pathways/']",
+    "schools/": "a[href^='{root}schools/']",
+    "reports/": "a[href^='{root}reports/']",
+    "reimbursement/": "a[href^='{root}reimbursement/']",
+    "changes/": ".change-list a[href^='{root}credentials/']",
+    "data/": "a[href^='/data/']",
+}
+
+#: what a page says when it waits for a script or cannot work without one (English, Spanish);
+#: "loading" alone is not enough: the change log quotes commit subjects such as "Catalog loading"
+NEEDS_SCRIPT = re.compile(
+    r"javascript|\b(loading|cargando)\s*(…|\.\.\.)|^\s*(loading|cargando)\W*$|please wait|espere",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+@pytest.mark.parametrize("language", [None, "es"], ids=["English", "Spanish"])
+def test_every_listing_shows_its_entries_as_links_without_javascript(
+    phone_no_js_page: Any, site: Site, language: str | None
+) -> None:
+    """One page visits every listing (a page load each: the check stays fast) and says every
+    listing that fails, not only the first."""
+    root = f"/{language}/" if language else "/"
+    # the listings of the catalog itself show every entry, each once
+    every = {
+        "credentials/": site.catalog.credentials,
+        "career-fields/": site.catalog.career_fields,
+        "pathways/": site.catalog.pathways,
+    }
+    problems = []
+    for path, selector in LISTINGS.items():
+        url = root + path
+        phone_no_js_page.goto(site.url(url))
+        main = phone_no_js_page.locator("main")
+        links = main.locator(selector.format(root=root)).filter(visible=True)
+        hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        if not hrefs:
+            problems.append(f"{url}: no entry is shown as a link")
+        elif path in every and not len(hrefs) == len(set(hrefs)) == len(every[path]):
+            problems.append(f"{url}: {len(set(hrefs))} entries shown, of {len(every[path])}")
+        if said := NEEDS_SCRIPT.search(main.inner_text()):
+            problems.append(f"{url}: says {said.group(0)!r}")
+    assert problems == [], "without JavaScript:\n" + "\n".join(problems)
 
 
 def test_a_stacked_table_keeps_its_table_semantics(phone_page: Any, site: Site) -> None:
