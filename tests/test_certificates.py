@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from site_builder.outcomes import Attainment, Claim, School
+from site_builder.protection import disclosure
 from site_builder.protection.audit import (
     PIN_WIDTH,
     TOLERANCE,
@@ -42,7 +43,6 @@ from site_builder.protection.privacy import (
     primary_statuses,
 )
 from site_builder.reports.systems import attainment_system
-from site_builder.rules import disclosure
 
 N = 10
 FIELDS = ("health", "trades")

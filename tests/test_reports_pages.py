@@ -645,7 +645,11 @@ def test_builds_are_byte_identical(site: Site, tmp_path: Path) -> None:
 def test_renderer_never_reads_outcome_rows() -> None:
     """The site package is written from Reports alone: it imports neither the outcome records
     nor the unprotected values of the disclosure rules."""
-    forbidden = ("site_builder.outcomes", "site_builder.protection.disclosure", "site_builder.reports.systems")
+    forbidden = (
+        "site_builder.outcomes",
+        "site_builder.protection.disclosure",
+        "site_builder.reports.systems",
+    )
     for module in sorted((PROJECT_ROOT / "site_builder/site").glob("*.py")):
         tree = ast.parse(module.read_text(encoding="utf-8"))
         imported = [
