@@ -80,12 +80,15 @@ def run(
 
     sent: dict[int, tuple[bytes, float]] = {}
     with _client(scheduler, workers) as client:
+        # what each task is made of (the outcome rows, 10 MB for a state year) goes to the
+        # workers directly, not through the scheduler as part of the task graph
+        makers = client.scatter([task.make for task in tasks], hash=False)
         # largest first, so that the last task to finish is a small one
         futures = {
             client.submit(
-                _made_and_protected, protector, task.make, min_cell, pure=False, priority=task.rows
+                _made_and_protected, protector, make, min_cell, pure=False, priority=task.rows
             ): number
-            for number, task in enumerate(tasks)
+            for number, (task, make) in enumerate(zip(tasks, makers, strict=True))
         }
         for future in as_completed(futures):
             number = futures[future]
