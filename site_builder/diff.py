@@ -386,15 +386,54 @@ def compare_revisions(catalog_dir: Path, base: str, head: str | None = None) -> 
     report.issuers = _brief(before.issuers, after.issuers, "name")
     report.occupations = _brief(before.occupations, after.occupations, "title")
     report.career_fields = _brief(before.career_fields, after.career_fields, "name", language)
-    report.site = (
-        field_changes(before.site, after.site, language=language) if before.site and after.site else []
-    )
+    report.site = site_changes(before.site, after.site, language) if before.site and after.site else []
     report.outcome_years_added = sorted(after.outcome_years - before.outcome_years)
     report.outcome_years_removed = sorted(before.outcome_years - after.outcome_years)
     report.head_errors = after.errors
     report.base_errors = len(before.errors)
     report.base_missing = not before.exists
     return report
+
+
+def site_changes(before: dict, after: dict, language: str | None = None) -> list[str]:
+    """``field_changes`` of site.yml, its programs compared one by one by id, so that each
+    changed text is said (one language at a time, for a language map):
+    ``program exam-fee: name (es): not translated -> Reembolso``. Programs that are not a list
+    of entries with distinct ids are compared as written."""
+    old_programs, new_programs = _programs(before.get("programs")), _programs(after.get("programs"))
+    if old_programs is None or new_programs is None:
+        return field_changes(before, after, language=language)
+    others = [{key: value for key, value in side.items() if key != "programs"} for side in (before, after)]
+    lines = field_changes(*others, language=language)
+    for key in dict.fromkeys([*new_programs, *old_programs]):
+        old, new = old_programs.get(key), new_programs.get(key)
+        if old is None or new is None:
+            entry = new if old is None else old
+            name = in_default(entry.get("name"), language)
+            named = f" ({shown(name)})" if isinstance(name, str) and name else ""
+            lines.append(f"program {key}: {'added' if old is None else 'removed'}{named}")
+        else:
+            lines += [f"program {key}: {line}" for line in field_changes(old, new, language=language)]
+    kept = [key for key in old_programs if key in new_programs]
+    if kept != [key for key in new_programs if key in old_programs]:
+        lines.append("programs: reordered")
+    return lines
+
+
+def _programs(entries: object) -> dict[str, dict] | None:
+    """site.yml's programs by id, in their order (none: an empty list); None when they are
+    not a list of entries with distinct text ids."""
+    if entries is None:
+        return {}
+    if not isinstance(entries, list):
+        return None
+    programs: dict[str, dict] = {}
+    for entry in entries:
+        key = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(key, str) or key in programs:
+            return None
+        programs[key] = entry
+    return programs
 
 
 def _default_language(site: object) -> str | None:

@@ -30,6 +30,8 @@ MODELS: dict[str, tuple[type[BaseModel], str]] = {
 
 #: the kind of file of each model whose texts may be language maps (``translations.MAP_FIELDS``)
 _MAPS = {"site": "site", "career-field": "career-field", "pathway": "pathway"}
+#: the same for the models inside a file (the schema's ``$defs``): site.yml's programs
+_NESTED_MAPS = {"site": {"Program": "program"}}
 
 
 def _allow_language_maps(schema: dict, kind: str) -> None:
@@ -56,6 +58,8 @@ def schema_text(name: str) -> str:
     schema["title"] = title
     if name in _MAPS:
         _allow_language_maps(schema, _MAPS[name])
+    for definition, kind in _NESTED_MAPS.get(name, {}).items():
+        _allow_language_maps(schema["$defs"][definition], kind)
     if name == "career-field":
         schema = {
             "$schema": schema.pop("$schema"),

@@ -275,7 +275,11 @@ def test_a_language_map_change_is_said_one_language_at_a_time(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     catalog = repo / "catalog"
-    (catalog / "site.yml").write_text((catalog / "site.yml").read_text() + "languages: [en, es]\n")
+    (catalog / "site.yml").write_text(
+        (catalog / "site.yml").read_text()
+        + "languages: [en, es]\nprograms:\n  - id: exam-fee\n    name: Exam-fee reimbursement\n"
+        "    kind: fee-reimbursement\n    description: Pays back the exam fees.\n"
+    )
     replace(catalog / "career-fields.yml", "name: Health Science", "name: {en: Health, es: Salud}")
     commit_all(repo, "Spanish names", "2024-06-01T00:00:00+00:00")
     replace(catalog / "career-fields.yml", "{en: Health, es: Salud}", "{en: Health Science, es: Salud}")
@@ -289,6 +293,11 @@ def test_a_language_map_change_is_said_one_language_at_a_time(
         "title: Northland Credential Catalog",
         "title: {en: Northland Credential Catalog, es: Catálogo de credenciales}",
     )
+    replace(
+        catalog / "site.yml",
+        "name: Exam-fee reimbursement",
+        "name: {en: Exam-fee reimbursement, es: Reembolso de tarifas de examen}",
+    )
     commit_all(repo, "More Spanish", "2024-06-02T00:00:00+00:00")
     code, lines, _ = run_diff(["HEAD~1", "HEAD"], capsys)
     assert code == 0
@@ -300,7 +309,14 @@ def test_a_language_map_change_is_said_one_language_at_a_time(
             "  - name (es): not translated -> Redes desde cero",
         ],
         ["### Career fields", "", "- Changed `health`: name (en): Health -> Health Science", ""],
-        ["### Site settings", "", "- title (es): not translated -> Catálogo de credenciales", ""],
+        [
+            "### Site settings",
+            "",
+            "- title (es): not translated -> Catálogo de credenciales",
+            # a program's texts, by its id (not the whole list of programs, added and removed)
+            "- program exam-fee: name (es): not translated -> Reembolso de tarifas de examen",
+            "",
+        ],
     ):
         start = lines.index(section[0])
         assert lines[start : start + len(section)] == section

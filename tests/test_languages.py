@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from catalog_factory import tree, write_catalog, write_outcomes
 from selectolax.lexbor import LexborHTMLParser
+from test_programs import PROGRAMS, with_programs
 
 from site_builder.build import build
 from site_builder.catalog import load_catalog
@@ -53,13 +54,20 @@ Este sitio enumera credenciales. Vea [cómo funcionan los puntos](/how-points-wo
 """
 
 
+#: the name of site.yml's first program, translated (the second's is not)
+EXAM_FEE_MAP = "    name: {en: Exam-fee reimbursement, es: Reembolso de tarifas de examen}\n"
+
+
 def two_languages(root: Path) -> Path:
     """The small catalog in English and Spanish, with outcome data, a credential translation,
-    language maps in career-fields.yml and a pathway, and a translated content page."""
-    catalog = write_catalog(root)
+    language maps in career-fields.yml, a pathway and site.yml's programs, and a translated
+    content page."""
+    catalog = with_programs(write_catalog(root))
     write_outcomes(catalog)
     site = catalog / "site.yml"
-    site.write_text(site.read_text() + "languages: [en, es]\n")
+    site.write_text(
+        site.read_text().replace("    name: Exam-fee reimbursement\n", EXAM_FEE_MAP) + "languages: [en, es]\n"
+    )
     fields = catalog / "career-fields.yml"
     fields.write_text(
         fields.read_text().replace(
@@ -328,6 +336,46 @@ def test_language_maps_and_their_fallbacks(site: Path) -> None:
     untranslated = page(site, "/es/career-fields/it/").css_first("h1 span")
     assert untranslated.attributes["lang"] == "en" and untranslated.text() == "Information Technology"
     assert text(page(site, "/es/pathways/networking/"), "h1") == "Redes desde cero"
+
+
+def test_program_names_in_the_page_language(site: Path) -> None:
+    """site.yml's programs take language maps: a translated name is shown on every Spanish
+    page that names the program; one not yet translated stays English, marked."""
+    year = page(site, "/es/reimbursement/2024/")
+    translated = year.css_first("section#program-exam-fee h2")
+    assert translated.text() == "Reembolso de tarifas de examen" and translated.css_first("[lang]") is None
+    untranslated = year.css_first("section#program-bonus h2 span")
+    assert (untranslated.attributes["lang"], untranslated.text()) == ("en", "Workforce incentive")
+    assert text(page(site, "/reimbursement/2024/"), "section#program-exam-fee h2") == "Exam-fee reimbursement"
+    assert page(site, "/reimbursement/2024/").css_first("main section.program [lang]") is None
+    labels = [" ".join(a.text().split()) for a in page(site, "/es/reimbursement/").css("main td a")]
+    assert labels == ["Workforce incentive", "Reembolso de tarifas de examen"]  # by id
+    school = page(site, "/es/schools/100001/").css_first('tr[data-program="exam-fee"] th a')
+    assert school.text() == "Reembolso de tarifas de examen" and school.css_first("[lang]") is None
+    assert (
+        text(page(site, "/schools/100001/"), 'tr[data-program="exam-fee"] th a') == "Exam-fee reimbursement"
+    )
+    programs = page(site, "/es/credentials/net-pro/").css("#qualifies-for li")
+    assert [text(item, "a, span") for item in programs] == [
+        "Reembolso de tarifas de examen",
+        "Workforce incentive",
+    ]
+    assert programs[0].css_first("[lang]") is None
+    assert programs[1].css_first('span[lang="en"]').text() == "Workforce incentive"
+    options = [node.text() for node in page(site, "/es/credentials/").css("#filter-program option")][1:]
+    assert options == ["Reembolso de tarifas de examen", "Workforce incentive"]
+    # /contribute/ lists what is not yet translated of each program
+    rows = page(site, "/contribute/").css("section#translations-es tr[data-translation]")
+    missing = {
+        text(row, "th"): [item.text() for item in row.css("ul.missing-texts li")]
+        for row in rows
+        if row.attributes["data-translation"] == "catalog/site.yml"
+    }
+    assert missing == {
+        "Northland Credential Catalog": ["title", "description"],
+        "Exam-fee reimbursement": ["description"],
+        "Workforce incentive": ["name", "description"],
+    }
 
 
 def test_content_pages_translated_or_marked(site: Path) -> None:
@@ -605,6 +653,78 @@ def test_a_bad_language_map_is_one_clear_error(bilingual: Path, written: str, er
     fields = bilingual / "career-fields.yml"
     fields.write_text(fields.read_text().replace("  name: Health Science\n", written))
     assert errors_of(bilingual) == [error]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        (
+            "    name: Exam-fee reimbursement\n",
+            "    name: {en: Exam-fee reimbursement, fr: Remboursement}\n",
+            "catalog/site.yml:12: name: 'fr' is not one of the site's languages (en, es)",
+        ),
+        (
+            "    description: A flat amount for each credential earned.\n",
+            "    description:\n      es: Un monto fijo por cada credencial obtenida.\n",
+            "catalog/site.yml:19: description: the text in the default language is missing: a language "
+            "map needs 'en: ...' (a plain text is the default language's alone)",
+        ),
+    ],
+)
+def test_a_bad_language_map_of_a_program_is_one_clear_error(
+    bilingual: Path, old: str, new: str, error: str
+) -> None:
+    site = bilingual / "site.yml"
+    site.write_text(site.read_text() + PROGRAMS.replace(old, new))
+    assert errors_of(bilingual) == [error]
+
+
+def test_program_texts_by_language(bilingual: Path) -> None:
+    site = bilingual / "site.yml"
+    site.write_text(
+        site.read_text()
+        + PROGRAMS.replace(
+            "    description: A flat amount for each credential earned.\n",
+            "    description:\n      en: A flat amount for each credential earned.\n      es: Un monto fijo.\n",
+        )
+    )
+    catalog = load_catalog(bilingual)
+    assert [program.description for program in catalog.site.programs] == [
+        "Pays back the exam fees schools paid.",
+        "A flat amount for each credential earned.",
+    ]
+    spanish = catalog.in_language("es").site.programs
+    assert [(program.name, program.description) for program in spanish] == [
+        ("Exam-fee reimbursement", "Pays back the exam fees schools paid."),
+        ("Workforce incentive", "Un monto fijo."),
+    ]
+    assert [getattr(program.name, "language", None) for program in spanish] == ["en", "en"]
+    assert getattr(spanish[1].description, "language", None) is None
+
+
+def test_program_maps_leave_a_site_of_one_language_as_it_was(
+    small_catalog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A program's name and description written as a map of the default language alone build
+    the site byte for byte as the plain texts do."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("CREDSITE_NO_CACHE", "1")
+    with_programs(small_catalog)
+    write_outcomes(small_catalog)
+    build(small_catalog, tmp_path / "plain")
+    site = small_catalog / "site.yml"
+    site.write_text(
+        site.read_text()
+        .replace("name: Exam-fee reimbursement\n", "name: {en: Exam-fee reimbursement}\n")
+        .replace(
+            "    description: A flat amount for each credential earned.\n",
+            "    description:\n      en: A flat amount for each credential earned.\n",
+        )
+    )
+    build(small_catalog, tmp_path / "maps")
+    plain, maps = tree(tmp_path / "plain"), tree(tmp_path / "maps")
+    assert sorted(plain) == sorted(maps)
+    assert [name for name in plain if plain[name] != maps[name]] == []
 
 
 def test_a_language_map_needs_the_language_in_the_site(small_catalog: Path) -> None:

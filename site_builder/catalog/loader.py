@@ -81,11 +81,23 @@ class Catalog:
         def text(kind: str, key: str, name: str, value: str | None) -> str | None:
             return texts.text(kind, key, name, language, value, default)
 
+        programs = [
+            program.model_copy(
+                update={
+                    "name": text("program", program.id, "name", program.name),
+                    "description": text("program", program.id, "description", program.description),
+                }
+            )
+            for program in self.site.programs
+        ]
         site = self.site.model_copy(
             update={
-                name: text("site", "site", name, getattr(self.site, name))
-                for name in ("title", "description", "sample_notice")
-                if getattr(self.site, name) is not None
+                **{
+                    name: text("site", "site", name, getattr(self.site, name))
+                    for name in ("title", "description", "sample_notice")
+                    if getattr(self.site, name) is not None
+                },
+                "programs": programs,
             }
         )
         career_fields = {
@@ -325,9 +337,23 @@ def _load_site(path: Path, collect: _Collector) -> SiteConfig | None:
     collect.sources[("site", "site")] = parsed  # its programs are cross-checked
     # the languages are read from the file first: its own language maps are checked against them
     collect.languages = _raw_languages(collect)
-    return collect.model(
-        SiteConfig, collect.language_maps("site", "site", parsed.document.data, parsed), parsed
-    )
+    data = collect.language_maps("site", "site", parsed.document.data, parsed)
+    if isinstance(data, dict) and isinstance(data.get("programs"), list):
+        # each program's texts too, by its id (a repeated id is an error of its own)
+        data = {
+            **data,
+            "programs": [
+                collect.language_maps("program", _raw_id(entry), entry, parsed, ("programs", index))
+                for index, entry in enumerate(data["programs"])
+            ],
+        }
+    return collect.model(SiteConfig, data, parsed)
+
+
+def _raw_id(entry: object) -> str | None:
+    """The id an entry of a YAML list gives itself, when it is text (the model checks it)."""
+    raw_id = entry.get("id") if isinstance(entry, dict) else None
+    return raw_id if isinstance(raw_id, str) else None
 
 
 def _raw_languages(collect: _Collector) -> tuple[str, ...] | None:
@@ -359,10 +385,7 @@ def _load_career_fields(path: Path, collect: _Collector) -> dict[str, CareerFiel
     # Repeats are found in the raw entries, so an entry with other errors still counts.
     first_line: dict[tuple[str, str], int] = {}
     for index, raw_entry in enumerate(entries):
-        raw_id = raw_entry.get("id") if isinstance(raw_entry, dict) else None
-        entry = collect.language_maps(
-            "career-field", raw_id if isinstance(raw_id, str) else None, raw_entry, parsed, (index,)
-        )
+        entry = collect.language_maps("career-field", _raw_id(raw_entry), raw_entry, parsed, (index,))
         repeated = False
         for key in ("id", "name") if isinstance(entry, dict) else ():
             value = entry.get(key)

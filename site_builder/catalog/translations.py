@@ -7,7 +7,8 @@ holds every other language's, read from:
   (``TRANSLATED_FIELDS``: the texts families and employers read), then the translated
   Markdown body. Ids are slugs, without dots, so such a file is never a credential's own;
 - language maps in YAML, ``name: {en: Health Science, es: Ciencias de la salud}``, in the
-  fields of ``MAP_FIELDS`` (a plain string is the default language's text alone);
+  fields of ``MAP_FIELDS`` (a plain string is the default language's text alone): the site's
+  texts, career fields, pathways and site.yml's programs;
 - and ``content/<page>.<lang>.md`` (``site_builder.content``).
 
 ``Catalog.in_language`` gives the catalog with its texts in one language: a text not yet
@@ -37,6 +38,8 @@ MAP_FIELDS = {
     "site": ("title", "description", "sample_notice"),
     "career-field": ("name", "description"),
     "pathway": ("name", "summary"),
+    # an entry of site.yml's programs, keyed by its id
+    "program": ("name", "description"),
 }
 
 _LANGUAGE = re.compile(LANGUAGE_PATTERN)

@@ -316,6 +316,7 @@ def pages_inputs(names: CatalogNames, settings: dict, assets: dict[str, str]) ->
         names.site.model_dump(mode="json"),
         # the texts of another language, each translated or not (``marked_texts``)
         [names.site.title, names.site.description, names.site.sample_notice],
+        [(program.name, program.description) for program in names.site.programs],
         list(names.credentials.items()),
         list(names.career_fields.items()),
         list(names.quality.items()),

@@ -8,9 +8,9 @@ work that helps most families is done first.
 
 On a site of several languages (SPEC 10) it also lists, per language, the texts not yet
 translated: per credential, which of its texts (``translations.TRANSLATED_FIELDS`` and its
-description) have no translation in ``<id>.<lang>.md``; then the career fields', pathways',
-site settings' and content pages' texts. Never an error: the pages show the default
-language's text meanwhile.
+description) have no translation in ``<id>.<lang>.md``; then the site settings', funding
+programs', career fields', pathways' and content pages' texts. Never an error: the pages show
+the default language's text meanwhile.
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ class MissingTranslations:
     #: the language's name in the page's language ("Spanish", "español")
     name: str
     credentials: list[TranslationEntry]
-    #: career fields, pathways, site settings and content pages
+    #: site settings, funding programs, career fields, pathways and content pages
     others: list[TranslationEntry]
     #: credentials with every text translated
     translated: int
@@ -214,6 +214,10 @@ def missing_translation_lists(
         others = []
         named = [
             ("site", "site", catalog.site.title, "catalog/site.yml", catalog.site),
+            *(
+                ("program", program.id, program.name, "catalog/site.yml", program)
+                for program in catalog.site.programs
+            ),
             *(
                 ("career-field", key, field.name, "catalog/career-fields.yml", field)
                 for key, field in catalog.career_fields.items()

@@ -3,9 +3,9 @@
 Every number here comes from the protected ``Reports`` (``site_builder.reports``), whose
 hidden values are already gone; this module only picks, sorts and labels them. Of the
 catalog, these pages and the outcome downloads see only ``CatalogNames``: the names of the
-credentials and career fields, and the site's settings. The rendered pages are cached on
-exactly that (``site_builder.cache.PagesCache``), so a credential's text can change without
-4,000 school pages being drawn again.
+credentials and career fields, and the site's settings (its programs' names among them). The
+rendered pages are cached on exactly that (``site_builder.cache.PagesCache``), so a
+credential's text can change without 4,000 school pages being drawn again.
 """
 
 from __future__ import annotations
@@ -82,9 +82,14 @@ def year_links(reports: Reports, url_of: Callable[[int], str], this_year: int | 
     ]
 
 
-def program_label(program: str) -> str:
-    """'exam-fee' -> 'Exam fee': a name made from the outcome data's id, so in the catalog's
-    language (marked as such on the pages of another, ``as_written``)."""
+def program_label(names: CatalogNames, program: str) -> str:
+    """The program's name as site.yml gives it, in the page's language (``Catalog.in_language``:
+    a name not yet translated is ``Untranslated``, which the pages mark with its ``lang``). A
+    program site.yml does not define is named from the outcome data's id, 'exam-fee' -> 'Exam
+    fee', so in the catalog's language (marked as such on the pages of another, ``as_written``)."""
+    for defined in names.site.programs:
+        if defined.id == program:
+            return defined.name
     words = program.replace("-", " ")
     return as_written(words[:1].upper() + words[1:])
 
@@ -357,7 +362,7 @@ def school_page(names: CatalogNames, reports: Reports, school_id: str) -> Page:
             )
             readiness = school_year.readiness
             payments = [
-                (program, program_label(program), reimbursement_url(year), payment)
+                (program, program_label(names, program), reimbursement_url(year), payment)
                 for program, payment in sorted(school_year.payments.items())
             ]
             entry.update(
@@ -884,7 +889,7 @@ def _percent(factor: Decimal) -> str:
     return f"{factor * 100:.4f}".rstrip("0").rstrip(".") + "%"
 
 
-def program_context(reports: Reports, program: ProgramYear) -> dict:
+def program_context(names: CatalogNames, reports: Reports, program: ProgramYear) -> dict:
     rows = sorted(
         (
             PaymentRow(Link(school_url(key), reports.schools[key].name), payment)
@@ -895,7 +900,7 @@ def program_context(reports: Reports, program: ProgramYear) -> dict:
     return {
         "program": program,
         "id": f"program-{program.program}",
-        "label": program_label(program.program),
+        "label": program_label(names, program.program),
         "factor_percent": _percent(program.factor) if program.factor is not None else "",
         "formula": formula_text(program, reports.min_cell),
         "rows": rows,
@@ -912,12 +917,12 @@ def program_context(reports: Reports, program: ProgramYear) -> dict:
     }
 
 
-def reimbursement_index(reports: Reports) -> Page:
+def reimbursement_index(names: CatalogNames, reports: Reports) -> Page:
     years = [
         {
             "year": year,
             "url": reimbursement_url(year),
-            "programs": [program_context(reports, p) for p in reports.by_year[year].programs],
+            "programs": [program_context(names, reports, p) for p in reports.by_year[year].programs],
         }
         for year in sorted(reports.years, reverse=True)
     ]
@@ -941,7 +946,7 @@ def reimbursement_index(reports: Reports) -> Page:
     )
 
 
-def reimbursement_page(reports: Reports, year: int) -> Page:
+def reimbursement_page(names: CatalogNames, reports: Reports, year: int) -> Page:
     report = reports.by_year[year]
     return Page(
         path=reimbursement_url(year),
@@ -952,7 +957,7 @@ def reimbursement_page(reports: Reports, year: int) -> Page:
         context={
             "year": year,
             "other_years": year_links(reports, reimbursement_url, year),
-            "programs": [program_context(reports, program) for program in report.programs],
+            "programs": [program_context(names, reports, program) for program in report.programs],
             "report_url": report_url(year),
             "download": Link(
                 f"/data/reimbursement-{year}.csv",
@@ -1110,6 +1115,6 @@ def all_report_pages(names: CatalogNames, reports: Reports) -> list[PageSource]:
         *(partial(school_page, names, reports, key) for key in reports.schools),
         reports_index(reports),
         *(year_report_page(names, reports, year) for year in years),
-        reimbursement_index(reports),
-        *(reimbursement_page(reports, year) for year in years),
+        reimbursement_index(names, reports),
+        *(reimbursement_page(names, reports, year) for year in years),
     ]
