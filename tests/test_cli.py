@@ -193,6 +193,28 @@ def test_bad_source_date_epoch_is_a_usage_error(
     assert "SOURCE_DATE_EPOCH='99999999999999999' is not a valid time" in capsys.readouterr().err
 
 
+def test_an_unreachable_scheduler_is_a_usage_error(
+    small_catalog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--scheduler`` names a Dask cluster to protect on; one that does not answer stops the
+    build before anything is written, with the address and no traceback."""
+    from catalog_factory import write_outcomes
+
+    from site_builder.protection import tasks
+
+    write_outcomes(small_catalog)
+    monkeypatch.setattr(tasks, "CONNECT_TIMEOUT", "1s")
+    out = tmp_path / "public"
+    code = main(
+        ["build", "--catalog", str(small_catalog), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"]
+    )
+    assert code == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "credsite: could not reach the Dask scheduler at tcp://127.0.0.1:9" in err
+    assert "Traceback" not in err
+
+
 def test_annotation_properties_are_escaped() -> None:
     from site_builder.errors import InputError
 

@@ -31,6 +31,8 @@ SCHEDULER_VARIABLE = "CREDSITE_SCHEDULER"
 #: below this many outcome rows in all (and with no scheduler named), the tasks run in this
 #: process: starting a cluster costs more than it saves
 PARALLEL_ROWS = 50_000
+#: how long a named scheduler may take to answer before the build gives up
+CONNECT_TIMEOUT = "30s"
 
 #: see ``_client``
 WORKER_MALLOC_TRIM = 65536
@@ -113,7 +115,7 @@ def _client(scheduler: str | None, workers: int) -> Iterator:
 
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="30s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as error:
             raise ClusterFailed(
                 f"could not reach the Dask scheduler at {scheduler}: {type(error).__name__}"
