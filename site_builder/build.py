@@ -27,7 +27,7 @@ from site_builder.inputs import LINK_MESSAGE, scan
 from site_builder.outcomes import Outcomes, PackagePlace, load_outcomes, tracked_real_data
 from site_builder.output import check_out_dir, count_files, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
-from site_builder.protection import Protection, TableSystem, protect
+from site_builder.protection import SCHEDULER_VARIABLE, Protection, TableSystem, protect
 from site_builder.reports import CatalogFacts, Reports, compute_reports
 from site_builder.reports.model import Statewide
 from site_builder.reports.published_reader import read_published_reports
@@ -295,17 +295,17 @@ def compute(
     protected reports go on to the renderer: the outcome rows stop here."""
     catalog, statewide = validated.catalog, validated.statewide
     reports: Callable[[], Reports] | None = None
+    # the protection cache is a folder of this machine, which a named cluster's workers lack
+    protector = protect if scheduler or os.environ.get(SCHEDULER_VARIABLE) else caches.protector
     if validated.published is not None:
         published = validated.published
         statewide, reports = published.statewide(), lambda: published
     elif statewide is not None and caches.reports is not None:
         place = PackagePlace.of(catalog_dir, outcomes_dir)
         assert place is not None  # the cache found this package's reports
-        reports = partial(cached_reports, catalog, place, caches.reports, progress, caches.protector)
+        reports = partial(cached_reports, catalog, place, caches.reports, progress, protector, scheduler)
     elif validated.outcomes:
-        made = computed_reports(
-            catalog, validated.outcomes, caches.reports, progress, caches.protector, scheduler
-        )
+        made = computed_reports(catalog, validated.outcomes, caches.reports, progress, protector, scheduler)
         statewide, reports = made.statewide(), lambda: made
     info = BuildInfo(
         built_on=built_at.date() if built_at is not None else None,
@@ -316,7 +316,12 @@ def compute(
 
 
 def cached_reports(
-    catalog: Catalog, place: PackagePlace, known: ReportsCache, progress: Progress, protector: Protector
+    catalog: Catalog,
+    place: PackagePlace,
+    known: ReportsCache,
+    progress: Progress,
+    protector: Protector,
+    scheduler: str | None = None,
 ) -> Reports:
     """The reports whose statewide figures ``known`` found, read only when the report pages
     must be drawn; computed again, as in a cold build, if they can no longer be read."""
@@ -326,7 +331,7 @@ def cached_reports(
         outcomes = load_outcomes(
             place, set(catalog.credentials), catalog.state_codes(), catalog.program_members()
         )
-        reports = computed_reports(catalog, outcomes, known, progress, protector)
+        reports = computed_reports(catalog, outcomes, known, progress, protector, scheduler)
     return reports
 
 

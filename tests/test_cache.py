@@ -339,8 +339,8 @@ def test_after_a_credential_text_edit_the_report_pages_are_copied_and_the_site_i
             "occupations.csv",
             "15-1231,Computer Network Support Specialists,68000,2024,true,test",
             "15-1231,Computer Network Support Specialists,68000,2024,false,test",
-            '<tr data-quality="Moderate"><th scope="row"><span class="badge quality-moderate">Moderate</span>'
-            '</th><td class="num">40</td>',
+            '<tr role="row" data-quality="Moderate"><th scope="row" role="rowheader"><span class="badge '
+            'quality-moderate">Moderate</span></th><td class="num" role="cell" data-label="Earned">40</td>',
         ),
         # every page's header and title
         (

@@ -1,6 +1,8 @@
 """Imports go one way, down the pipeline: cli -> build -> stages -> rules and models. No
 module imports the one that calls it (read from the source, including imports made inside
-functions and for type checking only)."""
+functions and for type checking only). One known sideways import is allowed for now:
+``reports.published_reader`` reads a published site's files with the download format of
+``site.downloads``."""
 
 from __future__ import annotations
 

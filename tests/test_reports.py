@@ -168,6 +168,7 @@ def test_protection_on_a_two_worker_cluster_publishes_the_same_numbers(
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(systems_module, "TableSystem", Recorded)
+    monkeypatch.delenv("CREDSITE_SCHEDULER", raising=False)
     alone = compute_reports(validated.catalog, validated.outcomes)
     assert len(made_here) == 2 * len(alone.years)  # the spy sees systems made in this process
     made_here.clear()
@@ -221,6 +222,36 @@ def test_the_local_cluster_gives_freed_memory_back(monkeypatch: pytest.MonkeyPat
     systems = [Task(f"system {n}", 3, partial(_small_system, (n + 1, 12, 30))) for n in range(2)]
     protected = run(systems, 10, _protect_where_freed_memory_is_given_back, workers=2)
     assert [protection.report.passed for protection, _ in protected] == [True, True]
+    assert [protection.statuses for protection, _ in protected] == [
+        protect(_small_system((n + 1, 12, 30)), 10).statuses for n in range(2)
+    ]
+
+
+def _protect_dying_once(marker: Path, system, min_cell: int):
+    """Kills its worker process the first time any task runs; protects as usual after."""
+    import os
+
+    from site_builder.protection import protect
+
+    if not marker.exists():
+        marker.write_text("died", encoding="utf-8")
+        os._exit(1)
+    return protect(system, min_cell)
+
+
+def test_a_task_whose_worker_dies_runs_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that dies mid-task (out of memory, killed) does not fail the build: the
+    scheduler holds what the task is made of and runs it again on another worker."""
+    from functools import partial
+
+    from site_builder.protection import Task, protect, run, tasks
+
+    monkeypatch.delenv(tasks.SCHEDULER_VARIABLE, raising=False)
+    monkeypatch.setattr(tasks, "PARALLEL_ROWS", 0)
+    marker = tmp_path / "died"
+    systems = [Task(f"system {n}", 3, partial(_small_system, (n + 1, 12, 30))) for n in range(2)]
+    protected = run(systems, 10, partial(_protect_dying_once, marker), workers=2)
+    assert marker.read_text(encoding="utf-8") == "died"
     assert [protection.statuses for protection, _ in protected] == [
         protect(_small_system((n + 1, 12, 30)), 10).statuses for n in range(2)
     ]

@@ -8,13 +8,17 @@ started for the build, or on an existing cluster (``--scheduler ADDRESS`` or the
 ``CREDSITE_SCHEDULER`` variable) when a national build outgrows one machine.
 
 The tasks carry true counts to the workers. A cluster given by address must be the
-state's own, run where its student data may be (SPEC 11); a local cluster listens on this
-machine only. Workers' logs are kept to errors, and a task that fails sends back only
-the kind of failure, never its arguments (which hold counts).
+state's own, run where its student data may be (SPEC 11), reached over TLS
+(``tls://``); a local cluster is reached over TLS with credentials made for the build.
+Workers must run the same protection code as the build (checked before any task is
+sent). Workers' logs are kept to errors, and a task or a cluster that fails is reported
+by the kind of failure only, never with its arguments (which hold counts). A task whose
+worker dies is run again on another (the scheduler holds what it is made of).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pickle
@@ -22,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from site_builder.protection.disclosure import DisclosureRisk, Protection, protect
 from site_builder.protection.privacy import PUBLISHED, TableSystem
@@ -82,34 +87,59 @@ def run(
 
     sent: dict[int, tuple[bytes, float]] = {}
     with _client(scheduler, workers) as client:
-        # what each task is made of (the outcome rows, 10 MB for a state year) goes to the
-        # workers directly, not through the scheduler as part of the task graph
-        makers = client.scatter([task.make for task in tasks], hash=False)
-        # largest first, so that the last task to finish is a small one
-        futures = {
-            client.submit(
-                _made_and_protected, protector, make, min_cell, pure=False, priority=task.rows
-            ): number
-            for number, (task, make) in enumerate(zip(tasks, makers, strict=True))
-        }
-        for future in as_completed(futures):
-            number = futures[future]
-            if future.status != "finished":
-                raise ClusterFailed(f"protecting {tasks[number].name} failed on the cluster")
-            outcome = future.result()
-            if isinstance(outcome, _Failure):
-                raise outcome.error(tasks[number].name)
-            sent[number] = outcome
-            finished(number, outcome[1])
+        try:
+            _same_engine(client)
+            # largest first, so that the last task to finish is a small one. What a task is
+            # made of travels in the task itself (10 MB for a state year): the scheduler
+            # keeps it, so a task whose worker dies is run again elsewhere
+            futures = {
+                client.submit(
+                    _made_and_protected, protector, task.make, min_cell, pure=False, priority=task.rows
+                ): number
+                for number, task in enumerate(tasks)
+            }
+            for future in as_completed(futures):
+                number = futures.pop(future)
+                if future.status != "finished":
+                    kind = type(future.exception()).__name__ if future.status == "error" else future.status
+                    raise ClusterFailed(f"protecting {tasks[number].name} failed on the cluster: {kind}")
+                outcome = future.result()
+                future.release()  # the worker may forget the task and its result
+                if isinstance(outcome, _Failure):
+                    raise outcome.error(tasks[number].name)
+                sent[number] = outcome
+                finished(number, outcome[1])
+        except (ClusterFailed, DisclosureRisk):
+            raise
+        except Exception as error:  # the cluster's own failures, by kind only: never their data
+            raise ClusterFailed(f"the Dask cluster failed while protecting: {type(error).__name__}") from None
     return [(_received(sent[number][0]), sent[number][1]) for number in range(len(tasks))]
+
+
+def engine_fingerprint() -> str:
+    """A hash of the source that makes and protects the systems: what every worker must run
+    the same of, or the published numbers would depend on where a task ran."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*(package / "protection").glob("*.py"), package / "reports" / "systems.py"]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _same_engine(client: object) -> None:
+    """Refuse a cluster whose workers run other code than this build (another credsite)."""
+    theirs = set(client.run(engine_fingerprint).values())  # type: ignore[attr-defined]
+    if theirs and theirs != {engine_fingerprint()}:
+        raise ClusterFailed("the Dask workers run another version of credsite's protection than this build")
 
 
 @contextmanager
 def _client(scheduler: str | None, workers: int) -> Iterator:
     """A client of the scheduler at ``scheduler``, or of a local cluster of ``workers``
-    single-threaded processes (the linear programs hold the GIL) listening on this machine
-    only, with no dashboard and no memory limit (a task's peak is its own; the workers'
-    nannies give freed memory back to the system)."""
+    single-threaded processes (the linear programs hold the GIL) on this machine, reached
+    over TLS with credentials made for this build only (any process on the machine can
+    reach its port, none can talk to it), with no dashboard and no memory limit (a task's
+    peak is its own; the workers' nannies give freed memory back to the system)."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -123,22 +153,30 @@ def _client(scheduler: str | None, workers: int) -> Iterator:
         with client:
             yield client
         return
-    with (
-        # glibc keeps the memory a process frees unless the free top of its heap passes
-        # this many bytes: a worker frees a whole linear program (100 MB at state size)
-        # between rounds, and given back, a state attainment year's peak fell 847 -> 787 MB
-        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": WORKER_MALLOC_TRIM}),
-        LocalCluster(
+    try:
+        settings = dask.config.set(
+            {
+                # glibc keeps the memory a process frees unless the free top of its heap
+                # passes this many bytes: a worker frees a whole linear program (100 MB at
+                # state size) between rounds; given back, a state year's peak fell 847 -> 787 MB
+                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": WORKER_MALLOC_TRIM,
+                # a task carries its rows (a state year: about 10 MB); that is expected here
+                "distributed.admin.large-graph-warning-threshold": "2GB",
+            }
+        )
+        cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
+            security=True,
             dashboard_address=None,
             memory_limit=0,
             silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+        )
+    except Exception as error:
+        raise ClusterFailed(f"could not start a local Dask cluster: {type(error).__name__}") from None
+    with settings, cluster, Client(cluster) as client:
         yield client
 
 
