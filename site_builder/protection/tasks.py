@@ -156,10 +156,16 @@ def _client(scheduler: str | None, workers: int) -> Iterator:
     try:
         settings = dask.config.set(
             {
-                # glibc keeps the memory a process frees unless the free top of its heap
-                # passes this many bytes: a worker frees a whole linear program (100 MB at
-                # state size) between rounds; given back, a state year's peak fell 847 -> 787 MB
-                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": WORKER_MALLOC_TRIM,
+                # the workers' environment, in place of Dask's default (which also holds
+                # OpenMP and BLAS to one thread: the last long task of a build runs alone on
+                # the machine). glibc keeps the memory a process frees unless the free top of
+                # its heap passes this many bytes: a worker frees a whole linear program
+                # (100 MB at state size) between rounds; given back, a state year's peak fell
+                # 847 -> 787 MB
+                "distributed.nanny.pre-spawn-environ": {"MALLOC_TRIM_THRESHOLD_": WORKER_MALLOC_TRIM},
+                # the workers' sampling profiler takes the interpreter lock a hundred times a
+                # second: a state year's attainment took 386 s on a worker, 329 s in the build
+                "distributed.worker.profile.enabled": False,
                 # a task carries its rows (a state year: about 10 MB); that is expected here
                 "distributed.admin.large-graph-warning-threshold": "2GB",
             }
