@@ -34,6 +34,7 @@ from site_builder.catalog.sources import (
     validate_model,
 )
 from site_builder.catalog.translations import (
+    MAP_FIELDS,
     TRANSLATED_FIELDS,
     CredentialTranslation,
     Translations,
@@ -78,46 +79,21 @@ class Catalog:
             return self
         texts = self.translations
 
-        def text(kind: str, key: str, name: str, value: str | None) -> str | None:
-            return texts.text(kind, key, name, language, value, default)
+        def texts_of(kind: str, key: str, model: Model) -> Model:
+            """``model`` with its texts of ``MAP_FIELDS[kind]`` in ``language``."""
+            return model.model_copy(
+                update={
+                    name: texts.text(kind, key, name, language, getattr(model, name), default)
+                    for name in MAP_FIELDS[kind]
+                }
+            )
 
-        programs = [
-            program.model_copy(
-                update={
-                    "name": text("program", program.id, "name", program.name),
-                    "description": text("program", program.id, "description", program.description),
-                }
-            )
-            for program in self.site.programs
-        ]
-        site = self.site.model_copy(
-            update={
-                **{
-                    name: text("site", "site", name, getattr(self.site, name))
-                    for name in ("title", "description", "sample_notice")
-                    if getattr(self.site, name) is not None
-                },
-                "programs": programs,
-            }
-        )
+        programs = [texts_of("program", program.id, program) for program in self.site.programs]
+        site = texts_of("site", "site", self.site).model_copy(update={"programs": programs})
         career_fields = {
-            key: career_field.model_copy(
-                update={
-                    "name": text("career-field", key, "name", career_field.name),
-                    "description": text("career-field", key, "description", career_field.description),
-                }
-            )
-            for key, career_field in self.career_fields.items()
+            key: texts_of("career-field", key, field) for key, field in self.career_fields.items()
         }
-        pathways = {
-            key: pathway.model_copy(
-                update={
-                    "name": text("pathway", key, "name", pathway.name),
-                    "summary": text("pathway", key, "summary", pathway.summary),
-                }
-            )
-            for key, pathway in self.pathways.items()
-        }
+        pathways = {key: texts_of("pathway", key, pathway) for key, pathway in self.pathways.items()}
         translated = texts.credentials.get(language, {})
         credentials = {
             key: translated_credential(credential, translated.get(key), default)
