@@ -8,7 +8,8 @@
 
 Each run is a fresh process (nothing cached in memory) building into an empty folder:
 a cold build. Then one credential file is edited and the site rebuilt, which is what a
-contributor's pull request costs (``--rebuilds N``: N times, one more edit each). The
+contributor's pull request costs (``--rebuilds N``: N times, one more edit each), or with
+``--edit outcome`` one school's count in the last year's attainment file is corrected. The
 catalog is generated once into --workdir and reused. Every figure is printed per run, then
 as min / median / max.
 """
@@ -131,6 +132,19 @@ def edit_one_credential(catalog: Path, run: int) -> None:
     )
 
 
+def correct_one_row(catalog: Path, run: int) -> None:
+    """Correct one school's count in the last year's attainment file (its first row gets
+    ``run`` more), as a state's data office would: issue 29's one-row rebuild."""
+    path = sorted((catalog / "outcomes").glob("*/attainment.csv"))[-1]
+    header, first, *rest = path.read_text(encoding="utf-8").splitlines(True)
+    cells = first.rstrip("\n").split(",")
+    cells[-1] = str(int(cells[-1]) + run)
+    path.write_text("".join([header, ",".join(cells) + "\n", *rest]), encoding="utf-8")
+
+
+EDITS = {"credential": edit_one_credential, "outcome": correct_one_row}
+
+
 def summary(label: str, values: list[float], unit: str) -> str:
     return f"{label:<22} min {min(values):8.2f}  median {statistics.median(values):8.2f}  max {max(values):8.2f} {unit}"
 
@@ -153,6 +167,12 @@ def main() -> int:
         help="protect by the spec's rules alone, without the audit: times the other stages of a build "
         "whose protection takes hours (never a site to publish)",
     )
+    parser.add_argument(
+        "--edit",
+        choices=sorted(EDITS),
+        default="credential",
+        help="what each rebuild changes: one credential's text (default) or one school's attainment count",
+    )
     parser.add_argument("--schools", type=int)
     parser.add_argument("--credentials", type=int)
     args = parser.parse_args()
@@ -168,10 +188,10 @@ def main() -> int:
         cold.append(one_build(catalog, out, args.rules_only))
         print(f"run {run}: cold {json.dumps(cold[-1])}", flush=True)
         for _ in range(args.rebuilds):
-            edit_one_credential(catalog, len(rebuilt) + 1)
+            EDITS[args.edit](catalog, len(rebuilt) + 1)
             rebuilt.append(one_build(catalog, out, args.rules_only))
             print(f"       rebuild {json.dumps(rebuilt[-1])}", flush=True)
-    for title, results in (("cold build", cold), ("rebuild after one edit", rebuilt)):
+    for title, results in (("cold build", cold), (f"rebuild after one {args.edit} edit", rebuilt)):
         if not results:
             continue
         print(
