@@ -11,6 +11,12 @@ the message and fills it with the values said its own way (``site.i18n.translate
 from __future__ import annotations
 
 
+def N_(message: str) -> str:
+    """Marks a string of the interface for translation where it is shown, not where it is
+    written (a constant): Babel's extraction finds it (``babel.cfg``), the site translates it."""
+    return message
+
+
 class Phrase(str):
     message: str
     values: dict[str, object]

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from site_builder.build import build
-from site_builder.site.csvsafe import csv_text, spreadsheet_safe
+from site_builder.csvsafe import csv_text, spreadsheet_safe
 
 #: what a spreadsheet may read as the start of a formula (OWASP)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

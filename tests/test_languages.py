@@ -298,8 +298,8 @@ def test_evidence_and_shared_file_texts_said_per_language() -> None:
     from markupsafe import Markup
 
     from site_builder.catalog.models import Occupation
+    from site_builder.reports.download_format import outcome_tables
     from site_builder.rules.quality import wages_and_advancement
-    from site_builder.site.downloads import outcome_tables
     from site_builder.site.environment import evidence
 
     job = Occupation(

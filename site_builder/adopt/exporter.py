@@ -18,7 +18,7 @@ from pathlib import Path
 
 from site_builder.catalog.loader import Catalog
 from site_builder.catalog.models import Credential
-from site_builder.site.csvsafe import csv_text
+from site_builder.csvsafe import csv_text
 
 from .mapping import ISSUER_URL
 

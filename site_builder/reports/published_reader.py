@@ -44,6 +44,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from site_builder.catalog.models import SLUG_PATTERN
+from site_builder.csvsafe import FORMULA_STARTS, spreadsheet_safe
 from site_builder.errors import CatalogInvalid, InputError, display_path, excerpt
 from site_builder.inputs import MIB, OUTCOME_LIMIT, InputRefused, open_input, read_input
 from site_builder.outcomes import School
@@ -51,6 +52,14 @@ from site_builder.outcomes.layout import parse_json
 from site_builder.outcomes.rules import CODE_PATTERN, name_problem
 from site_builder.protection import CODED_STATUSES, PUBLISHED, Status
 from site_builder.reports import CatalogFacts
+from site_builder.reports.download_format import (
+    DOWNLOAD_KINDS,
+    REPORT,
+    SCHOOLS,
+    download_name,
+    outcome_tables,
+    report_file,
+)
 from site_builder.reports.model import (
     AuditSummary,
     Payment,
@@ -61,15 +70,6 @@ from site_builder.reports.model import (
     YearReport,
 )
 from site_builder.reports.published import SUPPRESSED_TEXT, Count, Dollars, Rate, count, dollars
-from site_builder.site.csvsafe import FORMULA_STARTS, spreadsheet_safe
-from site_builder.site.downloads import (
-    DOWNLOAD_KINDS,
-    REPORT,
-    SCHOOLS,
-    download_name,
-    outcome_tables,
-    report_file,
-)
 
 #: the largest file of each kind read: the descriptor (a state's is 100 KB), a year's report
 #: document (a state's is about 3 MB, a nation's 30 MB) and a CSV file (as an outcome CSV)

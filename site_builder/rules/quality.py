@@ -16,19 +16,13 @@ from decimal import Decimal
 from typing import Literal
 
 from site_builder.catalog.models import Credential, Issuer, Occupation
-from site_builder.phrases import Phrase
+from site_builder.phrases import N_, Phrase
 
 Rating = Literal["meets", "partial", "does-not-meet", "not-enough-evidence"]
 Overall = Literal["High", "Moderate", "Limited", "Not yet rated"]
 
 NO_EVIDENCE: Rating = "not-enough-evidence"
 NOT_RATED: Overall = "Not yet rated"
-
-
-def N_(message: str) -> str:
-    """Marks a string of the interface for translation where the site shows it (as
-    ``site.i18n.N_``; the rules stay free of languages, so they keep their own marker)."""
-    return message
 
 
 DEMAND = N_("labor-market demand")

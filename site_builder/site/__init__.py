@@ -32,11 +32,12 @@ from site_builder.content import ContentSource
 from site_builder.content import in_language as content_in_language
 from site_builder.derive import Derived
 from site_builder.paths import STATIC_DIR, TEMPLATES_DIR
+from site_builder.phrases import N_
 from site_builder.site import i18n
 from site_builder.site.changes import FEED_PATH, change_entries, changes_feed
 from site_builder.site.downloads import download_resources
 from site_builder.site.environment import SharedTemplates, make_environment
-from site_builder.site.i18n import N_, _, in_language, path_in, url
+from site_builder.site.i18n import _, in_language, path_in, url
 from site_builder.site.opendata import data_page_of, write_open_data
 from site_builder.site.pages import Page, PageSource, all_pages, canonical
 from site_builder.site.report_pages import CatalogNames, all_report_pages, report_url

@@ -20,8 +20,9 @@ from site_builder.catalog import Catalog
 from site_builder.catalog.changes import UNDOCUMENTED, FieldChange, compare_fields, shown
 from site_builder.catalog.models import FACTS
 from site_builder.history import FileChange, History
+from site_builder.phrases import N_
 from site_builder.site.environment import long_date, money, word
-from site_builder.site.i18n import N_, _, as_written, ngettext, url
+from site_builder.site.i18n import _, as_written, ngettext, url
 from site_builder.site.pages import Link, Page, canonical, credential_url
 
 CHANGES_PATH = "/changes/"

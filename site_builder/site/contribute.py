@@ -21,9 +21,10 @@ from site_builder.catalog import Catalog
 from site_builder.catalog.models import FACTS, ISSUER_FACTS, SiteConfig
 from site_builder.catalog.translations import MAP_FIELDS, missing_translations
 from site_builder.content import ContentSource
+from site_builder.phrases import N_
 from site_builder.reports.model import Statewide
 from site_builder.reports.published import Count
-from site_builder.site.i18n import N_, _, language_name_in
+from site_builder.site.i18n import _, language_name_in
 from site_builder.site.pages import CONTRIBUTE_PATH, Link, Page, contribute_anchor, credential_link
 
 #: what each fact is, in words, beside the key a contributor adds to the file

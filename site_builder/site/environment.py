@@ -21,10 +21,11 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from site_builder.catalog.translations import Untranslated
+from site_builder.phrases import N_
 from site_builder.reports.published import Count, Dollars
 from site_builder.rules.quality import Evidence, Name, Share, Value, Word
 from site_builder.site import i18n
-from site_builder.site.i18n import N_, _, active_locale, ngettext
+from site_builder.site.i18n import _, active_locale, ngettext
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",

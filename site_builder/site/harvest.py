@@ -23,8 +23,8 @@ import json
 from pathlib import Path
 
 from site_builder.catalog import Catalog
+from site_builder.phrases import N_
 from site_builder.site import ctdl
-from site_builder.site.i18n import N_
 from site_builder.site.licenses import license_of
 from site_builder.site.writer import write_text
 

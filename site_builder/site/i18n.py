@@ -176,11 +176,6 @@ def as_written(text: str | None) -> str | None:
     return Untranslated(text, default_language())
 
 
-def N_(message: str) -> str:
-    """Marks a string to translate where it is shown, not where it is written (a constant)."""
-    return message
-
-
 # --- URLs ----------------------------------------------------------------------------------
 
 

@@ -35,13 +35,13 @@ from site_builder.catalog.models import (
     Portability,
     Status,
 )
+from site_builder.csvsafe import csv_text
 from site_builder.derive import Derived
-from site_builder.phrases import Phrase
+from site_builder.phrases import N_, Phrase
 from site_builder.reports import Reports
 from site_builder.reports.model import Statewide
 from site_builder.rules.quality import CRITERIA, Overall, Rating
 from site_builder.site import ctdl
-from site_builder.site.csvsafe import csv_text
 from site_builder.site.downloads import (
     REPORT,
     REPORT_KEYS,
@@ -51,7 +51,7 @@ from site_builder.site.downloads import (
     write_downloads,
 )
 from site_builder.site.harvest import DCAT_FILE, DCAT_URL, VERSION_NOTE, write_dcat
-from site_builder.site.i18n import N_, _, translated
+from site_builder.site.i18n import _, translated
 from site_builder.site.pages import Page, canonical, career_field_url, credential_url, pathway_url
 from site_builder.site.report_pages import CatalogNames
 from site_builder.site.writer import write_text

@@ -14,12 +14,13 @@ from site_builder.catalog.models import Credential
 from site_builder.content import ContentSource
 from site_builder.derive import Derived, linked_occupations
 from site_builder.history import History
+from site_builder.phrases import N_
 from site_builder.reports.model import Statewide
 from site_builder.rules.pathways import PathwayProgress, points_in_field
 from site_builder.rules.quality import NOT_RATED
 from site_builder.site.environment import long_date, money, sentence_case, shown_count, word
 from site_builder.site.filters import FILTERS_STYLESHEET, RowFilter, hiding_selectors
-from site_builder.site.i18n import N_, _, active_language, as_written, url
+from site_builder.site.i18n import _, active_language, as_written, url
 from site_builder.site.jsonld import credential_jsonld, script_safe_json
 from site_builder.site.markdown import render_markdown, wrapped_in_language
 from site_builder.site.svg import pathway_diagram

@@ -20,6 +20,7 @@ from babel.numbers import format_percent
 from site_builder.catalog import Catalog
 from site_builder.catalog.models import SiteConfig
 from site_builder.derive import quality_ratings
+from site_builder.phrases import N_
 from site_builder.reports import Reports
 from site_builder.reports.model import (
     AuditSummary,
@@ -34,7 +35,7 @@ from site_builder.reports.published import Count, Dollars, Rate
 from site_builder.site.charts import BarChart, BarValue, bar_chart
 from site_builder.site.environment import number, shown_count, usd
 from site_builder.site.environment import percent as percent_text
-from site_builder.site.i18n import N_, _, active_locale, as_written, ngettext, url
+from site_builder.site.i18n import _, active_locale, as_written, ngettext, url
 from site_builder.site.pages import Link, Page, PageSource, career_field_url, credential_url
 
 TOP_CREDENTIALS = 10

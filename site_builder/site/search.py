@@ -60,7 +60,8 @@ from jinja2 import Environment
 from pagefind.index import IndexConfig, PagefindIndex
 from pagefind.service import PagefindService
 
-from site_builder.site.i18n import N_, _, active_language, url
+from site_builder.phrases import N_
+from site_builder.site.i18n import _, active_language, url
 from site_builder.site.pages import Page
 from site_builder.site.writer import inside, output_file, write_text
 
