@@ -25,7 +25,7 @@ def download_name(kind: str, year: int) -> str:
 
 
 def report_file(year: int) -> str:
-    """The name of the file holding the rest of one year's report (``report_document``)."""
+    """The name of the file holding the rest of one year's report (``site.downloads.report_document``)."""
     return f"{download_name(REPORT, year)}.json"
 
 
