@@ -2,6 +2,7 @@
 
     python benchmarks/network.py CATALOG             # every hidden cell, both checks
     python benchmarks/network.py CATALOG --sample 300 [--method edmonds_karp]
+    python benchmarks/network.py CATALOG --engine paths   # capped paths, compiled (numba)
 
 ``CATALOG`` is a catalog folder written by ``generate_catalog.py`` (its last year is used).
 
@@ -23,6 +24,11 @@ compiled maximum flow (Dinic) for each hidden cell's room up and down, capped at
 check needs (``min_cell`` for the width check, 1 for pinning). It prints the cells found
 narrow under each check and the time per cell. On the 200-school year the pinning check
 finds the same 52 cells that the linear programs find (``blocks.py prove``).
+
+``--engine paths`` asks ``paths.py`` instead: the same exact ranges by augmenting paths
+that stop at what the check needs and look near the cell first, compiled with numba
+(not a credsite dependency: ``pip install numba`` for the experiment). It prints how many
+cells each path length settled and the nodes its searches looked at.
 """
 
 from __future__ import annotations
@@ -52,6 +58,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("catalog", type=Path)
+    parser.add_argument(
+        "--engine", choices=("flows", "paths"), default="flows", help="scipy's maximum flows, or paths.py"
+    )
     parser.add_argument(
         "--method", choices=("dinic", "edmonds_karp"), default="dinic", help="scipy's maximum flow algorithm"
     )
@@ -84,9 +93,21 @@ def main() -> None:
     print(f"{nodes:,} nodes, {len(hidden):,} hidden arcs, {len(proven):,} cells to prove")
     for check, need in (("width", min_cell), ("pinning", 1)):
         started = time.perf_counter()
-        narrow = audit(
-            system, statuses, keys, arcs, nodes, hidden, proven, check, need, min_cell, args.method
-        )
+        if args.engine == "paths":
+            import paths  # numba compiles on first use (then cached beside paths.py)
+
+            low, high = known_ranges(system, statuses, keys, hidden, check, min_cell)
+            value = [system.values[key] for key in keys]
+            narrow, settled, looked = paths.audit(
+                value, hidden, arcs, nodes, low, high, proven, need, UNBOUNDED
+            )
+            for tier, cells, nodes_seen in zip(paths.TIERS, settled, looked, strict=True):
+                longest = f"at most {tier} arcs" if tier < 1 << 50 else "any length"
+                print(f"  paths of {longest}: {cells:,} cells settled, {nodes_seen:,} nodes looked at")
+        else:
+            narrow = audit(
+                system, statuses, keys, arcs, nodes, hidden, proven, check, need, min_cell, args.method
+            )
         seconds = time.perf_counter() - started
         print(
             f"{check}: {len(narrow):,} narrow, {seconds:.1f} s, {1000 * seconds / len(proven):.2f} ms a cell"
@@ -133,17 +154,23 @@ def check_conservation(system, keys: list[tuple], arcs: list[tuple[int, int]]) -
         assert tails == {head} or heads == {tail} or relation.total[1] == "field", relation.total
 
 
-def audit(
-    system, statuses, keys, arcs, nodes, hidden, proven, check, need, min_cell, method="dinic"
-) -> list[int]:
-    """The cells of ``proven`` whose room up plus room down is below ``need``."""
-    value = [system.values[key] for key in keys]
+def known_ranges(system, statuses, keys, hidden, check, min_cell) -> tuple[dict, dict]:
+    """What the attacker knows of each hidden cell under ``check``: its lowest and highest."""
     low, high = {}, {}
     for i in hidden:
         if check == "pinning":
             low[i], high[i] = known_bounds(system, keys[i], statuses[keys[i]], min_cell)
         else:
             low[i], high[i] = 0, float("inf")
+    return low, high
+
+
+def audit(
+    system, statuses, keys, arcs, nodes, hidden, proven, check, need, min_cell, method="dinic"
+) -> list[int]:
+    """The cells of ``proven`` whose room up plus room down is below ``need``."""
+    value = [system.values[key] for key in keys]
+    low, high = known_ranges(system, statuses, keys, hidden, check, min_cell)
     source = nodes  # a node of its own, whose one arc out caps the flow at what is needed
     tails, heads, capacities = [], [], []
     for i in hidden:

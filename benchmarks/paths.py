@@ -1,0 +1,196 @@
+"""Capped augmenting paths, compiled with numba: ``network.py --engine paths`` (issue 29).
+
+The same exact audit as scipy's maximum flow in ``network.py``, but each search stops once
+it carries what the check needs, and looks near the cell first: paths of at most 3 arcs,
+then 7, then 15, then any length. Up and down take turns, one path each, so a direction
+that runs dry costs one failed search, not a proof of its full range. A direction is also
+capped by the residual capacity around its two end nodes (a cut, so the cap is exact).
+
+numba is not a dependency of credsite; ``pip install numba`` to run this experiment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    import numba
+except ImportError as error:  # an experiment only
+    raise SystemExit("network.py --engine paths needs numba: pip install numba") from error
+
+#: the longest paths (in arcs) tried before looking further; the last tier is any length
+TIERS = (3, 7, 15, 1 << 60)
+
+
+@numba.njit(cache=True)
+def _node_of(entry, start):
+    """The node whose adjacency holds ``entry`` (binary search over ``start``)."""
+    low, high = 0, start.shape[0] - 1
+    while high - low > 1:
+        middle = (low + high) // 2
+        if start[middle] <= entry:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+@numba.njit(cache=True)
+def _room(arc, direction, value, low, high, delta):
+    x = value[arc] + delta[arc]
+    return high[arc] - x if direction > 0 else x - low[arc]
+
+
+@numba.njit(cache=True)
+def _one_path(source, sink, want, skip, limit, g, work):
+    """Sends up to ``want`` along one shortest residual path of at most ``limit`` arcs;
+    returns what it sent and the nodes it looked at."""
+    start, arc_of, other, direction, value, low, high = g
+    delta, parent, stamp, depth, queue, query, touched, count = work
+    query[0] += 1
+    mark = query[0]
+    stamp[source] = mark
+    depth[source] = 0
+    queue[0] = source
+    head, tail = 0, 1
+    found = False
+    while head < tail and not found:
+        node = queue[head]
+        head += 1
+        if depth[node] >= limit:
+            continue
+        for entry in range(start[node], start[node + 1]):
+            arc = arc_of[entry]
+            far = other[entry]
+            if arc == skip or stamp[far] == mark:
+                continue
+            if _room(arc, direction[entry], value, low, high, delta) <= 0:
+                continue
+            stamp[far] = mark
+            depth[far] = depth[node] + 1
+            parent[far] = entry
+            if far == sink:
+                found = True
+                break
+            queue[tail] = far
+            tail += 1
+    if not found:
+        return 0, tail
+    amount = want
+    node = sink
+    while node != source:
+        entry = parent[node]
+        amount = min(amount, _room(arc_of[entry], direction[entry], value, low, high, delta))
+        node = _node_of(entry, start)
+    node = sink
+    while node != source:
+        entry = parent[node]
+        delta[arc_of[entry]] += direction[entry] * amount
+        touched[count[0]] = arc_of[entry]
+        count[0] += 1
+        node = _node_of(entry, start)
+    return amount, tail
+
+
+@numba.njit(cache=True)
+def _around(node, skip, leaving, g, delta):
+    """Residual capacity out of (or into) ``node``: a cut that bounds any flow from (to) it."""
+    start, arc_of, _, direction, value, low, high = g
+    total = 0
+    for entry in range(start[node], start[node + 1]):
+        if arc_of[entry] != skip:
+            total += _room(
+                arc_of[entry], direction[entry] if leaving else -direction[entry], value, low, high, delta
+            )
+    return total
+
+
+@numba.njit(cache=True)
+def audit_cells(cells, tails, heads, need, g, nodes, tiers):
+    """For each cell: whether its room up plus down is below ``need``; and per tier, the
+    cells settled there and the nodes looked at."""
+    value, low, high = g[4], g[5], g[6]
+    delta = np.zeros(value.shape[0], np.int64)
+    work = (
+        delta,
+        np.zeros(nodes, np.int64),
+        np.zeros(nodes, np.int64),
+        np.zeros(nodes, np.int64),
+        np.zeros(nodes, np.int64),
+        np.zeros(1, np.int64),
+        np.zeros(2 * need * nodes + 16, np.int64),
+        np.zeros(1, np.int64),
+    )
+    touched, count = work[6], work[7]
+    narrow = np.zeros(cells.shape[0], np.bool_)
+    settled = np.zeros(len(tiers), np.int64)
+    looked = np.zeros(len(tiers), np.int64)
+    for j in range(cells.shape[0]):
+        cell = cells[j]
+        tail, head, x = tails[cell], heads[cell], value[cell]
+        most_up = min(
+            need, high[cell] - x, _around(head, cell, True, g, delta), _around(tail, cell, False, g, delta)
+        )
+        most_down = min(
+            x - low[cell], _around(tail, cell, True, g, delta), _around(head, cell, False, g, delta)
+        )
+        up = down = 0
+        count[0] = 0
+        tier = 0
+        if most_up + most_down >= need:
+            for tier in range(len(tiers)):
+                up_open, down_open = up < most_up, down < most_down
+                while up + down < need and (up_open or down_open):
+                    if up_open:
+                        sent, seen = _one_path(
+                            head, tail, min(most_up - up, need - up - down), cell, tiers[tier], g, work
+                        )
+                        up += sent
+                        looked[tier] += seen
+                        up_open = sent > 0 and up < most_up
+                    if down_open and up + down < need:
+                        sent, seen = _one_path(
+                            tail, head, min(most_down - down, need - up - down), cell, tiers[tier], g, work
+                        )
+                        down += sent
+                        looked[tier] += seen
+                        down_open = sent > 0 and down < most_down
+                if up + down >= need:
+                    break
+        for t in range(count[0]):
+            delta[touched[t]] = 0
+        settled[tier] += 1
+        narrow[j] = up + down < need
+    return narrow, settled, looked
+
+
+def audit(value, hidden, arcs, nodes, low_of, high_of, proven, need, unbounded):
+    """``network.audit`` by capped paths: the cells of ``proven`` narrower than ``need``."""
+    entries = sorted(
+        (node, arc, far, sense)
+        for arc in hidden
+        for node, far, sense in ((arcs[arc][0], arcs[arc][1], 1), (arcs[arc][1], arcs[arc][0], -1))
+    )
+    start = np.zeros(nodes + 1, np.int64)
+    for node, *_ in entries:
+        start[node + 1] += 1
+    low = np.array(value, np.int64)
+    high = np.array(value, np.int64)
+    for arc in hidden:
+        low[arc] = int(low_of[arc])
+        high[arc] = unbounded if high_of[arc] == float("inf") else int(high_of[arc])
+    g = (
+        np.cumsum(start),
+        np.array([e[1] for e in entries], np.int64),
+        np.array([e[2] for e in entries], np.int64),
+        np.array([e[3] for e in entries], np.int64),
+        np.array(value, np.int64),
+        low,
+        high,
+    )
+    tails = np.array([arc[0] for arc in arcs], np.int64)
+    heads = np.array([arc[1] for arc in arcs], np.int64)
+    narrow, settled, looked = audit_cells(
+        np.array(proven, np.int64), tails, heads, need, g, nodes, np.array(TIERS, np.int64)
+    )
+    return [cell for cell, flag in zip(proven, narrow, strict=True) if flag], settled, looked
