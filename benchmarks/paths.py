@@ -2,7 +2,7 @@
 
 The same exact audit as scipy's maximum flow in ``network.py``, but each search stops once
 it carries what the check needs, and looks near the cell first: paths of at most 3 arcs,
-then 7, then 15, then any length. Up and down take turns, one path each, so a direction
+then 7, then 15, then any length, each path searched from both of its ends. Up and down take turns, one path each, so a direction
 that runs dry costs one failed search, not a proof of its full range. A direction is also
 capped by the residual capacity around its two end nodes (a cut, so the cap is exact).
 
@@ -43,53 +43,96 @@ def _room(arc, direction, value, low, high, delta):
 
 @numba.njit(cache=True)
 def _one_path(source, sink, want, skip, limit, g, work):
-    """Sends up to ``want`` along one shortest residual path of at most ``limit`` arcs;
+    """Sends up to ``want`` along one shortest residual path of at most ``limit`` arcs,
+    searched from both ends, a level at a time, the smaller frontier first (a credential's
+    node borders every school where it is hidden, a school-field's only a few cells);
     returns what it sent and the nodes it looked at."""
     start, arc_of, other, direction, value, low, high = g
-    delta, parent, stamp, depth, queue, query, touched, count = work
+    delta, parent, stamp, queue, query, touched, count, parent_b, stamp_b, queue_b = work
     query[0] += 1
     mark = query[0]
     stamp[source] = mark
-    depth[source] = 0
+    stamp_b[sink] = mark
     queue[0] = source
-    head, tail = 0, 1
-    found = False
-    while head < tail and not found:
-        node = queue[head]
-        head += 1
-        if depth[node] >= limit:
-            continue
-        for entry in range(start[node], start[node + 1]):
-            arc = arc_of[entry]
-            far = other[entry]
-            if arc == skip or stamp[far] == mark:
-                continue
-            if _room(arc, direction[entry], value, low, high, delta) <= 0:
-                continue
-            stamp[far] = mark
-            depth[far] = depth[node] + 1
-            parent[far] = entry
-            if far == sink:
-                found = True
-                break
-            queue[tail] = far
-            tail += 1
-    if not found:
-        return 0, tail
+    queue_b[0] = sink
+    f_head, f_tail, b_head, b_tail = 0, 1, 0, 1
+    f_depth = b_depth = 0
+    meet = -1
+    seen = 2
+    if source == sink:
+        return 0, 0
+    while meet < 0 and f_head < f_tail and b_head < b_tail and f_depth + b_depth < limit:
+        if f_tail - f_head <= b_tail - b_head:
+            level_end = f_tail
+            while f_head < level_end and meet < 0:
+                node = queue[f_head]
+                f_head += 1
+                for entry in range(start[node], start[node + 1]):
+                    arc = arc_of[entry]
+                    far = other[entry]
+                    if arc == skip or stamp[far] == mark:
+                        continue
+                    if _room(arc, direction[entry], value, low, high, delta) <= 0:
+                        continue
+                    stamp[far] = mark
+                    parent[far] = entry
+                    seen += 1
+                    if stamp_b[far] == mark:
+                        meet = far
+                        break
+                    queue[f_tail] = far
+                    f_tail += 1
+            f_depth += 1
+        else:
+            level_end = b_tail
+            while b_head < level_end and meet < 0:
+                node = queue_b[b_head]
+                b_head += 1
+                for entry in range(start[node], start[node + 1]):
+                    arc = arc_of[entry]
+                    far = other[entry]
+                    if arc == skip or stamp_b[far] == mark:
+                        continue
+                    # the residual arc far -> node runs along arc the other way
+                    if _room(arc, -direction[entry], value, low, high, delta) <= 0:
+                        continue
+                    stamp_b[far] = mark
+                    parent_b[far] = entry
+                    seen += 1
+                    if stamp[far] == mark:
+                        meet = far
+                        break
+                    queue_b[b_tail] = far
+                    b_tail += 1
+            b_depth += 1
+    if meet < 0:
+        return 0, seen
     amount = want
-    node = sink
+    node = meet
     while node != source:
         entry = parent[node]
         amount = min(amount, _room(arc_of[entry], direction[entry], value, low, high, delta))
         node = _node_of(entry, start)
-    node = sink
+    node = meet
+    while node != sink:
+        entry = parent_b[node]
+        amount = min(amount, _room(arc_of[entry], -direction[entry], value, low, high, delta))
+        node = _node_of(entry, start)
+    node = meet
     while node != source:
         entry = parent[node]
         delta[arc_of[entry]] += direction[entry] * amount
         touched[count[0]] = arc_of[entry]
         count[0] += 1
         node = _node_of(entry, start)
-    return amount, tail
+    node = meet
+    while node != sink:
+        entry = parent_b[node]
+        delta[arc_of[entry]] -= direction[entry] * amount
+        touched[count[0]] = arc_of[entry]
+        count[0] += 1
+        node = _node_of(entry, start)
+    return amount, seen
 
 
 @numba.njit(cache=True)
@@ -116,12 +159,14 @@ def audit_cells(cells, tails, heads, need, g, nodes, tiers):
         np.zeros(nodes, np.int64),
         np.zeros(nodes, np.int64),
         np.zeros(nodes, np.int64),
-        np.zeros(nodes, np.int64),
         np.zeros(1, np.int64),
         np.zeros(2 * need * nodes + 16, np.int64),
         np.zeros(1, np.int64),
+        np.zeros(nodes, np.int64),
+        np.zeros(nodes, np.int64),
+        np.zeros(nodes, np.int64),
     )
-    touched, count = work[6], work[7]
+    touched, count = work[5], work[6]
     narrow = np.zeros(cells.shape[0], np.bool_)
     settled = np.zeros(len(tiers), np.int64)
     looked = np.zeros(len(tiers), np.int64)
