@@ -153,20 +153,34 @@ def audit_cells(cells, tails, heads, need, g, nodes, tiers):
     """For each cell: whether its room up plus down is below ``need``; and per tier, the
     cells settled there and the nodes looked at."""
     value, low, high = g[4], g[5], g[6]
+    # The table moved up and the table moved down are two witnesses, each a flow of its
+    # own: a down search on the up flow's residual arcs could undo it, and count twice.
     delta = np.zeros(value.shape[0], np.int64)
-    work = (
-        delta,
-        np.zeros(nodes, np.int64),
-        np.zeros(nodes, np.int64),
-        np.zeros(nodes, np.int64),
-        np.zeros(1, np.int64),
-        np.zeros(2 * need * nodes + 16, np.int64),
-        np.zeros(1, np.int64),
-        np.zeros(nodes, np.int64),
-        np.zeros(nodes, np.int64),
-        np.zeros(nodes, np.int64),
+    delta_down = np.zeros(value.shape[0], np.int64)
+    parent = np.zeros(nodes, np.int64)
+    stamp = np.zeros(nodes, np.int64)
+    queue = np.zeros(nodes, np.int64)
+    query = np.zeros(1, np.int64)
+    parent_b = np.zeros(nodes, np.int64)
+    stamp_b = np.zeros(nodes, np.int64)
+    queue_b = np.zeros(nodes, np.int64)
+    touched = np.zeros(need * nodes + 16, np.int64)
+    touched_down = np.zeros(need * nodes + 16, np.int64)
+    count = np.zeros(1, np.int64)
+    count_down = np.zeros(1, np.int64)
+    work = (delta, parent, stamp, queue, query, touched, count, parent_b, stamp_b, queue_b)
+    work_down = (
+        delta_down,
+        parent,
+        stamp,
+        queue,
+        query,
+        touched_down,
+        count_down,
+        parent_b,
+        stamp_b,
+        queue_b,
     )
-    touched, count = work[5], work[6]
     narrow = np.zeros(cells.shape[0], np.bool_)
     settled = np.zeros(len(tiers), np.int64)
     looked = np.zeros(len(tiers), np.int64)
@@ -180,7 +194,7 @@ def audit_cells(cells, tails, heads, need, g, nodes, tiers):
             x - low[cell], _around(tail, cell, True, g, delta), _around(head, cell, False, g, delta)
         )
         up = down = 0
-        count[0] = 0
+        count[0] = count_down[0] = 0
         tier = 0
         if most_up + most_down >= need:
             for tier in range(len(tiers)):
@@ -195,7 +209,13 @@ def audit_cells(cells, tails, heads, need, g, nodes, tiers):
                         up_open = sent > 0 and up < most_up
                     if down_open and up + down < need:
                         sent, seen = _one_path(
-                            tail, head, min(most_down - down, need - up - down), cell, tiers[tier], g, work
+                            tail,
+                            head,
+                            min(most_down - down, need - up - down),
+                            cell,
+                            tiers[tier],
+                            g,
+                            work_down,
                         )
                         down += sent
                         looked[tier] += seen
@@ -204,6 +224,8 @@ def audit_cells(cells, tails, heads, need, g, nodes, tiers):
                     break
         for t in range(count[0]):
             delta[touched[t]] = 0
+        for t in range(count_down[0]):
+            delta_down[touched_down[t]] = 0
         settled[tier] += 1
         narrow[j] = up + down < need
     return narrow, settled, looked
