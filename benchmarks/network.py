@@ -98,12 +98,13 @@ def main() -> None:
 
             low, high = known_ranges(system, statuses, keys, hidden, check, min_cell)
             value = [system.values[key] for key in keys]
-            narrow, settled, looked = paths.audit(
+            narrow, settled, looked, credited = paths.audit(
                 value, hidden, arcs, nodes, low, high, proven, need, UNBOUNDED
             )
             for tier, cells, nodes_seen in zip(paths.TIERS, settled, looked, strict=True):
                 longest = f"at most {tier} arcs" if tier < 1 << 50 else "any length"
                 print(f"  paths of {longest}: {cells:,} cells settled, {nodes_seen:,} nodes looked at")
+            print(f"  proven by the witnesses of cells before them: {credited:,} cells")
         else:
             narrow = audit(
                 system, statuses, keys, arcs, nodes, hidden, proven, check, need, min_cell, args.method

@@ -184,9 +184,17 @@ def audit_cells(cells, tails, heads, need, g, nodes, tiers):
     narrow = np.zeros(cells.shape[0], np.bool_)
     settled = np.zeros(len(tiers), np.int64)
     looked = np.zeros(len(tiers), np.int64)
+    # Every table a search finds is a witness for each cell it moves too: how far up and
+    # down some witness already moved each cell (the certificates' ``also_proves``).
+    moved_up = np.zeros(value.shape[0], np.int64)
+    moved_down = np.zeros(value.shape[0], np.int64)
+    credited = 0
     for j in range(cells.shape[0]):
         cell = cells[j]
         tail, head, x = tails[cell], heads[cell], value[cell]
+        if moved_up[cell] + moved_down[cell] >= need:
+            credited += 1
+            continue
         most_up = min(
             need, high[cell] - x, _around(head, cell, True, g, delta), _around(tail, cell, False, g, delta)
         )
@@ -222,13 +230,27 @@ def audit_cells(cells, tails, heads, need, g, nodes, tiers):
                         down_open = sent > 0 and down < most_down
                 if up + down >= need:
                     break
+        moved_up[cell] = max(moved_up[cell], up)
+        moved_down[cell] = max(moved_down[cell], down)
+        for t in range(count[0]):
+            _credit(touched[t], delta, moved_up, moved_down)
+        for t in range(count_down[0]):
+            _credit(touched_down[t], delta_down, moved_up, moved_down)
         for t in range(count[0]):
             delta[touched[t]] = 0
         for t in range(count_down[0]):
             delta_down[touched_down[t]] = 0
         settled[tier] += 1
         narrow[j] = up + down < need
-    return narrow, settled, looked
+    return narrow, settled, looked, credited
+
+
+@numba.njit(cache=True)
+def _credit(arc, delta, moved_up, moved_down):
+    if delta[arc] > 0:
+        moved_up[arc] = max(moved_up[arc], delta[arc])
+    elif delta[arc] < 0:
+        moved_down[arc] = max(moved_down[arc], -delta[arc])
 
 
 def audit(value, hidden, arcs, nodes, low_of, high_of, proven, need, unbounded):
@@ -257,7 +279,8 @@ def audit(value, hidden, arcs, nodes, low_of, high_of, proven, need, unbounded):
     )
     tails = np.array([arc[0] for arc in arcs], np.int64)
     heads = np.array([arc[1] for arc in arcs], np.int64)
-    narrow, settled, looked = audit_cells(
+    narrow, settled, looked, credited = audit_cells(
         np.array(proven, np.int64), tails, heads, need, g, nodes, np.array(TIERS, np.int64)
     )
-    return [cell for cell, flag in zip(proven, narrow, strict=True) if flag], settled, looked
+    narrow = [cell for cell, flag in zip(proven, narrow, strict=True) if flag]
+    return narrow, settled, looked, credited
