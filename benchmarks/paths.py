@@ -267,7 +267,8 @@ def audit(value, hidden, arcs, nodes, low_of, high_of, proven, need, unbounded):
     high = np.array(value, np.int64)
     for arc in hidden:
         low[arc] = int(low_of[arc])
-        high[arc] = unbounded if high_of[arc] == float("inf") else int(high_of[arc])
+        # no upper bound: room to rise by ``unbounded`` (far more than any check needs)
+        high[arc] = value[arc] + unbounded if high_of[arc] == float("inf") else int(high_of[arc])
     g = (
         np.cumsum(start),
         np.array([e[1] for e in entries], np.int64),
