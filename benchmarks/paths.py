@@ -42,12 +42,65 @@ def _room(arc, direction, value, low, high, delta):
 
 
 @numba.njit(cache=True)
+def _grow(queue, head, tail, stamp, parent, opposite, sense, mark, skip, g, delta):
+    """One level of one end's search: ``sense`` 1 for the source's end (arcs as their
+    residual runs from the node), -1 for the sink's (the residual arc from the far node
+    runs along the arc the other way). Returns the queue's new ends, the node where the
+    two searches met (or -1) and the nodes looked at."""
+    start, arc_of, other, direction, value, low, high = g
+    level_end = tail
+    meet = -1
+    seen = 0
+    while head < level_end and meet < 0:
+        node = queue[head]
+        head += 1
+        for entry in range(start[node], start[node + 1]):
+            arc = arc_of[entry]
+            far = other[entry]
+            if arc == skip or stamp[far] == mark:
+                continue
+            if _room(arc, sense * direction[entry], value, low, high, delta) <= 0:
+                continue
+            stamp[far] = mark
+            parent[far] = entry
+            seen += 1
+            if opposite[far] == mark:
+                meet = far
+                break
+            queue[tail] = far
+            tail += 1
+    return head, tail, meet, seen
+
+
+@numba.njit(cache=True)
+def _chain_room(node, end, parent, sense, amount, g, delta):
+    """``amount``, or less if an arc of the chain from ``node`` to ``end`` has less room."""
+    start, arc_of, _, direction, value, low, high = g
+    while node != end:
+        entry = parent[node]
+        amount = min(amount, _room(arc_of[entry], sense * direction[entry], value, low, high, delta))
+        node = _node_of(entry, start)
+    return amount
+
+
+@numba.njit(cache=True)
+def _chain_move(node, end, parent, sense, amount, g, delta, touched, count):
+    """Moves ``amount`` along the chain from ``node`` to ``end``, noting each arc moved."""
+    start, arc_of, _, direction = g[0], g[1], g[2], g[3]
+    while node != end:
+        entry = parent[node]
+        delta[arc_of[entry]] += sense * direction[entry] * amount
+        touched[count[0]] = arc_of[entry]
+        count[0] += 1
+        node = _node_of(entry, start)
+
+
+@numba.njit(cache=True)
 def _one_path(source, sink, want, skip, limit, g, work):
     """Sends up to ``want`` along one shortest residual path of at most ``limit`` arcs,
     searched from both ends, a level at a time, the smaller frontier first (a credential's
     node borders every school where it is hidden, a school-field's only a few cells);
     returns what it sent and the nodes it looked at."""
-    start, arc_of, other, direction, value, low, high = g
     delta, parent, stamp, queue, query, touched, count, parent_b, stamp_b, queue_b = work
     query[0] += 1
     mark = query[0]
@@ -56,82 +109,26 @@ def _one_path(source, sink, want, skip, limit, g, work):
     queue[0] = source
     queue_b[0] = sink
     f_head, f_tail, b_head, b_tail = 0, 1, 0, 1
-    f_depth = b_depth = 0
+    depth = 0
     meet = -1
     seen = 2
-    if source == sink:
-        return 0, 0
-    while meet < 0 and f_head < f_tail and b_head < b_tail and f_depth + b_depth < limit:
+    while meet < 0 and f_head < f_tail and b_head < b_tail and depth < limit:
         if f_tail - f_head <= b_tail - b_head:
-            level_end = f_tail
-            while f_head < level_end and meet < 0:
-                node = queue[f_head]
-                f_head += 1
-                for entry in range(start[node], start[node + 1]):
-                    arc = arc_of[entry]
-                    far = other[entry]
-                    if arc == skip or stamp[far] == mark:
-                        continue
-                    if _room(arc, direction[entry], value, low, high, delta) <= 0:
-                        continue
-                    stamp[far] = mark
-                    parent[far] = entry
-                    seen += 1
-                    if stamp_b[far] == mark:
-                        meet = far
-                        break
-                    queue[f_tail] = far
-                    f_tail += 1
-            f_depth += 1
+            f_head, f_tail, meet, grown = _grow(
+                queue, f_head, f_tail, stamp, parent, stamp_b, 1, mark, skip, g, delta
+            )
         else:
-            level_end = b_tail
-            while b_head < level_end and meet < 0:
-                node = queue_b[b_head]
-                b_head += 1
-                for entry in range(start[node], start[node + 1]):
-                    arc = arc_of[entry]
-                    far = other[entry]
-                    if arc == skip or stamp_b[far] == mark:
-                        continue
-                    # the residual arc far -> node runs along arc the other way
-                    if _room(arc, -direction[entry], value, low, high, delta) <= 0:
-                        continue
-                    stamp_b[far] = mark
-                    parent_b[far] = entry
-                    seen += 1
-                    if stamp[far] == mark:
-                        meet = far
-                        break
-                    queue_b[b_tail] = far
-                    b_tail += 1
-            b_depth += 1
+            b_head, b_tail, meet, grown = _grow(
+                queue_b, b_head, b_tail, stamp_b, parent_b, stamp, -1, mark, skip, g, delta
+            )
+        seen += grown
+        depth += 1
     if meet < 0:
         return 0, seen
-    amount = want
-    node = meet
-    while node != source:
-        entry = parent[node]
-        amount = min(amount, _room(arc_of[entry], direction[entry], value, low, high, delta))
-        node = _node_of(entry, start)
-    node = meet
-    while node != sink:
-        entry = parent_b[node]
-        amount = min(amount, _room(arc_of[entry], -direction[entry], value, low, high, delta))
-        node = _node_of(entry, start)
-    node = meet
-    while node != source:
-        entry = parent[node]
-        delta[arc_of[entry]] += direction[entry] * amount
-        touched[count[0]] = arc_of[entry]
-        count[0] += 1
-        node = _node_of(entry, start)
-    node = meet
-    while node != sink:
-        entry = parent_b[node]
-        delta[arc_of[entry]] -= direction[entry] * amount
-        touched[count[0]] = arc_of[entry]
-        count[0] += 1
-        node = _node_of(entry, start)
+    amount = _chain_room(meet, source, parent, 1, want, g, delta)
+    amount = _chain_room(meet, sink, parent_b, -1, amount, g, delta)
+    _chain_move(meet, source, parent, 1, amount, g, delta, touched, count)
+    _chain_move(meet, sink, parent_b, -1, amount, g, delta, touched, count)
     return amount, seen
 
 
