@@ -2,7 +2,7 @@
 
     python benchmarks/network.py CATALOG             # every hidden cell, both checks
     python benchmarks/network.py CATALOG --sample 300 [--method edmonds_karp]
-    python benchmarks/network.py CATALOG --engine paths   # capped paths, compiled (numba)
+    python benchmarks/network.py CATALOG --engine paths   # the build's flow audit (protection.flows)
 
 ``CATALOG`` is a catalog folder written by ``generate_catalog.py`` (its last year is used).
 
@@ -25,10 +25,9 @@ check needs (``min_cell`` for the width check, 1 for pinning). It prints the cel
 narrow under each check and the time per cell. On the 200-school year the pinning check
 finds the same 52 cells that the linear programs find (``blocks.py prove``).
 
-``--engine paths`` asks ``paths.py`` instead: the same exact ranges by augmenting paths
-that stop at what the check needs and look near the cell first, compiled with numba
-(not a credsite dependency: ``pip install numba`` for the experiment). It prints how many
-cells each path length settled and the nodes its searches looked at.
+``--engine paths`` asks the build's own flow audit instead (``site_builder.protection.flows``,
+which began here as ``paths.py``): the same exact ranges by augmenting paths that stop at
+what the check needs and look near the cell first, compiled with numba.
 """
 
 from __future__ import annotations
@@ -45,6 +44,7 @@ from scipy.sparse.csgraph import maximum_flow
 from site_builder.build import validate
 from site_builder.protection import HIDDEN_STATUSES
 from site_builder.protection.audit import known_bounds
+from site_builder.protection.flows import Network
 from site_builder.protection.privacy import complementary_suppression, must_be_wide, primary_statuses
 from site_builder.reports import CatalogFacts
 from site_builder.reports.systems import attainment_system
@@ -59,7 +59,10 @@ def main() -> None:
     )
     parser.add_argument("catalog", type=Path)
     parser.add_argument(
-        "--engine", choices=("flows", "paths"), default="flows", help="scipy's maximum flows, or paths.py"
+        "--engine",
+        choices=("flows", "paths"),
+        default="flows",
+        help="scipy's maximum flows, or the build's flow audit",
     )
     parser.add_argument(
         "--method", choices=("dinic", "edmonds_karp"), default="dinic", help="scipy's maximum flow algorithm"
@@ -83,8 +86,9 @@ def main() -> None:
     )
 
     keys = list(system.values)
-    arcs = arcs_of(keys, facts.primary_field, {s: school.district_id for s, school in schools.items()})
-    nodes = 1 + max(max(arc) for arc in arcs)
+    numbers: dict[object, int] = {}
+    arcs = [tuple(numbers.setdefault(end, len(numbers)) for end in system.arcs[key]) for key in keys]
+    nodes = len(numbers)
     check_conservation(system, keys, arcs)
     hidden = [i for i, key in enumerate(keys) if statuses[key] in HIDDEN_STATUSES]
     proven = [i for i in hidden if must_be_wide(system, statuses, keys[i])]
@@ -94,17 +98,18 @@ def main() -> None:
     for check, need in (("width", min_cell), ("pinning", 1)):
         started = time.perf_counter()
         if args.engine == "paths":
-            import paths  # numba compiles on first use (then cached beside paths.py)
-
+            network = Network(system, keys)
             low, high = known_ranges(system, statuses, keys, hidden, check, min_cell)
             value = [system.values[key] for key in keys]
-            narrow, settled, looked, credited = paths.audit(
-                value, hidden, arcs, nodes, low, high, proven, need, UNBOUNDED
+            hidden_now = [statuses[key] in HIDDEN_STATUSES for key in keys]
+            found = network.prove(
+                proven,
+                hidden_now,
+                [low.get(i, v) for i, v in enumerate(value)],
+                [high.get(i, v) for i, v in enumerate(value)],
+                need,
             )
-            for tier, cells, nodes_seen in zip(paths.TIERS, settled, looked, strict=True):
-                longest = f"at most {tier} arcs" if tier < 1 << 50 else "any length"
-                print(f"  paths of {longest}: {cells:,} cells settled, {nodes_seen:,} nodes looked at")
-            print(f"  proven by the witnesses of cells before them: {credited:,} cells")
+            narrow = found.narrow
         else:
             narrow = audit(
                 system, statuses, keys, arcs, nodes, hidden, proven, check, need, min_cell, args.method
@@ -113,36 +118,6 @@ def main() -> None:
         print(
             f"{check}: {len(narrow):,} narrow, {seconds:.1f} s, {1000 * seconds / len(proven):.2f} ms a cell"
         )
-
-
-def arcs_of(
-    keys: list[tuple], field_of: dict[str, str], district_of: dict[str, str]
-) -> list[tuple[int, int]]:
-    """Each cell's arc (tail, head) in the circulation."""
-    numbers: dict[object, int] = {}
-
-    def node(name: object) -> int:
-        return numbers.setdefault(name, len(numbers))
-
-    arcs = []
-    for key in keys:
-        kind = key[1]
-        if kind == "school-credential":
-            arc = node(("school-field", key[2], field_of[key[3]])), node(("credential", key[3]))
-        elif kind == "school-field":
-            arc = node(("school", key[2])), node(("school-field", key[2], key[3]))
-        elif kind == "school":
-            arc = node(("district", district_of[key[2]])), node(("school", key[2]))
-        elif kind == "district":
-            arc = node("state in"), node(("district", key[2]))
-        elif kind == "credential":
-            arc = node(("credential", key[2])), node(("field", field_of[key[2]]))
-        elif kind == "field":
-            arc = node(("field", key[2])), node("state out")
-        else:  # the state total closes the circulation
-            arc = node("state out"), node("state in")
-        arcs.append(arc)
-    return arcs
 
 
 def check_conservation(system, keys: list[tuple], arcs: list[tuple[int, int]]) -> None:

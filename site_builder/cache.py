@@ -64,6 +64,7 @@ from site_builder.protection import (
     blocks,
     certificates,
     disclosure,
+    flows,
     privacy,
     propagation,
     protect,
@@ -100,7 +101,7 @@ MANIFEST = "manifest.json"
 def code_fingerprint() -> str:
     """A hash of the rule modules' source: a change to the rules empties the cache."""
     digest = hashlib.sha256(FORMAT)
-    for module in (privacy, propagation, audit, certificates, disclosure, blocks):
+    for module in (privacy, propagation, audit, certificates, flows, disclosure, blocks):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()
 
@@ -117,6 +118,7 @@ def system_fingerprint(system: TableSystem, min_cell: int) -> str:
     digest.update(repr(sorted(system.grid.items(), key=repr)).encode())
     digest.update(repr(sorted(system.offsets.items(), key=repr)).encode())
     digest.update(repr(sorted(system.elsewhere, key=repr)).encode())
+    digest.update(repr(sorted(system.arcs.items(), key=repr)).encode())
     return digest.hexdigest()
 
 

@@ -9,15 +9,15 @@ judge the result.
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 
 import numpy as np
 import pytest
+from attainment_systems import FIELDS, attainment
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from site_builder.outcomes import Attainment, Claim, School
+from site_builder.outcomes import Attainment, School
 from site_builder.protection import disclosure
 from site_builder.protection.audit import (
     PIN_WIDTH,
@@ -45,36 +45,12 @@ from site_builder.protection.privacy import (
 from site_builder.reports.systems import attainment_system
 
 N = 10
-FIELDS = ("health", "trades")
-counts = st.one_of(st.integers(1, 9), st.integers(1, 9), st.integers(10, 40))
 
 
 @pytest.fixture(autouse=True)
 def certificates_for_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """The build uses certificates only for large systems; here every system is large."""
     monkeypatch.setattr(disclosure, "CERTIFICATE_LIMIT", 0)
-
-
-@st.composite
-def attainment(draw) -> TableSystem:
-    """A small state: 2 to 3 districts of 1 to 3 schools, 3 to 5 credentials in 2 fields."""
-    schools = {}
-    for district in range(draw(st.integers(2, 3))):
-        for number in range(draw(st.integers(1, 3))):
-            school_id = f"s{district}{number}"
-            schools[school_id] = School(school_id, school_id, f"d{district}", f"d{district}", "c")
-    credentials = [f"c{n}" for n in range(draw(st.integers(3, 5)))]
-    primary_field = {c: FIELDS[n % 2] for n, c in enumerate(credentials)}
-    rows, claims = [], []
-    for school_id in schools:
-        for credential_id in credentials:
-            if draw(st.booleans()) or credential_id == credentials[0]:
-                earned = draw(counts)
-                rows.append(Attainment(2025, school_id, credential_id, earned))
-                if draw(st.booleans()):
-                    count = draw(st.integers(1, earned))
-                    claims.append(Claim(2025, "fees", school_id, credential_id, count, Decimal(count * 100)))
-    return attainment_system(rows, claims, schools, primary_field)
 
 
 def first_statuses(system: TableSystem) -> dict:
@@ -267,6 +243,7 @@ def test_protection_by_certificates_does_not_depend_on_the_order_of_relations(
         relations=rng.sample(system.relations, len(system.relations)),
         inequalities=list(system.inequalities),
         grid=dict(rng.sample(sorted(system.grid.items(), key=repr), len(system.grid))),
+        arcs=dict(rng.sample(sorted(system.arcs.items(), key=repr), len(system.arcs))),
     )
     assert protect(shuffled, N).statuses == protect(system, N).statuses
 

@@ -12,13 +12,16 @@ Its interface is small; ``site_builder.reports`` is its one caller:
   ``settle`` finishes what no single block could;
 - **tasks** (``tasks.run``): the systems and blocks protected on Dask, in this process, on a
   local cluster or on the state's own;
+- a year that is a **flow network** (``TableSystem.arcs``: attainment, with the claims)
+  is proven by the exact flow audit first (``flows``), and the certificates and programs
+  take only what it leaves;
 - **audit** a published table (``audit_system``, ``audit.audit``): the linear programs that
   prove every hidden cell wide, also the tests' oracle.
 
 Inside: ``privacy`` (statuses, the spec's suppression rules, rates), ``propagation``
 (interval propagation, a fast first look), ``audit`` (the linear programs),
 ``certificates`` (proofs by moves along rows and columns, for systems too large for the
-programs), ``disclosure`` (the repair loop that ties them together).
+programs), ``flows`` (maximum flows by capped augmenting paths, compiled), ``disclosure`` (the repair loop that ties them together).
 """
 
 from site_builder.protection.audit import AuditReport

@@ -17,7 +17,8 @@ from site_builder.protection.audit import (
     narrow_nearby_each,
     widening_cells,
 )
-from site_builder.protection.certificates import CHECKS, Certifier
+from site_builder.protection.certificates import CHECKS, Certificate, Certifier
+from site_builder.protection.flows import Network
 from site_builder.protection.privacy import (
     HIDDEN_STATUSES,
     PUBLISHED,
@@ -54,6 +55,12 @@ CHEAP_WIDENINGS = 2
 #: one claimed credential can only move as far as its students' count, which only moves
 #: against other schools' far away).
 CERTIFICATE_NEIGHBOURHOODS = (300, 2_000, 10_000)
+#: the same for a network's cells (``TableSystem.arcs``), which reach the programs only
+#: when the flows' tables broke an inequality (a school's claims against what its
+#: students earned). One small neighbourhood, never the whole system: on a state year
+#: the larger programs took 800 s for 73 such cells, where hiding a cell beside them
+#: costs a round of flows (a few seconds) and the flows then prove them.
+NETWORK_NEIGHBOURHOODS = (300,)
 #: cells around a cell that even the whole system's programs find narrow, among which
 #: ``widening_cells`` looks for what to hide
 WIDENING_NEARBY = 10_000
@@ -101,6 +108,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         grid=system.grid,
         offsets=system.offsets,
         elsewhere=system.elsewhere,
+        arcs=system.arcs,
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
@@ -199,8 +207,13 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
 def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], min_cell: int) -> Protection:
     """Statuses for which every hidden cell is proven wide under both checks.
 
-    Starts from a pattern that obeys the spec's rules. Each round certifies the cells
-    not yet proven (``protection.certificates``). For a cell the search cannot prove,
+    Starts from a pattern that obeys the spec's rules. Each round proves the cells not
+    yet proven: a network's (``TableSystem.arcs``) by the exact flow audit first
+    (``protection.flows``), which also finds exactly the cells no table can widen, and
+    by tables mended across the network's parts where a flow's table broke an inequality
+    (a mended pair blocked by a cell, such as a small school's earned count under its
+    claims, gets a published cell beside that one hidden); then by certificates
+    (``protection.certificates``) for whatever is left. For a cell the search cannot prove,
     ``Certifier.repair`` hides the published cells that complete a new move through
     it, and the spec's rules are applied again around them. A cell that no such move
     can help, or that repairs have not helped for ``CERTIFICATE_REPAIRS`` rounds, is
@@ -219,6 +232,8 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
     stubborn: Counter[tuple[Key, str]] = Counter()
     #: hard cells that every neighbourhood found narrow: the whole system tries them next
     beyond_nearby: set[tuple[Key, str]] = set()
+    #: a network's hard cells with nothing left nearby to hide: asked of the whole system
+    whole: set[tuple[Key, str]] = set()
     unresolved: set[tuple[Key, str]] = set()
 
     def leave(key: Key, check: str) -> None:
@@ -227,15 +242,47 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
         proven[check].add(certifier.index[key])
 
     relation_index = RelationIndex.of(system)
+    # A network's cells are proven by the exact flow audit first (``protection.flows``).
+    network = Network(system, keys) if system.arcs and not system.offsets else None
+    neighbourhoods = CERTIFICATE_NEIGHBOURHOODS if network is None else NETWORK_NEIGHBOURHOODS
     certificates = 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
         certifier.use(statuses)
         cells = certifier.must_prove()
         failed = []
+        #: pairs the flow audit found narrow: exactly so, no program need ask again
+        exact_narrow: set[tuple[Key, str]] = set()
+        #: pairs whose tables broke an inequality that another cell could not mend: what to
+        #: hide is sought near that cell (a small school's earned count, under its claims)
+        blocked_by: dict[tuple[Key, str], Key] = {}
         for check in CHECKS:
             low, high = certifier.bounds(check)
-            for cell in cells:
-                if cell in proven[check] or (check == "pinning" and cell in inherent):
+            todo = [
+                cell
+                for cell in cells
+                if cell not in proven[check] and not (check == "pinning" and cell in inherent)
+            ]
+            if network is not None:
+                found = network.prove(todo, certifier.hidden, low, high, certifier.need(check))
+                proven[check].update(found.proven)
+                certificates += len(found.proven)
+                failed.extend((cell, check) for cell in found.narrow)
+                exact_narrow.update((keys[cell], check) for cell in found.narrow)
+                # Their tables broke an inequality: mended by another part's tables, checked
+                # exactly as certificates are; what is left, the certificates search for.
+                mended = network.joint_tables(
+                    found.unsettled, certifier.hidden, low, high, certifier.need(check)
+                )
+                for cell, tables in mended.items():
+                    certificate = Certificate(cell, check, tables.upper, tables.lower)
+                    if certifier.verify(certificate, low, high):
+                        proven[check].add(cell)
+                        proven[check].update(certificate.also_proves(certifier.need(check)))
+                    elif tables.blocker is not None:
+                        blocked_by[(keys[cell], check)] = keys[tables.blocker]
+                todo = [cell for cell in found.unsettled if cell not in proven[check]]
+            for cell in todo:
+                if cell in proven[check]:
                     continue
                 certificate, _ = certifier.certify(cell, check, low, high, hints.get((cell, check), ()))
                 if certificate is None:
@@ -272,12 +319,15 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 [key for key, check in hard if check == "pinning"], statuses, relations_of, system, min_cell
             )
             candidates = {
-                (key, check): nearest(key)
+                (key, check): _beside(blocked_by[(key, check)], system, statuses, relations_of)
+                if (key, check) in blocked_by
+                else nearest(key)
                 for key, check in hard
                 if stubborn[(key, check)] <= CHEAP_WIDENINGS and not (check == "pinning" and key in pinned)
             }
             narrow = {pair for pair, candidate in candidates.items() if candidate is not None}
             narrow |= {(key, "pinning") for key in pinned}
+            narrow |= exact_narrow.intersection(hard)
             asked: dict[int, list[tuple[Key, str]]] = defaultdict(list)
             for pair in sorted(set(hard) - narrow, key=repr):
                 if system.offsets and pair in beyond_nearby:
@@ -285,9 +335,10 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     # most likely what the other slices hold fixed. The whole system settles it.
                     leave(*pair)
                     continue
-                asked[WHOLE if pair in beyond_nearby else CERTIFICATE_NEIGHBOURHOODS[0]].append(pair)
+                ask_whole = pair in beyond_nearby and (network is None or pair in whole)
+                asked[WHOLE if ask_whole else neighbourhoods[0]].append(pair)
             if asked:
-                found = narrow_nearby_each(system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS)
+                found = narrow_nearby_each(system, statuses, min_cell, asked, neighbourhoods)
                 beyond_nearby.update(found)
                 narrow |= set(found)
             for key, check in hard:
@@ -299,8 +350,11 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 if check == "pinning" and key in pinned:
                     inherent.add(certifier.index[key])
                     continue
-                if (key, check) in asked.get(WHOLE, ()):
-                    # Not even the whole system's programs prove it: hide what holds it.
+                if (key, check) in asked.get(WHOLE, ()) or (
+                    (key, check) in exact_narrow and stubborn[(key, check)] > CHEAP_WIDENINGS + 1
+                ):
+                    # Not even the whole system's programs (or its flows, long) prove it:
+                    # hide what holds it.
                     widening = widening_cells(system, statuses, min_cell, key, check, WIDENING_NEARBY)
                     if widening:
                         chosen.update(widening)
@@ -308,11 +362,15 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     if system.offsets:  # a slice: the whole system settles it
                         leave(key, check)
                         continue
-                candidate = candidates.get((key, check)) or nearest(key)
+                candidate = candidates.get((key, check)) or nearest(blocked_by.get((key, check), key))
+                if (key, check) in blocked_by:
+                    candidate = _beside(blocked_by[(key, check)], system, statuses, relations_of) or candidate
                 if candidate is not None:
                     chosen.add(candidate)
                 elif system.offsets:  # a slice: only what other slices hold could free it
                     leave(key, check)
+                elif network is not None and (key, check) not in exact_narrow and (key, check) not in whole:
+                    whole.add((key, check))  # nothing left to hide: the whole system's programs decide
                 elif check == "pinning":
                     inherent.add(certifier.index[key])
                 else:
@@ -532,6 +590,23 @@ def _widening_candidate(
         if hideable(system, statuses, relation.total):
             return relation.total
     return None
+
+
+def _beside(
+    blocker: Key, system: TableSystem, statuses: dict[Key, Status], relations_of: dict[Key, list[Relation]]
+) -> Key | None:
+    """The smallest published cell that shares an equation with ``blocker``, a cell that
+    could not move far enough to keep an inequality (a small school's earned count, held
+    by its district's published total and the other schools' published counts): hidden,
+    it lets ``blocker`` move against it. None when every such cell is hidden."""
+    cells = [
+        key
+        for relation in relations_of.get(blocker, ())
+        if not isinstance(relation, _Link)
+        for key in (relation.total, *relation.parts)
+        if hideable(system, statuses, key)
+    ]
+    return _smallest(cells, system) if cells else None
 
 
 def _nearest_candidate(

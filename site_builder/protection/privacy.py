@@ -74,6 +74,11 @@ class TableSystem:
     #: shared cells hidden from the start that another slice proves wide: here they are
     #: unknowns like any hidden cell, but nothing needs proving of them
     elsewhere: frozenset[Key] = frozenset()
+    #: optional: each cell's arc (tail node, head node) in a circulation whose conservation
+    #: at every node is one of ``relations`` (a year's attainment counts). The exact flow
+    #: audit (``protection.flows``) proves such a system's cells; a system without arcs,
+    #: or a slice, is proven by the certificates alone
+    arcs: dict[Key, tuple[Hashable, Hashable]] = field(default_factory=dict)
 
     def add_relation(self, total: Key, parts: Iterable[Key]) -> None:
         parts = tuple(parts)

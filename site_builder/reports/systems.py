@@ -80,7 +80,37 @@ def attainment_system(
         system.add_relation(("att", STATE), [("att", "district", d) for d in sorted(districts)])
 
     _add_claims(system, claims, fields_at_school, program_members)
+    district_of = {school_id: school.district_id for school_id, school in schools.items()}
+    system.arcs = {key: _arc(key, primary_field, district_of) for key in values}
     return system
+
+
+def _arc(key: tuple, field_of: Mapping[str, str], district_of: Mapping[str, str]) -> tuple:
+    """A cell's arc in the circulation the year's counts form (``TableSystem.arcs``): the
+    state total flows into the districts, a district's into its schools, a school's into
+    its school-field totals, those into their cells, each cell into its credential's
+    statewide total, credentials into their field and fields back into the state total.
+    A program's claims run from its total's head back to its tail, school by school."""
+    table, kind, *rest = key
+    if table == "claims":
+        program = rest[0]
+        if kind == "program":
+            return (("claims out", program), ("claims in", program))
+        return (("claims in", program), ("claims out", program))
+    if kind == "school-credential":
+        school_id, credential_id = rest
+        return (("school-field", school_id, field_of[credential_id]), ("credential", credential_id))
+    if kind == "school-field":
+        return (("school", rest[0]), ("school-field", *rest))
+    if kind == "school":
+        return (("district", district_of[rest[0]]), ("school", rest[0]))
+    if kind == "district":
+        return ("state in", ("district", rest[0]))
+    if kind == "credential":
+        return (("credential", rest[0]), ("field", field_of[rest[0]]))
+    if kind == "field":
+        return (("field", rest[0]), "state out")
+    return ("state out", "state in")  # the state total closes the circulation
 
 
 def attainment_shared(
