@@ -255,8 +255,10 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
         #: pairs whose tables broke an inequality that another cell could not mend: what to
         #: hide is sought near that cell (a small school's earned count, under its claims)
         blocked_by: dict[tuple[Key, str], Key] = {}
+        #: what the attacker knows of each cell, by check (repairs change them in place)
+        bounds: dict[str, tuple[list[float], list[float]]] = {}
         for check in CHECKS:
-            low, high = certifier.bounds(check)
+            low, high = bounds[check] = certifier.bounds(check)
             todo = [
                 cell
                 for cell in cells
@@ -295,7 +297,6 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
         failed = [(cell, check) for cell, check in failed if cell not in proven[check]]
         chosen: set[Key] = set()
         hard: list[tuple[Key, str]] = []
-        bounds = {check: certifier.bounds(check) for check in CHECKS}
         for cell, check in failed:
             to_hide, move = [], {}
             if len(hints[(cell, check)]) < CERTIFICATE_REPAIRS:
