@@ -38,7 +38,10 @@ from site_builder.protection.propagation import propagate
 MAX_REPAIR_ROUNDS = 1_000
 #: above this many hidden cells, a system with a grid is protected by certificates
 #: (``protection.certificates``), not by the audit's linear programs, which do not finish at
-#: state scale. Below it the programs are exact, so they hide no more than needed.
+#: state scale. Below it the programs are exact, so they hide no more than needed. A
+#: network (``TableSystem.arcs``) goes the certificates' way at any size: its flows are
+#: exact too, and on a 200-school year they hid 6,969 cells in 1.7 s where the programs
+#: hid 6,992 in 11 s.
 CERTIFICATE_LIMIT = 12_000
 #: repairs tried for one cell before the linear programs over its neighbourhood decide it
 CERTIFICATE_REPAIRS = 3
@@ -112,7 +115,8 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
-    if hidden > CERTIFICATE_LIMIT and system.grid:
+    if (hidden > CERTIFICATE_LIMIT and system.grid) or (system.arcs and not system.offsets):
+        # a network (``TableSystem.arcs``) is proven by the exact flow audit at any size
         return protect_by_certificates(system, statuses, min_cell)
     relations_of, totals = _links(system)
     inherent: set[Key] = set()
