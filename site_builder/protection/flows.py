@@ -49,6 +49,9 @@ from scipy.sparse.csgraph import connected_components
 
 from site_builder.protection.privacy import Key, TableSystem
 
+#: compiled once and kept beside the module; without the interpreter's lock, so a Dask
+#: worker stays responsive (its heartbeats) while a search runs for a minute
+_compiled = numba.njit(cache=True, nogil=True)
 #: the longest paths (in arcs) tried before looking further; the last tier is any length
 TIERS = (3, 7, 15, 1 << 60)
 #: the room of a hidden cell with no upper bound: far more than any check needs
@@ -355,7 +358,7 @@ def _every_node_a_relation(
 # every cell's value and bounds. ``delta`` is a table being built, as changes by cell.
 
 
-@numba.njit(cache=True)
+@_compiled
 def _node_of(entry, start):
     """The node whose entries hold ``entry`` (binary search over ``start``)."""
     low, high = 0, start.shape[0] - 1
@@ -368,13 +371,13 @@ def _node_of(entry, start):
     return low
 
 
-@numba.njit(cache=True)
+@_compiled
 def _room(arc, direction, value, low, high, delta):
     x = value[arc] + delta[arc]
     return high[arc] - x if direction > 0 else x - low[arc]
 
 
-@numba.njit(cache=True)
+@_compiled
 def _grow(queue, head, tail, stamp, parent, opposite, sense, mark, skip, graph, delta):
     """One level of one end's search: ``sense`` 1 for the source's end (arcs as their
     room runs from the node), -1 for the sink's (the room from the far node runs along
@@ -403,7 +406,7 @@ def _grow(queue, head, tail, stamp, parent, opposite, sense, mark, skip, graph, 
     return head, tail, meet
 
 
-@numba.njit(cache=True)
+@_compiled
 def _chain_room(node, end, parent, sense, amount, graph, delta):
     """``amount``, or less if an arc of the chain from ``node`` to ``end`` has less room."""
     start, arc_of, _, direction, value, low, high = graph
@@ -414,7 +417,7 @@ def _chain_room(node, end, parent, sense, amount, graph, delta):
     return amount
 
 
-@numba.njit(cache=True)
+@_compiled
 def _chain_move(node, end, parent, sense, amount, graph, delta, touched, count):
     """Moves ``amount`` along the chain from ``node`` to ``end``, noting each arc moved."""
     start, arc_of, direction = graph[0], graph[1], graph[3]
@@ -426,7 +429,7 @@ def _chain_move(node, end, parent, sense, amount, graph, delta, touched, count):
         node = _node_of(entry, start)
 
 
-@numba.njit(cache=True)
+@_compiled
 def _one_path(source, sink, want, skip, limit, graph, work):
     """Sends up to ``want`` along one shortest path with room, of at most ``limit`` arcs,
     searched from both ends a level at a time, the smaller frontier first (a credential's
@@ -461,7 +464,7 @@ def _one_path(source, sink, want, skip, limit, graph, work):
     return amount
 
 
-@numba.njit(cache=True)
+@_compiled
 def _around(node, skip, leaving, graph, delta):
     """Room out of (or into) ``node``: a cut that bounds any flow from (to) it."""
     start, arc_of, _, direction, value, low, high = graph
@@ -473,7 +476,7 @@ def _around(node, skip, leaving, graph, delta):
     return total
 
 
-@numba.njit(cache=True)
+@_compiled
 def _holds(touched, count, delta, graph, checks, balance, arc_stamp, mark):
     """Whether the table ``delta`` keeps every relation a moved cell is in, every moved
     cell's bounds and every inequality a moved cell is in: checked exactly."""
@@ -511,7 +514,7 @@ def _holds(touched, count, delta, graph, checks, balance, arc_stamp, mark):
     return holds
 
 
-@numba.njit(cache=True)
+@_compiled
 def _credit(touched, count, delta, moved_up, moved_down):
     """Every cell a table that holds moves is proven as far as it moves (with the true
     table and the other direction's tables, all of them possible)."""
@@ -523,7 +526,7 @@ def _credit(touched, count, delta, moved_up, moved_down):
             moved_down[arc] = max(moved_down[arc], -delta[arc])
 
 
-@numba.njit(cache=True)
+@_compiled
 def _workspace(size, nodes, need):
     """What one direction's search works in: its table (changes by cell), the two ends'
     parents, marks and queues, the count of searches so far, and the cells it moved."""
@@ -541,7 +544,7 @@ def _workspace(size, nodes, need):
     )
 
 
-@numba.njit(cache=True)
+@_compiled
 def _audit(cells, tails, heads, need, graph, checks, nodes, tiers):
     """Each cell's outcome (``PROVEN``, ``NARROW``, ``UNSETTLED``), and how far the tables
     that held moved every cell up and down."""
@@ -609,7 +612,7 @@ def _audit(cells, tails, heads, need, graph, checks, nodes, tiers):
     return outcome, moved_up, moved_down
 
 
-@numba.njit(cache=True)
+@_compiled
 def _one_table(cell, sense, want, tails, heads, graph, nodes, tiers):
     """A table moving ``cell`` up (``sense`` 1) or down by as much as paths find, up to
     ``want``: the cells it moves and by how much (a cell may appear more than once)."""
