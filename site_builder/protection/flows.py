@@ -117,8 +117,7 @@ class Network:
             for cell, _ in inequality:
                 in_cell[cell].append((number,))
         self.inequality_start, (self.inequality_of,) = _rows(in_cell, 1)
-        self.term_start, (term_cell,) = _rows([[(cell,) for cell, _ in t] for t in terms], 1)
-        self.term_cell = term_cell
+        self.term_start, (self.term_cell,) = _rows([[(cell,) for cell, _ in t] for t in terms], 1)
         self.term_coefficient = np.array([c for t in terms for _, c in t], np.float64)
         self.bound = np.array([q.bound for q in system.inequalities], np.float64)
         self.terms = terms
