@@ -39,8 +39,6 @@ PARALLEL_ROWS = 50_000
 #: how long a named scheduler may take to answer before the build gives up
 CONNECT_TIMEOUT = "30s"
 
-#: see ``_client``
-WORKER_MALLOC_TRIM = 65536
 
 Protector = Callable[[TableSystem, int], Protection]
 
@@ -156,13 +154,14 @@ def _client(scheduler: str | None, workers: int) -> Iterator:
     try:
         settings = dask.config.set(
             {
-                # the workers' environment, in place of Dask's default (which also holds
-                # OpenMP and BLAS to one thread: the last long task of a build runs alone on
-                # the machine). glibc keeps the memory a process frees unless the free top of
-                # its heap passes this many bytes: a worker frees a whole linear program
-                # (100 MB at state size) between rounds; given back, a state year's peak fell
-                # 847 -> 787 MB
-                "distributed.nanny.pre-spawn-environ": {"MALLOC_TRIM_THRESHOLD_": WORKER_MALLOC_TRIM},
+                # the workers' environment, in place of Dask's default. That holds OpenMP
+                # and BLAS to one thread (the last long task of a build runs alone on the
+                # machine), and sets MALLOC_TRIM_THRESHOLD_, which also stops glibc from
+                # raising its mmap threshold: every array or list over 128 KB is then mapped
+                # and unmapped afresh. With the flow audit's arrays a state year's attainment
+                # took 104-107 s so, against 67-78 s with glibc left alone (its peak 60 MB
+                # higher, 787 -> 847 MB, when the linear programs did the work)
+                "distributed.nanny.pre-spawn-environ": {},
                 # the workers' sampling profiler takes the interpreter lock a hundred times a
                 # second: a state year's attainment took 386 s on a worker, 329 s in the build
                 "distributed.worker.profile.enabled": False,
