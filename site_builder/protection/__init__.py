@@ -21,7 +21,8 @@ Its interface is small; ``site_builder.reports`` is its one caller:
 Inside: ``privacy`` (statuses, the spec's suppression rules, rates), ``propagation``
 (interval propagation, a fast first look), ``audit`` (the linear programs),
 ``certificates`` (proofs by moves along rows and columns, for systems too large for the
-programs), ``flows`` (maximum flows by capped augmenting paths, compiled), ``disclosure`` (the repair loop that ties them together).
+programs), ``flows`` (maximum flows by capped augmenting paths, compiled), ``disclosure``
+(the repair loop that ties them together).
 """
 
 from site_builder.protection.audit import AuditReport

@@ -367,9 +367,13 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     if system.offsets:  # a slice: the whole system settles it
                         leave(key, check)
                         continue
-                candidate = candidates.get((key, check)) or nearest(blocked_by.get((key, check), key))
-                if (key, check) in blocked_by:
-                    candidate = _beside(blocked_by[(key, check)], system, statuses, relations_of) or candidate
+                # a blocked pair: beside its blocker first, else nearest it (``_beside``)
+                blocker = blocked_by.get((key, check))
+                candidate = (
+                    candidates.get((key, check))
+                    or (blocker is not None and _beside(blocker, system, statuses, relations_of))
+                    or nearest(key if blocker is None else blocker)
+                )
                 if candidate is not None:
                     chosen.add(candidate)
                 elif system.offsets:  # a slice: only what other slices hold could free it

@@ -122,7 +122,7 @@ class Network:
         self.bound = np.array([q.bound for q in system.inequalities], np.float64)
         self.terms = terms
         self.part = self._parts()
-        self.held_low, self.held_high = self._held_bounds(terms, system.inequalities)
+        self.held_low, self.held_high = self._held_bounds()
 
     def _parts(self) -> np.ndarray:
         """Each cell's connected part of the network (-1 for a cell with no arc): a table
@@ -137,9 +137,7 @@ class Network:
             part[arcs] = label[self.tails[arcs]]
         return part
 
-    def _held_bounds(
-        self, terms: list[list[tuple[int, float]]], inequalities
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _held_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Bounds the inequalities set on a cell while every other part of the network stays
         as it is: a table the search finds moves one part only (the cell's arcs connect
         it), so an inequality with a single cell in that part bounds that cell (a school's
@@ -149,7 +147,7 @@ class Network:
         part = self.part
         low = np.full(len(self.value), -np.inf)
         high = np.full(len(self.value), np.inf)
-        for inequality, cells in zip(inequalities, terms, strict=True):
+        for bound, cells in zip(self.bound.tolist(), self.terms, strict=True):
             by_part: dict[int, list[tuple[int, float]]] = {}
             for cell, coefficient in cells:
                 by_part.setdefault(int(part[cell]), []).append((cell, coefficient))
@@ -158,12 +156,19 @@ class Network:
                     continue
                 ((cell, coefficient),) = mine
                 rest = sum(c * self.value[i] for i, c in cells if part[i] != here)
-                limit = (inequality.bound - rest) / coefficient
+                limit = (bound - rest) / coefficient
                 if coefficient > 0:
                     high[cell] = min(high[cell], math.floor(limit + 1e-9))
                 elif coefficient < 0:
                     low[cell] = max(low[cell], math.ceil(limit - 1e-9))
         return low, high
+
+    def _held(self, low: Sequence[float], high: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+        """``low`` and ``high`` within the held bounds (``_held_bounds``)."""
+        return (
+            np.maximum(np.asarray(low, np.float64), self.held_low),
+            np.minimum(np.asarray(high, np.float64), self.held_high),
+        )
 
     def prove(
         self,
@@ -180,13 +185,7 @@ class Network:
         found = self._search(cells, hidden, low, high, need)
         if not found.unsettled:
             return found
-        again = self._search(
-            found.unsettled,
-            hidden,
-            np.maximum(np.asarray(low, np.float64), self.held_low),
-            np.minimum(np.asarray(high, np.float64), self.held_high),
-            need,
-        )
+        again = self._search(found.unsettled, hidden, *self._held(low, high), need)
         proven = set(found.proven) | set(again.proven)
         return Found(sorted(proven), found.narrow, [cell for cell in found.unsettled if cell not in proven])
 
@@ -224,11 +223,7 @@ class Network:
         The caller checks each pair exactly before it counts (``Certifier.verify``): the
         mending is a search, not a proof."""
         plain = self._graph(hidden, low, high)
-        held = self._graph(
-            hidden,
-            np.maximum(np.asarray(low, np.float64), self.held_low),
-            np.minimum(np.asarray(high, np.float64), self.held_high),
-        )
+        held = self._graph(hidden, *self._held(low, high))
         tiers = np.array(TIERS, np.int64)
         found = {}
         for cell in cells:
