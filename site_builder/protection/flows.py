@@ -29,9 +29,10 @@ inequality proves nothing; its cell is left to the certificates. A table that ho
 proves every cell it moves as far as it moves it (``Certificate.also_proves``), so most
 cells are proven by the searches of cells before them.
 
-On a state year (214,000 cells with the claims) the first round proves the spec's pattern's
-118,000 hidden cells under both checks in about 45 s, and whole protection takes about
-90 s where the certificates alone took 330 s (``benchmarks/README.md``).
+On a state year (214,000 cells with the claims) the first round's width check searches
+88,000 of the spec's pattern's 118,000 hidden cells (the rest are proven on the way) in
+about 20 s, and whole protection takes about 45 s where the certificates alone took
+330 s (``benchmarks/README.md``).
 
 The search is compiled with numba: in Python it took about a millisecond a cell.
 """
@@ -58,6 +59,8 @@ TIERS = (3, 7, 15, 1 << 60)
 UNBOUNDED = 1 << 40
 #: tries at mending a table, each moving the cell less (``Network.joint_tables``)
 MENDS = 3
+#: the most meeting nodes one search keeps, each closing a path (``_one_path``)
+MEETS = 64
 #: what a search found for a cell
 PROVEN, NARROW, UNSETTLED = 0, 1, 2
 
@@ -283,7 +286,11 @@ class Network:
         return 0.0, None
 
     def _graph(self, hidden: Sequence[bool], low: Sequence[float], high: Sequence[float]) -> tuple:
-        """The hidden arcs by node, with every cell's value and whole bounds (``_audit``)."""
+        """The hidden arcs by node, with every cell's value and whole bounds (``_audit``).
+        Each entry's room with no table yet, leaving its node and entering it, is laid out
+        in the entries' order: the searches read it in sequence, where the value and bounds
+        of the entry's cell would be three reads far apart. Indices are 32 bits wide, for
+        the same reason: with both, a state year's first searches take 18-21 s, not 24-28 s."""
         hidden_arcs = np.flatnonzero(np.asarray(hidden, np.bool_) & (self.tails >= 0))
         ends = (self.tails[hidden_arcs], self.heads[hidden_arcs])
         node = np.concatenate(ends)
@@ -295,14 +302,19 @@ class Network:
         unbounded = np.isinf(high)
         highs = np.floor(np.where(unbounded, 0.0, high) + 1e-9).astype(np.int64)
         highs[unbounded] = self.value[unbounded] + UNBOUNDED
+        arc = np.concatenate((hidden_arcs, hidden_arcs))[order]
+        direction = np.repeat(np.array([1, -1], np.int64), hidden_arcs.size)[order]
+        rise, fall = highs[arc] - self.value[arc], self.value[arc] - lows[arc]
         graph = (
-            np.cumsum(start),
-            np.concatenate((hidden_arcs, hidden_arcs))[order],
-            np.concatenate(ends[::-1])[order],
-            np.repeat(np.array([1, -1], np.int64), hidden_arcs.size)[order],
+            np.cumsum(start).astype(np.int32),
+            arc.astype(np.int32),
+            np.concatenate(ends[::-1])[order].astype(np.int32),
+            direction.astype(np.int32),
             self.value,
             lows,
             highs,
+            np.where(direction > 0, rise, fall),  # room along the entry, leaving its node
+            np.where(direction > 0, fall, rise),  # and entering it
         )
         return graph
 
@@ -349,7 +361,8 @@ def _every_node_a_relation(
 # --- the compiled search -----------------------------------------------------------------
 # ``graph`` holds the hidden arcs by node: where each node's entries start, each entry's
 # arc, the node at its far end and its direction (1 when the arc leaves the node), then
-# every cell's value and bounds. ``delta`` is a table being built, as changes by cell.
+# every cell's value and bounds, then each entry's room before any table (``_graph``).
+# ``delta`` is a table being built, as changes by cell.
 
 
 @_compiled
@@ -372,15 +385,18 @@ def _room(arc, direction, value, low, high, delta):
 
 
 @_compiled
-def _grow(queue, head, tail, stamp, parent, opposite, sense, mark, skip, graph, delta):
+def _grow(queue, head, tail, stamp, parent, opposite, sense, mark, skip, graph, delta, meets):
     """One level of one end's search: ``sense`` 1 for the source's end (arcs as their
     room runs from the node), -1 for the sink's (the room from the far node runs along
-    the arc the other way). Returns the queue's new ends and the node where the two
-    searches met (or -1)."""
-    start, arc_of, other, direction, value, low, high = graph
+    the arc the other way). Stops after the first node whose arcs reach the other end's
+    search, with every node where they met in ``meets``. Returns the queue's new ends,
+    how many meeting nodes it found and the entries the next level holds."""
+    start, arc_of, other, direction = graph[:4]
+    base = graph[7] if sense > 0 else graph[8]
     level_end = tail
-    meet = -1
-    while head < level_end and meet < 0:
+    found = 0
+    entries = 0
+    while head < level_end and found == 0:
         node = queue[head]
         head += 1
         for entry in range(start[node], start[node + 1]):
@@ -388,22 +404,25 @@ def _grow(queue, head, tail, stamp, parent, opposite, sense, mark, skip, graph, 
             far = other[entry]
             if arc == skip or stamp[far] == mark:
                 continue
-            if _room(arc, sense * direction[entry], value, low, high, delta) <= 0:
+            if base[entry] - sense * direction[entry] * delta[arc] <= 0:  # ``_room``, in sequence
                 continue
             stamp[far] = mark
             parent[far] = entry
             if opposite[far] == mark:
-                meet = far
-                break
+                if found < meets.shape[0]:
+                    meets[found] = far
+                    found += 1
+                continue
             queue[tail] = far
             tail += 1
-    return head, tail, meet
+            entries += start[far + 1] - start[far]
+    return head, tail, found, entries
 
 
 @_compiled
 def _chain_room(node, end, parent, sense, amount, graph, delta):
     """``amount``, or less if an arc of the chain from ``node`` to ``end`` has less room."""
-    start, arc_of, _, direction, value, low, high = graph
+    start, arc_of, _, direction, value, low, high = graph[:7]
     while node != end:
         entry = parent[node]
         amount = min(amount, _room(arc_of[entry], sense * direction[entry], value, low, high, delta))
@@ -425,11 +444,13 @@ def _chain_move(node, end, parent, sense, amount, graph, delta, touched, count):
 
 @_compiled
 def _one_path(source, sink, want, skip, limit, graph, work):
-    """Sends up to ``want`` along one shortest path with room, of at most ``limit`` arcs,
-    searched from both ends a level at a time, the smaller frontier first (a credential's
-    node borders every school where it is hidden, a school-field's only a few cells);
-    returns what it sent."""
-    delta, parent, stamp, queue, query, touched, count, parent_b, stamp_b, queue_b = work
+    """Sends up to ``want`` along shortest paths with room, of at most ``limit`` arcs,
+    searched from both ends a level at a time, the end whose next level has fewer entries
+    first (a credential's node borders every school where it is hidden, a school-field's
+    only a few cells). Every node where the two searches met at the last level closes a
+    path: each is used while it has room. Returns what it sent."""
+    delta, parent, stamp, queue, query, touched, count, parent_b, stamp_b, queue_b, meets = work
+    start = graph[0]
     query[0] += 1
     mark = query[0]
     stamp[source] = mark
@@ -437,31 +458,38 @@ def _one_path(source, sink, want, skip, limit, graph, work):
     queue[0] = source
     queue_b[0] = sink
     f_head, f_tail, b_head, b_tail = 0, 1, 0, 1
+    f_entries = start[source + 1] - start[source]
+    b_entries = start[sink + 1] - start[sink]
     depth = 0
-    meet = -1
-    while meet < 0 and f_head < f_tail and b_head < b_tail and depth < limit:
-        if f_tail - f_head <= b_tail - b_head:
-            f_head, f_tail, meet = _grow(
-                queue, f_head, f_tail, stamp, parent, stamp_b, 1, mark, skip, graph, delta
+    found = 0
+    while found == 0 and f_head < f_tail and b_head < b_tail and depth < limit:
+        if f_entries <= b_entries:
+            f_head, f_tail, found, f_entries = _grow(
+                queue, f_head, f_tail, stamp, parent, stamp_b, 1, mark, skip, graph, delta, meets
             )
         else:
-            b_head, b_tail, meet = _grow(
-                queue_b, b_head, b_tail, stamp_b, parent_b, stamp, -1, mark, skip, graph, delta
+            b_head, b_tail, found, b_entries = _grow(
+                queue_b, b_head, b_tail, stamp_b, parent_b, stamp, -1, mark, skip, graph, delta, meets
             )
         depth += 1
-    if meet < 0:
-        return 0
-    amount = _chain_room(meet, source, parent, 1, want, graph, delta)
-    amount = _chain_room(meet, sink, parent_b, -1, amount, graph, delta)
-    _chain_move(meet, source, parent, 1, amount, graph, delta, touched, count)
-    _chain_move(meet, sink, parent_b, -1, amount, graph, delta, touched, count)
-    return amount
+    sent = 0
+    for k in range(found):  # the two trees share no node but the meeting ones: simple paths
+        meet = meets[k]
+        amount = _chain_room(meet, source, parent, 1, want - sent, graph, delta)
+        amount = _chain_room(meet, sink, parent_b, -1, amount, graph, delta)
+        if amount > 0:
+            _chain_move(meet, source, parent, 1, amount, graph, delta, touched, count)
+            _chain_move(meet, sink, parent_b, -1, amount, graph, delta, touched, count)
+            sent += amount
+            if sent >= want:
+                break
+    return sent
 
 
 @_compiled
 def _around(node, skip, leaving, graph, delta):
     """Room out of (or into) ``node``: a cut that bounds any flow from (to) it."""
-    start, arc_of, _, direction, value, low, high = graph
+    start, arc_of, _, direction, value, low, high = graph[:7]
     total = 0
     for entry in range(start[node], start[node + 1]):
         if arc_of[entry] != skip:
@@ -523,18 +551,20 @@ def _credit(touched, count, delta, moved_up, moved_down):
 @_compiled
 def _workspace(size, nodes, need):
     """What one direction's search works in: its table (changes by cell), the two ends'
-    parents, marks and queues, the count of searches so far, and the cells it moved."""
+    parents, marks and queues, the count of searches so far, the cells it moved and
+    where its last search's two ends met."""
     return (
         np.zeros(size, np.int64),
-        np.empty(nodes, np.int64),
-        np.zeros(nodes, np.int64),
-        np.empty(nodes, np.int64),
-        np.zeros(1, np.int64),
+        np.empty(nodes, np.int32),
+        np.zeros(nodes, np.int32),
+        np.empty(nodes, np.int32),
+        np.zeros(1, np.int32),
         np.empty(need * (nodes + 1) + 16, np.int64),
         np.zeros(1, np.int64),
-        np.empty(nodes, np.int64),
-        np.zeros(nodes, np.int64),
-        np.empty(nodes, np.int64),
+        np.empty(nodes, np.int32),
+        np.zeros(nodes, np.int32),
+        np.empty(nodes, np.int32),
+        np.empty(MEETS, np.int32),
     )
 
 
