@@ -87,14 +87,23 @@ def run(
     with _client(scheduler, workers) as client:
         try:
             _same_engine(client)
-            # largest first, so that the last task to finish is a small one. What a task is
-            # made of travels in the task itself (10 MB for a state year): the scheduler
-            # keeps it, so a task whose worker dies is run again elsewhere
+            # largest first, so that the last task to finish is a small one: submitted so
+            # too, as the first tasks go to idle workers before the later ones' priorities
+            # are known (a state's first two readiness years went first, 16 s each, ahead
+            # of every attainment year). What a
+            # task is made of travels in the task itself (10 MB for a state year): the
+            # scheduler keeps it, so a task whose worker dies is run again elsewhere
+            largest_first = sorted(range(len(tasks)), key=lambda number: (-tasks[number].rows, number))
             futures = {
                 client.submit(
-                    _made_and_protected, protector, task.make, min_cell, pure=False, priority=task.rows
+                    _made_and_protected,
+                    protector,
+                    tasks[number].make,
+                    min_cell,
+                    pure=False,
+                    priority=tasks[number].rows,
                 ): number
-                for number, task in enumerate(tasks)
+                for number in largest_first
             }
             for future in as_completed(futures):
                 number = futures.pop(future)
