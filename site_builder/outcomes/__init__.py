@@ -18,7 +18,7 @@ from site_builder.errors import CatalogInvalid, InputError
 from site_builder.inputs import offline
 from site_builder.outcomes.layout import PackagePlace, read_layout
 from site_builder.outcomes.package import LoadedTable, validate_package
-from site_builder.outcomes.records import Attainment, Claim, Funding, Outcomes, Readiness, School
+from site_builder.outcomes.records import Attainment, Claim, Funding, Outcomes, Readiness, Records, School
 from site_builder.outcomes.rules import check_rules
 from site_builder.rules.programs import Members
 
@@ -29,6 +29,7 @@ __all__ = [
     "Outcomes",
     "PackagePlace",
     "Readiness",
+    "Records",
     "School",
     "load_outcomes",
     "tracked_real_data",

@@ -17,7 +17,7 @@ from functools import partial
 from itertools import chain
 
 from site_builder.catalog import Catalog
-from site_builder.outcomes import Attainment, Claim, Outcomes, School
+from site_builder.outcomes import Attainment, Claim, Outcomes, Records, School
 from site_builder.protection import (
     CODED_STATUSES,
     PUBLISHED,
@@ -272,9 +272,10 @@ def _slice(make: Callable[[], TableSystem], part: dict, whole: dict, owned: dict
     return make_slice(make(), part, whole, owned, number)
 
 
-def _by_year(rows: list) -> defaultdict[int, list]:
-    """Rows grouped by their year, in one pass."""
-    grouped: defaultdict[int, list] = defaultdict(list)
+def _by_year(rows: list) -> defaultdict[int, Records]:
+    """Rows grouped by their year, in one pass (as ``Records``, which the protection tasks
+    carry to the workers as columns)."""
+    grouped: defaultdict[int, Records] = defaultdict(Records)
     for row in rows:
         grouped[row.year].append(row)
     return grouped
