@@ -290,7 +290,7 @@ class Network:
         Each entry's room with no table yet, leaving its node and entering it, is laid out
         in the entries' order: the searches read it in sequence, where the value and bounds
         of the entry's cell would be three reads far apart. Indices are 32 bits wide, for
-        the same reason: with both, a state year's first searches take 18-21 s, not 24-28 s."""
+        the same reason: with both, a state year's first searches take 18-21 s, not 27-29 s."""
         hidden_arcs = np.flatnonzero(np.asarray(hidden, np.bool_) & (self.tails >= 0))
         ends = (self.tails[hidden_arcs], self.heads[hidden_arcs])
         node = np.concatenate(ends)
@@ -379,9 +379,11 @@ def _node_of(entry, start):
 
 
 @_compiled
-def _room(arc, direction, value, low, high, delta):
-    x = value[arc] + delta[arc]
-    return high[arc] - x if direction > 0 else x - low[arc]
+def _room(entry, sense, graph, delta):
+    """The room along ``entry`` with the table ``delta``: leaving its node (``sense`` 1) or
+    entering it (-1), read from the rooms laid out in the entries' order (``_graph``)."""
+    base = graph[7] if sense > 0 else graph[8]
+    return base[entry] - sense * graph[3][entry] * delta[graph[1][entry]]
 
 
 @_compiled
@@ -391,8 +393,7 @@ def _grow(queue, head, tail, stamp, parent, opposite, sense, mark, skip, graph, 
     the arc the other way). Stops after the first node whose arcs reach the other end's
     search, with every node where they met in ``meets``. Returns the queue's new ends,
     how many meeting nodes it found and the entries the next level holds."""
-    start, arc_of, other, direction = graph[:4]
-    base = graph[7] if sense > 0 else graph[8]
+    start, arc_of, other = graph[:3]
     level_end = tail
     found = 0
     entries = 0
@@ -404,7 +405,7 @@ def _grow(queue, head, tail, stamp, parent, opposite, sense, mark, skip, graph, 
             far = other[entry]
             if arc == skip or stamp[far] == mark:
                 continue
-            if base[entry] - sense * direction[entry] * delta[arc] <= 0:  # ``_room``, in sequence
+            if _room(entry, sense, graph, delta) <= 0:
                 continue
             stamp[far] = mark
             parent[far] = entry
@@ -422,10 +423,10 @@ def _grow(queue, head, tail, stamp, parent, opposite, sense, mark, skip, graph, 
 @_compiled
 def _chain_room(node, end, parent, sense, amount, graph, delta):
     """``amount``, or less if an arc of the chain from ``node`` to ``end`` has less room."""
-    start, arc_of, _, direction, value, low, high = graph[:7]
+    start = graph[0]
     while node != end:
         entry = parent[node]
-        amount = min(amount, _room(arc_of[entry], sense * direction[entry], value, low, high, delta))
+        amount = min(amount, _room(entry, sense, graph, delta))
         node = _node_of(entry, start)
     return amount
 
@@ -489,12 +490,12 @@ def _one_path(source, sink, want, skip, limit, graph, work):
 @_compiled
 def _around(node, skip, leaving, graph, delta):
     """Room out of (or into) ``node``: a cut that bounds any flow from (to) it."""
-    start, arc_of, _, direction, value, low, high = graph[:7]
+    start, arc_of = graph[0], graph[1]
+    sense = 1 if leaving else -1
     total = 0
     for entry in range(start[node], start[node + 1]):
         if arc_of[entry] != skip:
-            sense = direction[entry] if leaving else -direction[entry]
-            total += _room(arc_of[entry], sense, value, low, high, delta)
+            total += _room(entry, sense, graph, delta)
     return total
 
 

@@ -90,9 +90,9 @@ def run(
             # largest first, so that the last task to finish is a small one: submitted so
             # too, as the first tasks go to idle workers before the later ones' priorities
             # are known (a state's first two readiness years went first, 16 s each, ahead
-            # of every attainment year). What a
-            # task is made of travels in the task itself (10 MB for a state year): the
-            # scheduler keeps it, so a task whose worker dies is run again elsewhere
+            # of every attainment year). What a task is made of travels in the task itself
+            # (10 MB for a state year): the scheduler keeps it, so a task whose worker dies
+            # is run again elsewhere
             largest_first = sorted(range(len(tasks)), key=lambda number: (-tasks[number].rows, number))
             futures = {
                 client.submit(

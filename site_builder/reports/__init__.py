@@ -259,7 +259,7 @@ def _district_groups(
     for district_id in sorted(size):
         group_of[district_id] = min(count - 1, running * count // total)
         running += size[district_id]
-    groups: list[tuple[list, list]] = [([], []) for _ in range(count)]
+    groups: list[tuple[Records, Records]] = [(Records(), Records()) for _ in range(count)]  # sent as columns
     for row in rows:
         groups[group_of[schools[row.school_id].district_id]][0].append(row)
     for claim in claims:
