@@ -230,24 +230,27 @@ def test_the_local_cluster_leaves_the_workers_allocator_alone(monkeypatch: pytes
 
 def test_the_largest_tasks_go_first(monkeypatch: pytest.MonkeyPatch) -> None:
     """The workers take the largest systems first, so that a build ends on a small one: a
-    state's readiness years (4,000 rows) went first when they were submitted first. One
-    worker here, so the order they finish in is the order it took them."""
+    state's readiness years (4,000 rows) went first when they were submitted first. Large
+    by their rows' cost: a national readiness year (40,000 rows at ten times an attainment
+    row's cost) went last, after 32 slices of 100,000 rows, and ran alone. One worker
+    here, so the order they finish in is the order it took them."""
     from functools import partial
 
     from distributed import LocalCluster
 
     from site_builder.protection import Task, protect, run
 
-    sizes = [1, 30, 5]
+    sizes = [(1, 1.0), (30, 1.0), (5, 1.0), (4, 10.0)]
     systems = [
-        Task(f"system {n}", rows, partial(_small_system, (n + 1, 12, 30))) for n, rows in enumerate(sizes)
+        Task(f"system {n}", rows, partial(_small_system, (n + 1, 12, 30)), cost)
+        for n, (rows, cost) in enumerate(sizes)
     ]
     finished: list[int] = []
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
         run(systems, 10, protect, lambda number, seconds: finished.append(number), cluster.scheduler_address)
-    assert finished == [1, 2, 0]
+    assert finished == [3, 1, 2, 0]
 
 
 def _protect_dying_once(marker: Path, system, min_cell: int):

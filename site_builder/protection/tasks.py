@@ -54,6 +54,13 @@ class Task:
     rows: int
     #: makes it (picklable, to be sent to a worker)
     make: Callable[[], TableSystem]
+    #: what one of its rows costs, against one of an attainment year's
+    cost: float = 1.0
+
+    @property
+    def size(self) -> int:
+        """How long it should take, in attainment rows: the larger go first."""
+        return round(self.rows * self.cost)
 
 
 class ClusterFailed(Exception):
@@ -93,7 +100,7 @@ def run(
             # of every attainment year). What a task is made of travels in the task itself
             # (10 MB for a state year): the scheduler keeps it, so a task whose worker dies
             # is run again elsewhere
-            largest_first = sorted(range(len(tasks)), key=lambda number: (-tasks[number].rows, number))
+            largest_first = sorted(range(len(tasks)), key=lambda number: (-tasks[number].size, number))
             futures = {
                 client.submit(
                     _made_and_protected,
@@ -101,7 +108,7 @@ def run(
                     tasks[number].make,
                     min_cell,
                     pure=False,
-                    priority=tasks[number].rows,
+                    priority=tasks[number].size,
                 ): number
                 for number in largest_first
             }

@@ -145,6 +145,7 @@ def _reports_from(
                 f"{year} readiness",
                 len(readiness[year]),
                 partial(readiness_system, readiness[year], schools, min_cell),
+                READINESS_COST,
             )
         )
     # Protection can take long on a large state: say what is being done before it starts.
@@ -197,6 +198,12 @@ def _reports_from(
     )
 
 
+#: what a readiness row costs to protect against an attainment row (``Task.cost``): its
+#: system goes to the linear programs, an attainment year's to the flows. A national
+#: readiness year (40,000 rows) took 101 s, a slice of 100,000 attainment rows 35-79 s; a
+#: state's readiness year (4,000 rows) 5-7 s, its attainment year (320,000) about 42 s.
+#: Counted as one row, the national readiness went last, alone on one worker
+READINESS_COST = 10
 #: an attainment year of more outcome rows (attainment and claims) than this is protected
 #: in slices of whole districts (``protection.blocks``): a state's year, 320,000 rows, is
 #: protected whole; a national year, 3.2 million, in slices
