@@ -23,13 +23,13 @@ from site_builder.protection.audit import (
     PIN_WIDTH,
     TOLERANCE,
     WHOLE,
+    Widening,
     _check_bounds,
     _hidden_rows,
     _Program,
     audit,
     narrow_nearby,
     narrow_nearby_each,
-    widening_cells,
 )
 from site_builder.protection.certificates import CHECKS, Certificate, Certifier
 from site_builder.protection.disclosure import pinned_by_statuses, protect
@@ -382,7 +382,7 @@ def test_without_flows_no_certificate_is_found_for_the_cycle_of_six(monkeypatch:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(attainment())
 def test_hiding_the_widening_cells_makes_a_narrow_cell_wide(system: TableSystem) -> None:
-    """For a cell the exact programs find narrow, ``widening_cells`` names published cells;
+    """For a cell the exact programs find narrow, ``Widening`` names published cells;
     hidden, they make it wide, whenever hiding every nonzero cell would. It never names
     more than that would hide (all of them, in a system so small that nothing less does)."""
     statuses = first_statuses(system)
@@ -391,8 +391,9 @@ def test_hiding_the_widening_cells_makes_a_narrow_cell_wide(system: TableSystem)
         for key, status in statuses.items()
     }
     narrow_anyway = {(e.key, e.check) for e in audit(system, opened, N).exposures}
+    widen = Widening(system, statuses, N, 10_000)  # one for the pattern, asked of each cell
     for exposure in audit(system, statuses, N).exposures:
-        cells = widening_cells(system, statuses, N, exposure.key, exposure.check, 10_000)
+        cells = widen(exposure.key, exposure.check)
         assert all(statuses[key] == PUBLISHED for key in cells)
         if (exposure.key, exposure.check) in narrow_anyway:
             continue  # narrow however much is hidden: nothing to show

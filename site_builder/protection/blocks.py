@@ -19,6 +19,12 @@ A slice records no cell as pinned by the status column alone (inherent): one may
 pinned there only because the other groups' parts are held fixed, so the whole system
 decides (``disclosure.settle``), as it does for every cell a slice could not widen.
 
+A slice of a year's attainment is a network as the whole year is (``TableSystem.arcs``):
+its parts of the shared cells conserve at every node, so the flows prove its cells as
+exactly as they prove a whole year's, within the slice. A cell they find narrow there
+may be wide in the whole system (through another group); it is widened in the slice,
+which hides a little more, or left to ``settle``.
+
 The price is a little more hidden than the whole system would need: a slice cannot
 use a move that changes two groups at once.
 """

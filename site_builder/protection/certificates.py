@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from typing import TYPE_CHECKING
@@ -100,6 +100,30 @@ class Certificate:
 def _span(*changes: int) -> int:
     """How far apart a cell's values are in tables that change it by ``changes``, and in the true one."""
     return max(*changes, 0) - min(*changes, 0)
+
+
+def need(check: str, min_cell: int) -> int:
+    """The range every hidden cell must have under ``check``."""
+    return min_cell if check == "width" else 1
+
+
+def known_ranges(
+    system: TableSystem, keys: Sequence[Key], statuses: Sequence[Status], check: str, min_cell: int
+) -> tuple[list[float], list[float]]:
+    """What the attacker knows of each of ``keys`` (with ``statuses``) under one check:
+    a published cell is fixed, a hidden one is not negative ("width") or within the range
+    its status tells ("pinning")."""
+    low, high = [], []
+    for key, status in zip(keys, statuses, strict=True):
+        if status not in HIDDEN_STATUSES:
+            bottom = top = system.values[key]
+        elif check == "pinning":
+            bottom, top = known_bounds(system, key, status, min_cell)
+        else:
+            bottom, top = 0, math.inf
+        low.append(bottom)
+        high.append(top)
+    return low, high
 
 
 class Certifier:
@@ -188,7 +212,7 @@ class Certifier:
 
     def need(self, check: str) -> int:
         """The range every hidden cell must have under ``check``."""
-        return self.min_cell if check == "width" else 1
+        return need(check, self.min_cell)
 
     def _plain_networks(self) -> None:
         """The grid as a network. Cells of one row under the same row totals (one school's
@@ -294,17 +318,7 @@ class Certifier:
 
     def bounds(self, check: str) -> tuple[list[float], list[float]]:
         """What the attacker knows of each cell under one model (published cells are fixed)."""
-        low, high = [], []
-        for key, value, status in zip(self.keys, self.value, self.statuses, strict=True):
-            if status not in HIDDEN_STATUSES:
-                bottom = top = value
-            elif check == "pinning":
-                bottom, top = known_bounds(self.system, key, status, self.min_cell)
-            else:
-                bottom, top = 0, math.inf
-            low.append(bottom)
-            high.append(top)
-        return low, high
+        return known_ranges(self.system, self.keys, self.statuses, check, self.min_cell)
 
     def must_prove(self) -> list[int]:
         """Hidden cells the audit must prove wide (coded cells only while their rate is hidden)."""

@@ -12,12 +12,12 @@ from site_builder.protection.audit import (
     TOLERANCE,
     WHOLE,
     AuditReport,
+    Widening,
     audit,
     known_bounds,
     narrow_nearby_each,
-    widening_cells,
 )
-from site_builder.protection.certificates import CHECKS, Certificate, Certifier
+from site_builder.protection.certificates import CHECKS, Certificate, Certifier, known_ranges, need
 from site_builder.protection.flows import Network
 from site_builder.protection.privacy import (
     HIDDEN_STATUSES,
@@ -65,7 +65,7 @@ CERTIFICATE_NEIGHBOURHOODS = (300, 2_000, 10_000)
 #: costs a round of flows (a few seconds) and the flows then prove them.
 NETWORK_NEIGHBOURHOODS = (300,)
 #: cells around a cell that even the whole system's programs find narrow, among which
-#: ``widening_cells`` looks for what to hide
+#: ``Widening`` looks for what to hide
 WIDENING_NEARBY = 10_000
 
 
@@ -96,7 +96,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     exposes each; a cell of that relation is hidden too. Only when propagation finds
     nothing does the full audit run, and what it finds is widened through the nearest
     published detail cell; a cell the audit still finds narrow after ``CHEAP_WIDENINGS``
-    such rounds gets the cells ``widening_cells`` finds hold it. A cell pinned purely by
+    such rounds gets the cells ``Widening`` finds hold it. A cell pinned purely by
     the status column's ranges (for example nine "<10" parts of a "<10" total: all of
     them must be 1), where no published cell is left to hide, is inherent to publishing
     "<10" at all: it is recorded as such, not repaired.
@@ -115,8 +115,8 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
     )
     statuses = complementary_suppression(system, primary_statuses(system, min_cell), min_cell)
     hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
-    if (hidden > CERTIFICATE_LIMIT and system.grid) or (system.arcs and not system.offsets):
-        # a network (``TableSystem.arcs``) is proven by the exact flow audit at any size
+    if (hidden > CERTIFICATE_LIMIT and system.grid) or system.arcs:
+        # a network (``TableSystem.arcs``), a slice's too, is proven by the exact flow audit at any size
         return protect_by_certificates(system, statuses, min_cell)
     relations_of, totals = _links(system)
     inherent: set[Key] = set()
@@ -169,6 +169,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
                 system,
                 min_cell,
             )
+            widen = Widening(system, statuses, min_cell, WIDENING_NEARBY)
             for exposure in report.exposures:
                 if exposure.check == "pinning" and exposure.key in pinned:
                     inherent.add(exposure.key)
@@ -178,9 +179,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
                     # Its nearest cells have not helped: hide what holds it, which can be
                     # a few relations away (a coded school's rate, held by its graduates'
                     # count, held in turn by its district's total).
-                    widening = widening_cells(
-                        system, statuses, min_cell, exposure.key, exposure.check, WIDENING_NEARBY
-                    )
+                    widening = widen(exposure.key, exposure.check)
                     if widening:
                         chosen.update(widening)
                         continue
@@ -247,7 +246,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
 
     relation_index = RelationIndex.of(system)
     # A network's cells are proven by the exact flow audit first (``protection.flows``).
-    network = Network(system, keys) if system.arcs and not system.offsets else None
+    network = Network(system, keys) if system.arcs else None
     neighbourhoods = CERTIFICATE_NEIGHBOURHOODS if network is None else NETWORK_NEIGHBOURHOODS
     certificates = 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
@@ -346,6 +345,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 found = narrow_nearby_each(system, statuses, min_cell, asked, neighbourhoods)
                 beyond_nearby.update(found)
                 narrow |= set(found)
+            widen = Widening(system, statuses, min_cell, WIDENING_NEARBY)
             for key, check in hard:
                 if (key, check) in unresolved:
                     continue
@@ -360,7 +360,7 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 ):
                     # Not even the whole system's programs (or its flows, long) prove it:
                     # hide what holds it.
-                    widening = widening_cells(system, statuses, min_cell, key, check, WIDENING_NEARBY)
+                    widening = widen(key, check)
                     if widening:
                         chosen.update(widening)
                         continue
@@ -428,13 +428,16 @@ def settle(system: TableSystem, protection: Protection, min_cell: int) -> Protec
     pairs no slice could widen settled over the whole system: each is tried by the linear
     programs over its nearest hidden cells there (a table they find is possible in the
     whole system, so a cell they find wide is wide); one still narrow gets its nearest
-    published cell hidden, the spec's rules are applied again around it, and the pairs
-    are tried again with every cell that newly hid. Deterministic."""
+    published cell hidden (after ``CHEAP_WIDENINGS`` rounds, the cells ``Widening``
+    finds hold it), the spec's rules are applied again around it, and the pairs are tried
+    again with every cell that newly hid. Deterministic."""
     statuses = dict(protection.statuses)
     pending = sorted(protection.unresolved, key=repr)
     relations_of, totals = _links(system)
     relation_index = RelationIndex.of(system)
     inherent = set(protection.inherent)
+    stubborn: Counter[tuple[Key, str]] = Counter()
+    flows = _WholeFlows(system, min_cell) if system.arcs else None
     solved = 0
     for round_number in range(SETTLE_ROUNDS):
         # pinned by the status column over the whole system: inherent, as ``protect`` records it
@@ -454,14 +457,31 @@ def settle(system: TableSystem, protection: Protection, min_cell: int) -> Protec
             )
             rounds = protection.repair_rounds + round_number
             return Protection(protection.values, statuses, report, rounds, frozenset(inherent))
-        asked = {CERTIFICATE_NEIGHBOURHOODS[0]: pending}
-        narrow = narrow_nearby_each(system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS)
+        narrow: list[tuple[Key, str]] = []
+        if flows is not None:
+            # the exact flow audit over the whole year first: it proves most pairs in a
+            # few seconds where the programs took a third of a second each
+            pending, narrow = flows.unproven(pending, statuses)
+        if pending:
+            asked = {CERTIFICATE_NEIGHBOURHOODS[0]: pending}
+            narrow += narrow_nearby_each(system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS)
         solved += len(pending)
         if not narrow:
             pending = []
             continue
         nearest = _NearestCandidates(system, statuses, relations_of, totals)
-        chosen = {candidate for key, _ in narrow if (candidate := nearest(key)) is not None}
+        stubborn.update(narrow)
+        chosen = set()
+        widen = Widening(system, statuses, min_cell, WIDENING_NEARBY)
+        for key, check in narrow:
+            # one its nearest cells have not helped: hide what holds it (as ``protect`` does)
+            if stubborn[(key, check)] > CHEAP_WIDENINGS:
+                widening = widen(key, check)
+                if widening:
+                    chosen.update(widening)
+                    continue
+            if (candidate := nearest(key)) is not None:
+                chosen.add(candidate)
         if not chosen:
             listed = ", ".join(repr(key) for key, _ in narrow[:5])
             raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
@@ -474,6 +494,37 @@ def settle(system: TableSystem, protection: Protection, min_cell: int) -> Protec
     raise DisclosureRisk(
         f"disclosure audit failed: cells could still be narrowed after {SETTLE_ROUNDS} rounds of settling slices"
     )
+
+
+class _WholeFlows:
+    """The exact flow audit (``protection.flows``) of a whole system that is a network,
+    for the pairs its slices left: each is proven wide, found exactly narrow, or (its
+    tables broke an inequality) left to the linear programs."""
+
+    def __init__(self, system: TableSystem, min_cell: int):
+        self.system, self.min_cell = system, min_cell
+        self.keys = list(system.values)
+        self.index = {key: number for number, key in enumerate(self.keys)}
+        self.network = Network(system, self.keys)
+
+    def unproven(
+        self, pairs: list[tuple[Key, str]], statuses: Mapping[Key, Status]
+    ) -> tuple[list[tuple[Key, str]], list[tuple[Key, str]]]:
+        """Of ``pairs``, those the flows could not settle, and those they find narrow."""
+        column = [statuses[key] for key in self.keys]
+        hidden = [status in HIDDEN_STATUSES for status in column]
+        unsettled: list[tuple[Key, str]] = []
+        narrow: list[tuple[Key, str]] = []
+        for check in CHECKS:
+            cells = [self.index[key] for key, question in pairs if question == check]
+            if not cells:
+                continue
+            low, high = known_ranges(self.system, self.keys, column, check, self.min_cell)
+            found = self.network.prove(cells, hidden, low, high, need(check, self.min_cell))
+            settled = set(found.proven) | set(found.narrow)
+            narrow += [(self.keys[cell], check) for cell in found.narrow]
+            unsettled += [(self.keys[cell], check) for cell in cells if cell not in settled]
+        return sorted(unsettled, key=repr), sorted(narrow, key=repr)
 
 
 def pinned_by_statuses(

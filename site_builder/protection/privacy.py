@@ -76,8 +76,9 @@ class TableSystem:
     elsewhere: frozenset[Key] = frozenset()
     #: optional: each cell's arc (tail node, head node) in a circulation whose conservation
     #: at every node is one of ``relations`` (a year's attainment counts). The exact flow
-    #: audit (``protection.flows``) proves such a system's cells; a system without arcs,
-    #: or a slice, is proven by the certificates alone
+    #: audit (``protection.flows``) proves such a system's cells, a slice's too (its parts
+    #: of the shared cells conserve at every node as the whole counts do); a system
+    #: without arcs is proven by the certificates alone
     arcs: dict[Key, tuple[Hashable, Hashable]] = field(default_factory=dict)
 
     def add_relation(self, total: Key, parts: Iterable[Key]) -> None:
