@@ -171,7 +171,11 @@ def test_what_no_slice_could_widen_is_settled_over_the_whole_system() -> None:
     before = audit(system, ruled, N)
     unresolved = frozenset((exposure.key, exposure.check) for exposure in before.exposures)
     assert ("a", "pinning") in unresolved and ("d", "pinning") in unresolved
-    settled = settle(system, Protection(system.values, ruled, before, 0, frozenset(), unresolved), N)
+    said: list[str] = []
+    settled = settle(
+        system, Protection(system.values, ruled, before, 0, frozenset(), unresolved), N, said.append
+    )
+    assert said[0] == f"round 1: {len(unresolved)} cells to settle"  # counts of cells, never a count's value
     assert not settled.unresolved
     assert all(settled.statuses[key] == status for key, status in ruled.items() if status != PUBLISHED)
     assert settled.statuses["T"] == settled.statuses["U"] == "suppressed-complementary"

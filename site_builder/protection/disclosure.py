@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from site_builder.protection.audit import (
@@ -423,7 +423,12 @@ def _protection(
 SETTLE_ROUNDS = 100
 
 
-def settle(system: TableSystem, protection: Protection, min_cell: int) -> Protection:
+def settle(
+    system: TableSystem,
+    protection: Protection,
+    min_cell: int,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Protection:
     """``protection``, put together from slices of ``system`` (``protection.blocks``), with the
     pairs no slice could widen settled over the whole system: each is tried by the linear
     programs over its nearest hidden cells there (a table they find is possible in the
@@ -457,6 +462,7 @@ def settle(system: TableSystem, protection: Protection, min_cell: int) -> Protec
             )
             rounds = protection.repair_rounds + round_number
             return Protection(protection.values, statuses, report, rounds, frozenset(inherent))
+        progress(f"round {round_number + 1}: {len(pending)} cells to settle")
         narrow: list[tuple[Key, str]] = []
         if flows is not None:
             # the exact flow audit over the whole year first: it proves most pairs in a

@@ -171,7 +171,12 @@ def _reports_from(
                 system = attainment_system(
                     attainment[year], claims[year], schools, primary_field, facts.members_in(year)
                 )
-                counts = settle(system, counts, min_cell)
+                counts = settle(
+                    system,
+                    counts,
+                    min_cell,
+                    lambda said, year=year: progress(f"settling {year} attainment's slices: {said}"),
+                )
                 del system
                 counts_seconds += time.perf_counter() - started
                 progress(f"settled {year} attainment's slices in {time.perf_counter() - started:.1f}s")
