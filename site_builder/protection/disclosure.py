@@ -430,8 +430,9 @@ def settle(
     progress: Callable[[str], None] = lambda _: None,
 ) -> Protection:
     """``protection``, put together from slices of ``system`` (``protection.blocks``), with the
-    pairs no slice could widen settled over the whole system: each is tried by the linear
-    programs over its nearest hidden cells there (a table they find is possible in the
+    pairs no slice could widen settled over the whole system: each is tried by the whole
+    system's exact flows when it is a network (``_WholeFlows``), and what they leave by the
+    linear programs over its nearest hidden cells there (a table they find is possible in the
     whole system, so a cell they find wide is wide); one still narrow gets its nearest
     published cell hidden (after ``CHEAP_WIDENINGS`` rounds, the cells ``Widening``
     finds hold it), the spec's rules are applied again around it, and the pairs are tried
@@ -442,7 +443,7 @@ def settle(
     relation_index = RelationIndex.of(system)
     inherent = set(protection.inherent)
     stubborn: Counter[tuple[Key, str]] = Counter()
-    flows = _WholeFlows(system, min_cell) if system.arcs else None
+    flows: _WholeFlows | None = None  # built when a round first needs it (a national year: 50 s)
     solved = 0
     for round_number in range(SETTLE_ROUNDS):
         # pinned by the status column over the whole system: inherent, as ``protect`` records it
@@ -463,15 +464,16 @@ def settle(
             rounds = protection.repair_rounds + round_number
             return Protection(protection.values, statuses, report, rounds, frozenset(inherent))
         progress(f"round {round_number + 1}: {len(pending)} cells to settle")
+        solved += len(pending)
         narrow: list[tuple[Key, str]] = []
-        if flows is not None:
+        if system.arcs:
             # the exact flow audit over the whole year first: it proves most pairs in a
             # few seconds where the programs took a third of a second each
+            flows = flows or _WholeFlows(system, min_cell)
             pending, narrow = flows.unproven(pending, statuses)
         if pending:
             asked = {CERTIFICATE_NEIGHBOURHOODS[0]: pending}
             narrow += narrow_nearby_each(system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS)
-        solved += len(pending)
         if not narrow:
             pending = []
             continue
