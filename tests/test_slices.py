@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.build import validate
+from site_builder.outcomes import Attainment, School
 from site_builder.protection.audit import audit, known_bounds
 from site_builder.protection.blocks import make_slice, merged, owners, wholes
 from site_builder.protection.disclosure import _links, pinned_by_statuses, protect, settle
@@ -182,3 +183,49 @@ def test_what_no_slice_could_widen_is_settled_over_the_whole_system() -> None:
     assert audit(system, settled.statuses, N).passed
     assert complementary_suppression(system, settled.statuses, N) == settled.statuses
     assert settled.report.hidden == audit(system, settled.statuses, N).hidden
+
+
+def test_a_cell_pinned_whatever_is_hidden_is_settled_as_inherent() -> None:
+    """A school of nine students, one for each of nine credentials over two career fields
+    (five and four): each count is "<10", so at least 1, and the school's "<10" total is at
+    most 9, so every count is 1. No single relation shows it (the fields' "<10" totals are
+    not tight), so the status rule (``pinned_by_statuses``) misses it; but with every other
+    published cell hidden the whole system's flows still find it pinned, so no pattern
+    frees it. ``settle`` records it as inherent in its first round instead of hiding far
+    cells for a hundred rounds (and failing), and the exact programs agree it is pinned,
+    opened or not. ``protect`` records it too (it used to hide all 50 cells first)."""
+    from site_builder.protection.audit import WHOLE, narrow_nearby, opened
+    from site_builder.protection.disclosure import Protection
+
+    schools = {
+        school_id: School(school_id, school_id, district_id, district_id, "c")
+        for school_id, district_id in (("small", "d0"), ("big", "d0"), ("far", "d1"))
+    }
+    credentials = [f"c{n}" for n in range(9)]
+    primary_field = {c: "health" if n < 5 else "trades" for n, c in enumerate(credentials)}
+    rows = [Attainment(2025, "small", c, 1) for c in credentials]
+    rows += [
+        Attainment(2025, school, c, 12 + n) for school in ("big", "far") for n, c in enumerate(credentials)
+    ]
+    system = attainment_system(rows, [], schools, primary_field)
+    ruled = complementary_suppression(system, primary_statuses(system, N), N)
+    cell = next(key for key in system.values if "small" in key and "c0" in key)
+    assert ruled[cell] == "suppressed"
+    assert not pinned_by_statuses([cell], ruled, _links(system)[0], system, N)
+    assert narrow_nearby(system, opened(system, ruled), N, [(cell, "pinning")], WHOLE) == [(cell, "pinning")]
+    before = audit(system, ruled, N)
+    unresolved = frozenset((exposure.key, exposure.check) for exposure in before.exposures)
+    small = {key for key in system.values if "small" in key}  # its 9 counts, 2 fields' and its total
+    assert {key for key, check in unresolved if check == "pinning"} >= small
+    said: list[str] = []
+    settled = settle(
+        system, Protection(system.values, ruled, before, 0, frozenset(), unresolved), N, said.append
+    )
+    assert settled.inherent == small
+    assert audit(system, settled.statuses, N, exempt=settled.inherent).passed
+    assert len(said) <= 3  # settled in a round or two, not a hundred
+    # protected whole, the same rule: recorded at once, not after hiding every cell around it
+    protected = protect(system, N)
+    assert protected.inherent == small
+    assert audit(system, protected.statuses, N, exempt=protected.inherent).passed
+    assert protected.report.hidden < len(system.values)

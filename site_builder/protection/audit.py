@@ -476,106 +476,148 @@ FROM_LARGE_RELATION = 50
 
 
 def _exact_nearby(
-    nearest: _Nearest,
-    bounds: list[tuple[float, float | None]],
-    cells: list[int],
-    width: float,
-    nearby: int | None = None,
-) -> list[tuple[int, float, float]]:
-    """Each cell's range with only the hidden cells nearest it free (up to ``nearby``, by
-    default NEARBY_CELLS) and the rest at their true values: every table found is
-    feasible in the whole group, so a cell wide here is wide. Returns the others, with
-    their range here (from their floor when the maximum alone decided)."""
+    around: Around, keys: list[Key], check: str, width: float, nearby: int | None = None
+) -> list[Key]:
+    """Those of ``keys`` still narrow when each one's exact range is found with only the
+    hidden cells nearest it free (up to ``nearby``, by default NEARBY_CELLS) and the rest
+    at their true values: every table found is feasible in the whole system, so a cell
+    wide here is wide."""
     narrow = []
-    for i in cells:
-        program, _ = nearest.program(i, bounds, nearby)
-        found = _exact(program, [0], width, nearest.values[i : i + 1], [bounds[i][0]])
-        narrow.extend((i, low, high) for _, low, high in found)
+    for key in keys:
+        program, local = around.program(key, check, nearby or NEARBY_CELLS)
+        values = around.values(local[:1])
+        if _exact(program, [0], width, values, [program.bounds[0][0]]):
+            narrow.append(key)
     return narrow
 
 
-class _Nearest:
-    """The constraint rows of a group, ready to cut down to the cells nearest one cell."""
+class Constraints:
+    """A system's relations and inequalities, numbered (relations first, each in the
+    system's order), and the numbers of those each cell is in: what is linked to what,
+    whatever is hidden. Made once for a system and used for every pattern (``Around``)."""
 
-    def __init__(self, equalities: _Rows, inequalities: _Rows, members: list[int], values: np.ndarray):
-        self.members, self.values = members, values
-        self.position = {cell: i for i, cell in enumerate(members)}
-        self.rows = [
-            *zip(equalities.rows, equalities.rhs, strict=True),
-            *zip(inequalities.rows, inequalities.rhs, strict=True),
-        ]
-        self.equality_count = len(equalities.rows)
-        self.rows_of: dict[int, list[int]] = {}
-        for number, (row, _) in enumerate(self.rows):
-            for cell in row:
-                self.rows_of.setdefault(self.position[cell], []).append(number)
-        self.row_sums = [
-            sum(c * values[self.position[cell]] for cell, c in row.items()) for row, _ in self.rows
-        ]
+    def __init__(self, system: TableSystem):
+        self.system = system
+        self.count = len(system.relations)
+        self.of: dict[Key, list[int]] = {}
+        for number, relation in enumerate(system.relations):
+            for key in dict.fromkeys((relation.total, *relation.parts)):
+                self.of.setdefault(key, []).append(number)
+        for number, inequality in enumerate(system.inequalities, start=self.count):
+            for key in dict.fromkeys(key for key, _ in inequality.terms):
+                self.of.setdefault(key, []).append(number)
+        self.totals = frozenset(relation.total for relation in system.relations)
 
-    def program(
-        self, i: int, bounds: list[tuple[float, float | None]], nearby: int | None
-    ) -> tuple[_Program, list[int]]:
-        """The programs over the cells nearest ``i`` (it comes first), and those cells."""
-        rows, rows_of, values, members = self.rows, self.rows_of, self.values, self.members
-        free = _neighbourhood(i, rows, rows_of, self.position, nearby or NEARBY_CELLS)
-        local = sorted(free, key=free.get)
+    def terms(self, number: int) -> tuple[list[tuple[Key, float]], float]:
+        """One constraint as sum(coefficient * cell) = (relations) or <= (inequalities) a bound."""
+        if number < self.count:
+            relation = self.system.relations[number]
+            return [(relation.total, 1.0), *((part, -1.0) for part in relation.parts)], 0.0
+        inequality = self.system.inequalities[number - self.count]
+        return list(inequality.terms), inequality.bound
+
+
+class Around:
+    """The linear programs around one hidden cell of a pattern (``statuses``): its nearest
+    hidden cells free (``neighbourhood``), the rest at their true values. Built from the
+    system's constraints where a question needs them, each constraint's row once, so a
+    question costs its neighbourhood: on a national year (2.1 million cells) building
+    every row first took about a minute a round for a few cells' questions."""
+
+    def __init__(
+        self,
+        system: TableSystem,
+        statuses: Mapping[Key, Status],
+        min_cell: int,
+        constraints: Constraints | None = None,
+    ):
+        self.system, self.statuses, self.min_cell = system, statuses, min_cell
+        self.constraints = constraints or Constraints(system)
+        #: constraint number -> its hidden cells' coefficients, its right-hand side with
+        #: the published cells moved there, and its hidden cells' sum at their true values
+        self._rows: dict[int, tuple[dict[Key, float], float, float]] = {}
+
+    def row(self, number: int) -> tuple[dict[Key, float], float, float]:
+        if (row := self._rows.get(number)) is None:
+            terms, bound = self.constraints.terms(number)
+            cells: dict[Key, float] = {}
+            constant = hidden_sum = 0.0
+            values, statuses = self.system.values, self.statuses
+            for key, coefficient in terms:
+                if statuses[key] in HIDDEN_STATUSES:
+                    cells[key] = cells.get(key, 0.0) + coefficient
+                else:
+                    constant += coefficient * values[key]
+            for key, coefficient in cells.items():
+                hidden_sum += coefficient * values[key]
+            row = self._rows[number] = (cells, bound - constant, hidden_sum)
+        return row
+
+    def values(self, keys: Sequence[Key]) -> np.ndarray:
+        return np.array([self.system.values[key] for key in keys], dtype=float)
+
+    def bound(self, key: Key, check: str) -> tuple[float, float | None]:
+        """What the attacker knows of a hidden cell under one check (``_check_bounds``)."""
+        if check == "width":
+            return (0.0, None)
+        return _lp_bound(known_bounds(self.system, key, self.statuses[key], self.min_cell))
+
+    def neighbourhood(self, key: Key, limit: int) -> list[Key]:
+        """Up to ``limit`` hidden cells nearest ``key`` (it first), nearest first.
+
+        Nearest by relation size: a cell reached through a relation of k hidden cells is k
+        further away, so a school's own tables come before the statewide totals. A
+        relation larger than NEARBY_RELATION gives only its first FROM_LARGE_RELATION
+        cells, and counts as that large (every cell of a statewide total is near it: a
+        few, any few, are enough to trade against; a district's schools, up to 500, come
+        later). Each relation is queued once, at the distance of the first cell that
+        reached it; ties go to the lower-numbered constraint."""
+        free: dict[Key, None] = {}
+        queue: list[tuple[int, int]] = []
+        queued: set[int] = set()
+        of = self.constraints.of
+
+        def reach(at: Key, distance: int) -> None:
+            free[at] = None
+            for number in of.get(at, ()):
+                if number not in queued:
+                    queued.add(number)
+                    size = len(self.row(number)[0])
+                    far = size if size <= NEARBY_RELATION else FROM_LARGE_RELATION
+                    heapq.heappush(queue, (distance + far, number))
+
+        reach(key, 0)
+        while queue and len(free) < limit:
+            distance, number = heapq.heappop(queue)
+            cells = self.row(number)[0]
+            for other in cells if len(cells) <= NEARBY_RELATION else islice(cells, FROM_LARGE_RELATION):
+                if len(free) >= limit:
+                    break
+                if other not in free:
+                    reach(other, distance)
+        return list(free)
+
+    def program(self, key: Key, check: str, limit: int) -> tuple[_Program, list[Key]]:
+        """The programs over the hidden cells nearest ``key`` (it comes first), and those cells."""
+        local = self.neighbourhood(key, limit)
+        place = {cell: j for j, cell in enumerate(local)}
+        values = self.system.values
         # Each row touching a free cell, with the cells held at their true values moved to
         # the right-hand side (found from the free cells, so a statewide row costs no more).
         inside_of: dict[int, dict[int, float]] = {}
-        for at, local_index in free.items():
-            for number in rows_of.get(at, ()):
-                inside_of.setdefault(number, {})[local_index] = rows[number][0][members[at]]
+        for cell, j in place.items():
+            for number in self.constraints.of.get(cell, ()):
+                inside_of.setdefault(number, {})[j] = self.row(number)[0][cell]
         kept: tuple[_Rows, _Rows] = (_Rows([], []), _Rows([], []))
         for number in sorted(inside_of):
             inside = inside_of[number]
+            _, rhs, hidden_sum = self.row(number)
             moved = sum(c * values[local[j]] for j, c in inside.items())
-            fixed = self.row_sums[number] - moved
-            target = kept[number >= self.equality_count]
+            target = kept[number >= self.constraints.count]
             target.rows.append(inside)
-            target.rhs.append(rows[number][1] - fixed)
-        program = _Program(kept[0], kept[1], [bounds[cell] for cell in local], list(range(len(local))))
-        return program, local
-
-
-def _neighbourhood(
-    cell: int,
-    rows: list[tuple[dict[int, float], float]],
-    rows_of: dict[int, list[int]],
-    position: dict[int, int],
-    limit: int,
-) -> dict[int, int]:
-    """Up to ``limit`` hidden cells nearest ``cell`` (by position), each with its place.
-
-    Nearest by relation size: a cell reached through a relation of k hidden cells is k
-    further away, so a school's own tables come before the statewide totals. A
-    relation larger than NEARBY_RELATION gives only its first FROM_LARGE_RELATION
-    cells, and counts as that large (every cell of a statewide total is near it: a few,
-    any few, are enough to trade against; a district's schools, up to 500, come later).
-    Each relation is queued once, at the distance of the first cell that reached it."""
-    free: dict[int, int] = {}
-    queue: list[tuple[int, int]] = []
-    queued: set[int] = set()
-
-    def reach(at: int, distance: int) -> None:
-        free[at] = len(free)
-        for number in rows_of.get(at, ()):
-            if number not in queued:
-                queued.add(number)
-                size = len(rows[number][0])
-                far = size if size <= NEARBY_RELATION else FROM_LARGE_RELATION
-                heapq.heappush(queue, (distance + far, number))
-
-    reach(cell, 0)
-    while queue and len(free) < limit:
-        distance, number = heapq.heappop(queue)
-        cells = rows[number][0]
-        for other in cells if len(cells) <= NEARBY_RELATION else islice(cells, FROM_LARGE_RELATION):
-            if len(free) >= limit:
-                break
-            if position[other] not in free:
-                reach(position[other], distance)
-    return free
+            target.rhs.append(rhs - (hidden_sum - moved))
+        bounds = [self.bound(cell, check) for cell in local]
+        return _Program(kept[0], kept[1], bounds, list(range(len(local)))), local
 
 
 def narrow_nearby(
@@ -599,38 +641,63 @@ def narrow_nearby_each(
     min_cell: int,
     asked: Mapping[int | None, list[tuple[Key, str]]],
     escalate: Sequence[int] = (),
+    constraints: Constraints | None = None,
 ) -> list[tuple[Key, str]]:
     """``narrow_nearby`` for several neighbourhood sizes at once (``asked``: the pairs for
-    each), building the system's constraint rows once for them all. A pair found narrow
-    at a size listed in ``escalate`` (smallest first) is asked again at the next size
-    listed, in the same call. Returns the pairs still narrow at the last size asked."""
-    hidden, index, eq, ub, values = _hidden_rows(system, statuses)
-    members = list(range(len(hidden)))
-    nearest: _Nearest | None = None  # made once, for every size and check
+    each), each constraint's row built once for them all (``Around``; ``constraints``, the
+    system's, for a caller that asks round after round). A pair found narrow at a size
+    listed in ``escalate`` (smallest first) is asked again at the next size listed, in the
+    same call. Returns the pairs still narrow at the last size asked."""
+    around = Around(system, statuses, min_cell, constraints)
     narrow: set[tuple[Key, str]] = set()
     sizes = [*escalate, *(size for size in asked if size not in escalate)]
     for check, width in (("width", float(min_cell)), ("pinning", PIN_WIDTH)):
-        bounds = _check_bounds(system, check, hidden, statuses, min_cell)
-        again: list[int] = []
+        again: list[Key] = []
         for nearby in sizes:
-            for i in again:  # narrow over the last size: asked again over this one
-                narrow.discard((hidden[i], check))
-            cells = sorted(
-                {*again, *(index[key] for key, question in asked.get(nearby, ()) if question == check)}
+            for key in again:  # narrow over the last size: asked again over this one
+                narrow.discard((key, check))
+            keys = sorted(
+                {*again, *(key for key, question in asked.get(nearby, ()) if question == check)}, key=repr
             )
             again = []
-            if not cells:
+            if not keys:
                 continue
             if nearby == WHOLE:
-                floors = [bound[0] for bound in bounds]
-                found = _exact(_Program(eq, ub, bounds, members), cells, width, values, floors)
+                found = _narrow_whole(system, statuses, min_cell, keys, check, width)
             else:
-                nearest = nearest or _Nearest(eq, ub, members, values)
-                found = _exact_nearby(nearest, bounds, cells, width, nearby)
-            narrow.update((hidden[i], check) for i, _, _ in found)
+                found = _exact_nearby(around, keys, check, width, nearby)
+            narrow.update((key, check) for key in found)
             if nearby in escalate[:-1]:
-                again = [i for i, _, _ in found]
+                again = found
     return sorted(narrow, key=repr)
+
+
+def _narrow_whole(
+    system: TableSystem,
+    statuses: Mapping[Key, Status],
+    min_cell: int,
+    keys: list[Key],
+    check: str,
+    width: float,
+) -> list[Key]:
+    """Those of ``keys`` whose exact range over every hidden cell of the system is narrower than ``width``."""
+    hidden, index, eq, ub, values = _hidden_rows(system, statuses)
+    bounds = _check_bounds(system, check, hidden, statuses, min_cell)
+    floors = [bound[0] for bound in bounds]
+    program = _Program(eq, ub, bounds, list(range(len(hidden))))
+    return [hidden[i] for i, _, _ in _exact(program, [index[key] for key in keys], width, values, floors)]
+
+
+def opened(system: TableSystem, statuses: Mapping[Key, Status]) -> dict[Key, Status]:
+    """``statuses`` with every cell a repair may hide (``hideable``) hidden, as complementary
+    cells are: every pattern that hides more hides some of them, and an attacker knows each
+    of them is at least ``min_cell``, which its true value is (a published count that is
+    not zero is at least that). So every table possible under such a pattern is possible
+    under this one: a cell narrow under it stays narrow whatever else is hidden."""
+    return {
+        key: "suppressed-complementary" if hideable(system, statuses, key) else status
+        for key, status in statuses.items()
+    }
 
 
 class Widening:
@@ -643,44 +710,41 @@ class Widening:
     For a cell that hiding its nearest published cells, round after round, has not helped:
     what holds it can be a few relations away (a school's claims held by its students'
     count, held in turn by its district's total). Made once for a pattern (``statuses``)
-    and asked for each such cell: the rows with every hideable cell opened are built on
-    the first question, not on each (on a national slice, 57 cells cost 129 s so)."""
+    and asked for each such cell; the rows with every hideable cell opened are built as
+    the questions need them (``Around``)."""
 
-    def __init__(self, system: TableSystem, statuses: Mapping[Key, Status], min_cell: int, nearby: int):
+    def __init__(
+        self,
+        system: TableSystem,
+        statuses: Mapping[Key, Status],
+        min_cell: int,
+        nearby: int,
+        constraints: Constraints | None = None,
+    ):
         self.system, self.statuses, self.min_cell, self.nearby = system, statuses, min_cell, nearby
-        self._built: tuple | None = None
-        self._bounds: dict[str, list[tuple[float, float | None]]] = {}
-
-    def _build(self) -> tuple:
-        if self._built is None:
-            system, statuses = self.system, self.statuses
-            opened = {
-                cell: "suppressed-complementary" if hideable(system, statuses, cell) else status
-                for cell, status in statuses.items()
-            }
-            hidden, index, eq, ub, values = _hidden_rows(system, opened)
-            nearest = _Nearest(eq, ub, list(range(len(hidden))), values)
-            totals = {relation.total for relation in system.relations}
-            self._built = (opened, hidden, index, values, nearest, totals)
-        return self._built
+        self.constraints = constraints
+        self._around: Around | None = None
 
     def __call__(self, key: Key, check: str) -> list[Key]:
-        opened, hidden, index, values, nearest, totals = self._build()
-        if check not in self._bounds:
-            self._bounds[check] = _check_bounds(self.system, check, hidden, opened, self.min_cell)
-        program, local = nearest.program(index[key], self._bounds[check], self.nearby)
-        was_published = [j for j, cell in enumerate(local) if self.statuses[hidden[cell]] == PUBLISHED]
+        if self._around is None:  # on the first question: most patterns ask none
+            self._around = Around(
+                self.system, opened(self.system, self.statuses), self.min_cell, self.constraints
+            )
+        around = self._around
+        program, local = around.program(key, check, self.nearby)
+        was_published = [j for j, cell in enumerate(local) if self.statuses[cell] == PUBLISHED]
         if not was_published:
             return []
-        weights = np.array([2.0 if hidden[local[j]] in totals else 1.0 for j in was_published])
+        totals = around.constraints.totals
+        weights = np.array([2.0 if local[j] in totals else 1.0 for j in was_published])
+        values = around.values(local)
         distance = float(self.min_cell) if check == "width" else 1.0
         best: list[Key] | None = None
         for direction in (1.0, -1.0):
-            table = _least_change(program, values[local], was_published, weights, direction * distance)
+            table = _least_change(program, values, was_published, weights, direction * distance)
             if table is not None:
                 changed = sorted(
-                    (hidden[local[j]] for j in was_published if abs(table[j] - values[local[j]]) > TOLERANCE),
-                    key=repr,
+                    (local[j] for j in was_published if abs(table[j] - values[j]) > TOLERANCE), key=repr
                 )
                 if best is None or len(changed) < len(best):
                     best = changed

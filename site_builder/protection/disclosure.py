@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from site_builder.protection.audit import (
@@ -12,10 +12,12 @@ from site_builder.protection.audit import (
     TOLERANCE,
     WHOLE,
     AuditReport,
+    Constraints,
     Widening,
     audit,
     known_bounds,
     narrow_nearby_each,
+    opened,
 )
 from site_builder.protection.certificates import CHECKS, Certificate, Certifier, known_ranges, need
 from site_builder.protection.flows import Network
@@ -119,6 +121,7 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
         # a network (``TableSystem.arcs``), a slice's too, is proven by the exact flow audit at any size
         return protect_by_certificates(system, statuses, min_cell)
     relations_of, totals = _links(system)
+    constraints: Constraints | None = None  # made when a round first needs it
     inherent: set[Key] = set()
     proven: set[tuple[Key, str]] = set()
     unresolved: set[tuple[Key, str]] = set()
@@ -169,7 +172,8 @@ def protect(system: TableSystem, min_cell: int) -> Protection:
                 system,
                 min_cell,
             )
-            widen = Widening(system, statuses, min_cell, WIDENING_NEARBY)
+            constraints = constraints or Constraints(system)
+            widen = Widening(system, statuses, min_cell, WIDENING_NEARBY, constraints)
             for exposure in report.exposures:
                 if exposure.check == "pinning" and exposure.key in pinned:
                     inherent.add(exposure.key)
@@ -245,8 +249,10 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
         proven[check].add(certifier.index[key])
 
     relation_index = RelationIndex.of(system)
+    constraints: Constraints | None = None  # made when a round first needs it
     # A network's cells are proven by the exact flow audit first (``protection.flows``).
     network = Network(system, keys) if system.arcs else None
+    flows = _Flows(system, min_cell, keys, network) if network is not None else None
     neighbourhoods = CERTIFICATE_NEIGHBOURHOODS if network is None else NETWORK_NEIGHBOURHOODS
     certificates = 0
     for round_number in range(MAX_REPAIR_ROUNDS + 1):
@@ -313,7 +319,19 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
             else:
                 hard.append((keys[cell], check))
         unrepairable: list[Key] = []
+        if flows is not None and (exact := exact_narrow.intersection(hard)):
+            # narrow even with everything hideable hidden: hiding more cannot help
+            held = flows.held(exact, statuses)
+            for key, check in sorted(held, key=repr):
+                if system.offsets:  # a slice: only what other slices hold could free it
+                    leave(key, check)
+                elif check == "pinning":
+                    inherent.add(certifier.index[key])
+                else:
+                    unrepairable.append(key)
+            hard = [pair for pair in hard if pair not in held]
         if hard:
+            constraints = constraints or Constraints(system)
             # Hiding more is cheap and always safe, so a hard cell is at first just widened;
             # only one that stays hard goes to the linear programs over its nearest cells,
             # larger neighbourhoods until one proves it (CERTIFICATE_NEIGHBOURHOODS).
@@ -342,10 +360,10 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 ask_whole = pair in beyond_nearby and (network is None or pair in whole)
                 asked[WHOLE if ask_whole else neighbourhoods[0]].append(pair)
             if asked:
-                found = narrow_nearby_each(system, statuses, min_cell, asked, neighbourhoods)
+                found = narrow_nearby_each(system, statuses, min_cell, asked, neighbourhoods, constraints)
                 beyond_nearby.update(found)
                 narrow |= set(found)
-            widen = Widening(system, statuses, min_cell, WIDENING_NEARBY)
+            widen = Widening(system, statuses, min_cell, WIDENING_NEARBY, constraints)
             for key, check in hard:
                 if (key, check) in unresolved:
                     continue
@@ -431,7 +449,7 @@ def settle(
 ) -> Protection:
     """``protection``, put together from slices of ``system`` (``protection.blocks``), with the
     pairs no slice could widen settled over the whole system: each is tried by the whole
-    system's exact flows when it is a network (``_WholeFlows``), and what they leave by the
+    system's exact flows when it is a network (``_Flows``), and what they leave by the
     linear programs over its nearest hidden cells there (a table they find is possible in the
     whole system, so a cell they find wide is wide); one still narrow gets its nearest
     published cell hidden (after ``CHEAP_WIDENINGS`` rounds, the cells ``Widening``
@@ -441,9 +459,10 @@ def settle(
     pending = sorted(protection.unresolved, key=repr)
     relations_of, totals = _links(system)
     relation_index = RelationIndex.of(system)
+    constraints = Constraints(system)
     inherent = set(protection.inherent)
     stubborn: Counter[tuple[Key, str]] = Counter()
-    flows: _WholeFlows | None = None  # built when a round first needs it (a national year: 50 s)
+    flows: _Flows | None = None  # built when a round first needs it (a national year: 50 s)
     solved = 0
     for round_number in range(SETTLE_ROUNDS):
         # pinned by the status column over the whole system: inherent, as ``protect`` records it
@@ -469,18 +488,27 @@ def settle(
         if system.arcs:
             # the exact flow audit over the whole year first: it proves most pairs in a
             # few seconds where the programs took a third of a second each
-            flows = flows or _WholeFlows(system, min_cell)
+            flows = flows or _Flows(system, min_cell)
             pending, narrow = flows.unproven(pending, statuses)
         if pending:
             asked = {CERTIFICATE_NEIGHBOURHOODS[0]: pending}
-            narrow += narrow_nearby_each(system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS)
+            narrow += narrow_nearby_each(
+                system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS, constraints
+            )
+        if narrow and flows is not None:
+            held = flows.held(narrow, statuses)
+            if too_narrow := sorted((key for key, check in held if check == "width"), key=repr):
+                listed = ", ".join(repr(key) for key in too_narrow[:5])
+                raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
+            inherent.update(key for key, _ in held)
+            narrow = [pair for pair in narrow if pair not in held]
         if not narrow:
             pending = []
             continue
         nearest = _NearestCandidates(system, statuses, relations_of, totals)
         stubborn.update(narrow)
         chosen = set()
-        widen = Widening(system, statuses, min_cell, WIDENING_NEARBY)
+        widen = Widening(system, statuses, min_cell, WIDENING_NEARBY, constraints)
         for key, check in narrow:
             # one its nearest cells have not helped: hide what holds it (as ``protect`` does)
             if stubborn[(key, check)] > CHEAP_WIDENINGS:
@@ -504,21 +532,28 @@ def settle(
     )
 
 
-class _WholeFlows:
-    """The exact flow audit (``protection.flows``) of a whole system that is a network,
-    for the pairs its slices left: each is proven wide, found exactly narrow, or (its
-    tables broke an inequality) left to the linear programs."""
+class _Flows:
+    """The exact flow audit (``protection.flows``) of a system that is a network, asked
+    of (cell, check) pairs under a pattern: each is proven wide, found exactly narrow, or
+    (its tables broke an inequality) left to the linear programs."""
 
-    def __init__(self, system: TableSystem, min_cell: int):
+    def __init__(
+        self,
+        system: TableSystem,
+        min_cell: int,
+        keys: list[Key] | None = None,
+        network: Network | None = None,
+    ):
         self.system, self.min_cell = system, min_cell
-        self.keys = list(system.values)
+        self.keys = keys or list(system.values)
         self.index = {key: number for number, key in enumerate(self.keys)}
-        self.network = Network(system, self.keys)
+        self.network = network or Network(system, self.keys)
 
     def unproven(
-        self, pairs: list[tuple[Key, str]], statuses: Mapping[Key, Status]
+        self, pairs: Iterable[tuple[Key, str]], statuses: Mapping[Key, Status]
     ) -> tuple[list[tuple[Key, str]], list[tuple[Key, str]]]:
         """Of ``pairs``, those the flows could not settle, and those they find narrow."""
+        pairs = list(pairs)
         column = [statuses[key] for key in self.keys]
         hidden = [status in HIDDEN_STATUSES for status in column]
         unsettled: list[tuple[Key, str]] = []
@@ -533,6 +568,14 @@ class _WholeFlows:
             narrow += [(self.keys[cell], check) for cell in found.narrow]
             unsettled += [(self.keys[cell], check) for cell in cells if cell not in settled]
         return sorted(unsettled, key=repr), sorted(narrow, key=repr)
+
+    def held(self, pairs: Iterable[tuple[Key, str]], statuses: Mapping[Key, Status]) -> set[tuple[Key, str]]:
+        """Those of ``pairs`` still narrow with every cell that could be hidden hidden
+        (``audit.opened``): exactly narrow in the network, which the system's inequalities
+        only narrow further, so no pattern frees them. Pinned, a cell is inherent to
+        publishing its status; too narrow, nothing can protect it. (A slice's shared cells
+        are never opened: what only they could free, its slices leave to ``settle``.)"""
+        return set(self.unproven(pairs, opened(self.system, statuses))[1])
 
 
 def pinned_by_statuses(
