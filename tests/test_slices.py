@@ -212,7 +212,9 @@ def test_a_cell_pinned_whatever_is_hidden_is_settled_as_inherent() -> None:
     cell = next(key for key in system.values if "small" in key and "c0" in key)
     assert ruled[cell] == "suppressed"
     assert not pinned_by_statuses([cell], ruled, _links(system)[0], system, N)
-    assert narrow_nearby(system, opened(system, ruled), N, [(cell, "pinning")], WHOLE) == [(cell, "pinning")]
+    assert narrow_nearby(system, opened(system, ruled, N), N, [(cell, "pinning")], WHOLE) == [
+        (cell, "pinning")
+    ]
     before = audit(system, ruled, N)
     unresolved = frozenset((exposure.key, exposure.check) for exposure in before.exposures)
     small = {key for key in system.values if "small" in key}  # its 9 counts, 2 fields' and its total

@@ -688,16 +688,22 @@ def _narrow_whole(
     return [hidden[i] for i, _, _ in _exact(program, [index[key] for key in keys], width, values, floors)]
 
 
-def opened(system: TableSystem, statuses: Mapping[Key, Status]) -> dict[Key, Status]:
+def opened(system: TableSystem, statuses: Mapping[Key, Status], min_cell: int) -> dict[Key, Status]:
     """``statuses`` with every cell a repair may hide (``hideable``) hidden, as complementary
     cells are: every pattern that hides more hides some of them, and an attacker knows each
     of them is at least ``min_cell``, which its true value is (a published count that is
     not zero is at least that). So every table possible under such a pattern is possible
     under this one: a cell narrow under it stays narrow whatever else is hidden."""
     return {
-        key: "suppressed-complementary" if hideable(system, statuses, key) else status
+        key: "suppressed-complementary" if _opens(system, statuses, key, min_cell) else status
         for key, status in statuses.items()
     }
+
+
+def _opens(system: TableSystem, statuses: Mapping[Key, Status], key: Key, min_cell: int) -> bool:
+    """A hideable cell whose true value its opened range holds (every published count
+    that is not zero is at least ``min_cell``: one that were not would stay fixed)."""
+    return hideable(system, statuses, key) and system.values[key] >= min_cell
 
 
 class Widening:
@@ -728,7 +734,10 @@ class Widening:
     def __call__(self, key: Key, check: str) -> list[Key]:
         if self._around is None:  # on the first question: most patterns ask none
             self._around = Around(
-                self.system, opened(self.system, self.statuses), self.min_cell, self.constraints
+                self.system,
+                opened(self.system, self.statuses, self.min_cell),
+                self.min_cell,
+                self.constraints,
             )
         around = self._around
         program, local = around.program(key, check, self.nearby)

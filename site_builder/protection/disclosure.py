@@ -304,6 +304,18 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     certificates += 1
         # a cell whose own search failed may have been proven since by a later one's certificate
         failed = [(cell, check) for cell, check in failed if cell not in proven[check]]
+        unrepairable: list[Key] = []
+        if flows is not None and exact_narrow:
+            # narrow even with everything hideable hidden: no repair can help, so none is tried
+            held = flows.held(exact_narrow, statuses)
+            for key, check in sorted(held, key=repr):
+                if system.offsets:  # a slice: only what other slices hold could free it
+                    leave(key, check)
+                elif check == "pinning":
+                    inherent.add(certifier.index[key])
+                else:
+                    unrepairable.append(key)
+            failed = [(cell, check) for cell, check in failed if (keys[cell], check) not in held]
         chosen: set[Key] = set()
         hard: list[tuple[Key, str]] = []
         for cell, check in failed:
@@ -318,18 +330,6 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                 hints[(cell, check)].append(move)
             else:
                 hard.append((keys[cell], check))
-        unrepairable: list[Key] = []
-        if flows is not None and (exact := exact_narrow.intersection(hard)):
-            # narrow even with everything hideable hidden: hiding more cannot help
-            held = flows.held(exact, statuses)
-            for key, check in sorted(held, key=repr):
-                if system.offsets:  # a slice: only what other slices hold could free it
-                    leave(key, check)
-                elif check == "pinning":
-                    inherent.add(certifier.index[key])
-                else:
-                    unrepairable.append(key)
-            hard = [pair for pair in hard if pair not in held]
         if hard:
             constraints = constraints or Constraints(system)
             # Hiding more is cheap and always safe, so a hard cell is at first just widened;
@@ -404,7 +404,13 @@ def protect_by_certificates(system: TableSystem, statuses: dict[Key, Status], mi
                     unrepairable.append(key)
         if unrepairable:
             break
-        if not failed:
+        # what this round proved wide, recorded as inherent or left to the whole system is settled
+        failed = [
+            (cell, check)
+            for cell, check in failed
+            if cell not in proven[check] and not (check == "pinning" and cell in inherent)
+        ]
+        if not failed and not chosen:
             hidden = sum(1 for status in statuses.values() if status in HIDDEN_STATUSES)
             report = AuditReport(
                 hidden=hidden, checked=len(cells), components=1, solved=certificates, exposures=()
@@ -575,7 +581,7 @@ class _Flows:
         only narrow further, so no pattern frees them. Pinned, a cell is inherent to
         publishing its status; too narrow, nothing can protect it. (A slice's shared cells
         are never opened: what only they could free, its slices leave to ``settle``.)"""
-        return set(self.unproven(pairs, opened(self.system, statuses))[1])
+        return set(self.unproven(pairs, opened(self.system, statuses, self.min_cell))[1])
 
 
 def pinned_by_statuses(

@@ -115,8 +115,9 @@ def run(
             for future in as_completed(futures):
                 number = futures.pop(future)
                 if future.status != "finished":
-                    kind = type(future.exception()).__name__ if future.status == "error" else future.status
-                    raise ClusterFailed(f"protecting {tasks[number].name} failed on the cluster: {kind}")
+                    raise ClusterFailed(
+                        f"protecting {tasks[number].name} failed on the cluster: {_kind(future)}"
+                    )
                 outcome = future.result()
                 future.release()  # the worker may forget the task and its result
                 if isinstance(outcome, _Failure):
@@ -128,6 +129,16 @@ def run(
         except Exception as error:  # the cluster's own failures, by kind only: never their data
             raise ClusterFailed(f"the Dask cluster failed while protecting: {type(error).__name__}") from None
     return [(_received(sent[number][0]), sent[number][1]) for number in range(len(tasks))]
+
+
+def _kind(future: object) -> str:
+    """What kind of failure a future that did not finish had: its exception's type, or for
+    a cancelled one Dask's reason (such as "scheduler-connection-lost"), never its data."""
+    status = future.status  # type: ignore[attr-defined]
+    if status == "error":
+        return type(future.exception()).__name__  # type: ignore[attr-defined]
+    reason = getattr(getattr(getattr(future, "_state", None), "exception", None), "reason", None)
+    return f"{status} ({reason})" if isinstance(reason, str) and reason.isprintable() else status
 
 
 def engine_fingerprint() -> str:
