@@ -296,3 +296,22 @@ def test_equal_counts_are_one_object(reports: Reports) -> None:
     assert len(hidden) > 1
     assert len({id(cell) for cell in hidden}) == 1
     assert len({id(cell) for cell in cells}) == len({(cell.value, cell.status) for cell in cells})
+
+
+def test_a_cancelled_task_is_reported_with_dasks_reason() -> None:
+    """A task the cluster cancels fails the build with Dask's reason for it (a national
+    build's tasks were once cancelled while being sent, and the message said only
+    "cancelled"), never with the task's data."""
+    import time
+
+    from distributed import Client, LocalCluster
+
+    from site_builder.protection.tasks import _kind
+
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        future = client.submit(time.sleep, 3)  # cancelled long before it ends
+        client.cancel([future], reason="scheduler-connection-lost")
+        assert _kind(future) == "cancelled (scheduler-connection-lost)"
