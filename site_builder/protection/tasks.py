@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from site_builder.protection.disclosure import DisclosureRisk, Protection, protect
@@ -38,6 +39,8 @@ SCHEDULER_VARIABLE = "CREDSITE_SCHEDULER"
 PARALLEL_ROWS = 50_000
 #: how long a named scheduler may take to answer before the build gives up
 CONNECT_TIMEOUT = "30s"
+#: tasks sent to the cluster ahead of their turn, for each worker: one running, one waiting
+IN_FLIGHT = 2
 
 
 Protector = Callable[[TableSystem, int], Protection]
@@ -94,25 +97,32 @@ def run(
     with _client(scheduler, workers) as client:
         try:
             _same_engine(client)
-            # largest first, so that the last task to finish is a small one: submitted so
-            # too, as the first tasks go to idle workers before the later ones' priorities
-            # are known (a state's first two readiness years went first, 16 s each, ahead
-            # of every attainment year). What a task is made of travels in the task itself
-            # (10 MB for a state year): the scheduler keeps it, so a task whose worker dies
-            # is run again elsewhere
-            largest_first = sorted(range(len(tasks)), key=lambda number: (-tasks[number].size, number))
-            futures = {
-                client.submit(
+            # Largest first, so that the last task to finish is a small one, and only a few
+            # at a time (IN_FLIGHT for each worker): what a task is made of travels in the
+            # task itself (10 MB for a state year), and the scheduler keeps it, so a task
+            # whose worker dies is run again elsewhere. Sent all at once, a national
+            # build's 165 tasks (2 GB) sat in the build's scheduler, and twice the build
+            # lost its connection to it ("scheduler-connection-lost") a few minutes in
+            largest_first = iter(sorted(range(len(tasks)), key=lambda number: (-tasks[number].size, number)))
+            window = IN_FLIGHT * max(1, len(client.scheduler_info().get("workers", {})))
+            futures: dict = {}
+            running = as_completed()
+
+            def send(number: int) -> None:
+                future = client.submit(
                     _made_and_protected,
                     protector,
                     tasks[number].make,
                     min_cell,
                     pure=False,
                     priority=tasks[number].size,
-                ): number
-                for number in largest_first
-            }
-            for future in as_completed(futures):
+                )
+                futures[future] = number
+                running.add(future)
+
+            for number in islice(largest_first, window):
+                send(number)
+            for future in running:
                 number = futures.pop(future)
                 if future.status != "finished":
                     raise ClusterFailed(
@@ -124,6 +134,8 @@ def run(
                     raise outcome.error(tasks[number].name)
                 sent[number] = outcome
                 finished(number, outcome[1])
+                if (following := next(largest_first, None)) is not None:
+                    send(following)
         except (ClusterFailed, DisclosureRisk):
             raise
         except Exception as error:  # the cluster's own failures, by kind only: never their data
@@ -194,6 +206,9 @@ def _client(scheduler: str | None, workers: int) -> Iterator:
                 "distributed.worker.profile.enabled": False,
                 # a task carries its rows (a state year: about 10 MB); that is expected here
                 "distributed.admin.large-graph-warning-threshold": "2GB",
+                # every process is on this machine: one that has not read its socket for
+                # 30 s (Dask's default) is busy, not gone
+                "distributed.comm.timeouts.tcp": "300s",
             }
         )
         cluster = LocalCluster(
