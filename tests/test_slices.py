@@ -9,7 +9,7 @@ import pytest
 
 from site_builder.build import validate
 from site_builder.outcomes import Attainment, School
-from site_builder.protection.audit import audit, known_bounds
+from site_builder.protection.audit import WHOLE, audit, known_bounds, narrow_nearby, opened
 from site_builder.protection.blocks import make_slice, merged, owners, wholes
 from site_builder.protection.disclosure import _links, pinned_by_statuses, protect, settle
 from site_builder.protection.privacy import (
@@ -74,11 +74,17 @@ def test_a_year_protected_in_slices_passes_the_whole_systems_audit(sample, year:
     assert complementary_suppression(whole_system, together.statuses, N) == together.statuses
     first = primary_statuses(whole_system, N)
     assert all(together.statuses[key] == status for key, status in first.items() if status != PUBLISHED)
-    # inherent: pinned by the status column over the whole system, as ``protect`` records them
-    whole_pinned = pinned_by_statuses(
-        sorted(together.inherent, key=repr), together.statuses, _links(whole_system)[0], whole_system, N
+    # inherent: pinned over the whole system even with every cell that could be hidden
+    # hidden (the privacy page's promise), by the exact programs over every hidden cell
+    inherent = sorted(together.inherent, key=repr)
+    pinned = narrow_nearby(
+        whole_system,
+        opened(whole_system, together.statuses, N),
+        N,
+        [(key, "pinning") for key in inherent],
+        WHOLE,
     )
-    assert whole_pinned == together.inherent
+    assert pinned == [(key, "pinning") for key in inherent]
     report = audit(whole_system, together.statuses, N, exempt=together.inherent)
     assert report.passed, report.exposures[:5]
     assert together.report.hidden == report.hidden
@@ -194,7 +200,6 @@ def test_a_cell_pinned_whatever_is_hidden_is_settled_as_inherent() -> None:
     frees it. ``settle`` records it as inherent in its first round instead of hiding far
     cells for a hundred rounds (and failing), and the exact programs agree it is pinned,
     opened or not. ``protect`` records it too (it used to hide all 50 cells first)."""
-    from site_builder.protection.audit import WHOLE, narrow_nearby, opened
     from site_builder.protection.disclosure import Protection
 
     schools = {
