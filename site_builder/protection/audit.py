@@ -649,6 +649,7 @@ def narrow_nearby_each(
     listed in ``escalate`` (smallest first) is asked again at the next size listed, in the
     same call. Returns the pairs still narrow at the last size asked."""
     around = Around(system, statuses, min_cell, constraints)
+    whole_rows: tuple | None = None
     narrow: set[tuple[Key, str]] = set()
     sizes = [*escalate, *(size for size in asked if size not in escalate)]
     for check, width in (("width", float(min_cell)), ("pinning", PIN_WIDTH)):
@@ -663,7 +664,8 @@ def narrow_nearby_each(
             if not keys:
                 continue
             if nearby == WHOLE:
-                found = _narrow_whole(system, statuses, min_cell, keys, check, width)
+                whole_rows = whole_rows or _hidden_rows(system, statuses)  # once, for both checks
+                found = _narrow_whole(system, statuses, min_cell, whole_rows, keys, check, width)
             else:
                 found = _exact_nearby(around, keys, check, width, nearby)
             narrow.update((key, check) for key in found)
@@ -676,12 +678,14 @@ def _narrow_whole(
     system: TableSystem,
     statuses: Mapping[Key, Status],
     min_cell: int,
+    rows: tuple,
     keys: list[Key],
     check: str,
     width: float,
 ) -> list[Key]:
-    """Those of ``keys`` whose exact range over every hidden cell of the system is narrower than ``width``."""
-    hidden, index, eq, ub, values = _hidden_rows(system, statuses)
+    """Those of ``keys`` whose exact range over every hidden cell of the system (``rows``:
+    ``_hidden_rows``) is narrower than ``width``."""
+    hidden, index, eq, ub, values = rows
     bounds = _check_bounds(system, check, hidden, statuses, min_cell)
     floors = [bound[0] for bound in bounds]
     program = _Program(eq, ub, bounds, list(range(len(hidden))))

@@ -465,7 +465,7 @@ def settle(
     pending = sorted(protection.unresolved, key=repr)
     relations_of, totals = _links(system)
     relation_index = RelationIndex.of(system)
-    constraints = Constraints(system)
+    constraints: Constraints | None = None  # made when a round first needs it
     inherent = set(protection.inherent)
     stubborn: Counter[tuple[Key, str]] = Counter()
     flows: _Flows | None = None  # built when a round first needs it (a national year: 50 s)
@@ -497,6 +497,7 @@ def settle(
             flows = flows or _Flows(system, min_cell)
             pending, narrow = flows.unproven(pending, statuses)
         if pending:
+            constraints = constraints or Constraints(system)
             asked = {CERTIFICATE_NEIGHBOURHOODS[0]: pending}
             narrow += narrow_nearby_each(
                 system, statuses, min_cell, asked, CERTIFICATE_NEIGHBOURHOODS, constraints
@@ -514,6 +515,7 @@ def settle(
         nearest = _NearestCandidates(system, statuses, relations_of, totals)
         stubborn.update(narrow)
         chosen = set()
+        constraints = constraints or Constraints(system)
         widen = Widening(system, statuses, min_cell, WIDENING_NEARBY, constraints)
         for key, check in narrow:
             # one its nearest cells have not helped: hide what holds it (as ``protect`` does)
