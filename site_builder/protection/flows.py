@@ -103,24 +103,27 @@ class Network:
             self.tails[i] = nodes.setdefault(tail, len(nodes))
             self.heads[i] = nodes.setdefault(head, len(nodes))
         self.nodes = len(nodes)
-        self.value = np.array([system.values[key] for key in keys], np.int64)
-        relations = [(index[r.total], [index[p] for p in r.parts]) for r in system.relations]
-        self.exact = _every_node_a_relation(relations, self.tails, self.heads, self.nodes)
-        # each cell's relations (number, sign) and inequalities, as compressed rows
-        of_cell: list[list[tuple[int, int]]] = [[] for _ in range(size)]
-        for number, (total, parts) in enumerate(relations):
-            of_cell[total].append((number, 1))
-            for part in parts:
-                of_cell[part].append((number, -1))
-        self.relation_start, (self.relation_of, self.relation_sign) = _rows(of_cell, 2)
-        self.relations = len(relations)
+        self.value = np.fromiter((system.values[key] for key in keys), np.int64, size)
+        # Each relation's cells (its total, then its parts), and each cell's relations (number,
+        # sign) and inequalities, as compressed rows made from flat arrays: made from a list
+        # of tuples for each cell, a national year's rows took 2 GB more while they were made
+        self.relations = len(system.relations)
+        member_start = _starts(
+            np.fromiter((len(r.parts) + 1 for r in system.relations), np.int64, self.relations)
+        )
+        members = np.fromiter(
+            (index[key] for r in system.relations for key in (r.total, *r.parts)), np.int64, member_start[-1]
+        )
+        member_sign = np.full(members.size, -1, np.int64)
+        member_sign[member_start[:-1]] = 1
+        self.relation_start, (self.relation_of, self.relation_sign) = _by_cell(
+            members, member_start, size, member_sign
+        )
+        self.exact = _every_node_a_relation(self, member_start, members, member_sign)
         terms = [[(index[key], coefficient) for key, coefficient in q.terms] for q in system.inequalities]
-        in_cell: list[list[tuple[int]]] = [[] for _ in range(size)]
-        for number, inequality in enumerate(terms):
-            for cell, _ in inequality:
-                in_cell[cell].append((number,))
-        self.inequality_start, (self.inequality_of,) = _rows(in_cell, 1)
-        self.term_start, (self.term_cell,) = _rows([[(cell,) for cell, _ in t] for t in terms], 1)
+        self.term_start = _starts(np.fromiter((len(t) for t in terms), np.int64, len(terms)))
+        self.term_cell = np.fromiter((cell for t in terms for cell, _ in t), np.int64, self.term_start[-1])
+        self.inequality_start, (self.inequality_of,) = _by_cell(self.term_cell, self.term_start, size)
         self.term_coefficient = np.array([c for t in terms for _, c in t], np.float64)
         self.bound = np.array([q.bound for q in system.inequalities], np.float64)
         self.terms = terms
@@ -334,28 +337,55 @@ class Network:
         )
 
 
-def _rows(lists: list[list[tuple]], width: int) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-    """``lists`` as compressed rows: where each list starts, and each column of its tuples."""
-    start = np.zeros(len(lists) + 1, np.int64)
-    start[1:] = np.cumsum([len(items) for items in lists])
-    columns = tuple(np.array([item[k] for items in lists for item in items], np.int64) for k in range(width))
-    return start, columns
+def _starts(lengths: np.ndarray) -> np.ndarray:
+    """Where each of rows of ``lengths`` entries starts, and (last) where they end."""
+    start = np.zeros(lengths.size + 1, np.int64)
+    np.cumsum(lengths, out=start[1:])
+    return start
+
+
+def _by_cell(
+    cells: np.ndarray, start: np.ndarray, size: int, *columns: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Rows of ``cells`` (row ``n`` from ``start[n]``) turned round: for each of ``size``
+    cells, where its entries start, then each entry's row number and ``columns``, in the
+    rows' order (a stable sort keeps it)."""
+    order = np.argsort(cells, kind="stable")
+    numbers = np.repeat(np.arange(start.size - 1, dtype=np.int64), np.diff(start))
+    return _starts(np.bincount(cells, minlength=size)), (
+        numbers[order],
+        *(column[order] for column in columns),
+    )
 
 
 def _every_node_a_relation(
-    relations: list[tuple[int, list[int]]], tails: np.ndarray, heads: np.ndarray, nodes: int
+    network: Network, member_start: np.ndarray, members: np.ndarray, member_sign: np.ndarray
 ) -> bool:
-    """Whether conservation at each node is one of ``relations``: then every table the
-    relations allow is a circulation, and a cell the flows find narrow is narrow."""
-    at_node: list[set[tuple[int, int]]] = [set() for _ in range(nodes)]
-    for cell in np.flatnonzero(tails >= 0).tolist():
-        at_node[int(tails[cell])].add((cell, -1))  # leaves the node
-        at_node[int(heads[cell])].add((cell, 1))
-    known = set()
-    for total, parts in relations:
-        known.add(frozenset({(total, 1), *((part, -1) for part in parts)}))
-        known.add(frozenset({(total, -1), *((part, 1) for part in parts)}))
-    return all(frozenset(arcs) in known for arcs in at_node)
+    """Whether conservation at each node is one of the relations (``members``: each one's
+    cells, from ``member_start``, with their signs): then every table the relations allow is
+    a circulation, and a cell the flows find narrow is narrow. A node's relation holds each
+    of its arcs, so only the relations of its first arc are tried."""
+    arcs = np.flatnonzero(network.tails >= 0)
+    node = np.concatenate((network.tails[arcs], network.heads[arcs]))
+    order = np.lexsort((np.concatenate((arcs, arcs)), node))
+    arc = np.concatenate((arcs, arcs))[order].tolist()
+    sign = np.concatenate((np.full(arcs.size, -1), np.full(arcs.size, 1)))[order].tolist()  # -1: leaves
+    node_start = _starts(np.bincount(node, minlength=network.nodes)).tolist()
+    relation_start, relation_of = network.relation_start.tolist(), network.relation_of.tolist()
+    member_start, members, member_sign = member_start.tolist(), members.tolist(), member_sign.tolist()
+    for here in range(network.nodes):
+        low, high = node_start[here], node_start[here + 1]
+        at_node = set(zip(arc[low:high], sign[low:high], strict=True))
+        reversed_ = {(cell, -direction) for cell, direction in at_node}
+        first = arc[low]
+        for relation in relation_of[relation_start[first] : relation_start[first + 1]]:
+            start, end = member_start[relation], member_start[relation + 1]
+            theirs = set(zip(members[start:end], member_sign[start:end], strict=True))
+            if theirs in (at_node, reversed_):
+                break
+        else:
+            return False
+    return True
 
 
 # --- the compiled search -----------------------------------------------------------------
