@@ -24,6 +24,7 @@ from site_builder.derive import Derived, derive
 from site_builder.errors import CatalogInvalid, InputError, display_path
 from site_builder.history import BuildInfo, read_history, tracked_files
 from site_builder.inputs import LINK_MESSAGE, scan
+from site_builder.memory import give_back
 from site_builder.outcomes import Outcomes, PackagePlace, load_outcomes, tracked_real_data
 from site_builder.output import check_out_dir, count_files, staging
 from site_builder.paths import cache_dir_for, content_dirs_for
@@ -209,10 +210,13 @@ def build(
     with clock.stage("compute"):
         computed = compute(validated, catalog_dir, outcomes_dir, built_at, caches, progress, scheduler)
         del validated  # a state's million outcome rows, freed before the renderers fork
+        give_back()
     gc.freeze()
     with staging(out_dir) as stage:
         with clock.stage("render"):
             rendered = render_site(*computed.for_pages(), stage, cached=caches.pages(), progress=progress)
+            del computed  # the reports (a national build's: gigabytes), freed before Pagefind starts
+            give_back()
         with clock.stage("index"):
             indexed = (
                 index_search(stage, rendered.searched, rendered.reports_searched) + rendered.reused_in_index

@@ -86,6 +86,7 @@ REPORTS_SOURCES = (
     "errors.py",
     "inputs.py",
     "collector.py",
+    "memory.py",
     "cache.py",
     "output.py",
     "paths.py",

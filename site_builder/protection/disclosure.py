@@ -464,7 +464,7 @@ def settle(
     statuses = dict(protection.statuses)
     pending = sorted(protection.unresolved, key=repr)
     relations_of, totals = _links(system)
-    relation_index = RelationIndex.of(system)
+    relation_index: RelationIndex | None = None  # made when a round first hides (300 MB nationally)
     constraints: Constraints | None = None  # made when a round first needs it
     inherent = set(protection.inherent)
     stubborn: Counter[tuple[Key, str]] = Counter()
@@ -531,6 +531,8 @@ def settle(
             raise DisclosureRisk(f"disclosure audit failed: hidden cells can still be narrowed: {listed}")
         for key in chosen:
             statuses[key] = "suppressed-complementary"
+        if relation_index is None:
+            relation_index = RelationIndex.of(system)
         after = complementary_suppression_after(system, statuses, min_cell, chosen, relation_index)
         newly = chosen | {key for key, status in after.items() if status != statuses[key]}
         statuses = after

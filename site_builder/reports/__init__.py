@@ -17,6 +17,7 @@ from functools import partial
 from itertools import chain
 
 from site_builder.catalog import Catalog
+from site_builder.memory import give_back
 from site_builder.outcomes import Attainment, Claim, Outcomes, Records, School
 from site_builder.protection import (
     CODED_STATUSES,
@@ -166,6 +167,8 @@ def _reports_from(
         else:
             counts = merged([protected[n][0] for n in numbers], whole)
             counts_seconds = sum(protected[n][1] for n in numbers)
+            for n in numbers:  # the slices are in ``counts`` now
+                protected[n] = None
             if counts.unresolved:
                 started = time.perf_counter()
                 system = attainment_system(
@@ -178,6 +181,7 @@ def _reports_from(
                     lambda said, year=year: progress(f"settling {year} attainment's slices: {said}"),
                 )
                 del system
+                give_back()  # a national year's system and its audit: 3 GB, not to be kept
                 counts_seconds += time.perf_counter() - started
                 progress(f"settled {year} attainment's slices in {time.perf_counter() - started:.1f}s")
         ready, ready_seconds = protected[readiness_of[year]]
@@ -188,6 +192,8 @@ def _reports_from(
         hidden = counts.report.hidden + ready.report.hidden
         solved = counts.report.solved + ready.report.solved
         progress(f"{year}: {hidden} cells hidden, audit passed ({solved} linear programs and certificates)")
+        protected[numbers[0]] = protected[readiness_of[year]] = None
+        del counts, ready
     del protected
     districts = {school.district_id: school.district_name for school in outcomes.schools}
     schools_by_district: dict[str, list[str]] = defaultdict(list)
