@@ -64,10 +64,10 @@ RULES_ONLY = {"CREDSITE_BENCH_RULES_ONLY": "1", "CREDSITE_NO_CACHE": "1", "PYTHO
 RSS_EVERY, PSS_EVERY = 0.05, 0.5
 
 
-def one_build(catalog: Path, out: Path, rules_only: bool = False) -> dict:
+def one_build(catalog: Path, out: Path, rules_only: bool = False, memory_every: float = 0) -> dict:
     """One build in a fresh process, with two peaks of memory over the build and its
     protection workers, renderers and Pagefind together (on Linux; elsewhere the build
-    process's own peak):
+    process's own peak), and the second at which the PSS peak came (``peak_pss_at``):
 
     - ``peak_mb``: the largest sum of resident sizes, sampled every 50 ms. A forked
       renderer's resident size counts the pages it shares with the build, so this counts
@@ -77,6 +77,10 @@ def one_build(catalog: Path, out: Path, rules_only: bool = False) -> dict:
 
     ``total`` is the build's own time; ``command`` adds Python's start and credsite's
     imports, what a user waits for ``credsite build``.
+
+    ``memory_every``: every so many seconds (0: never), a line on standard error, among the
+    build's progress, with the proportional size of the whole tree and of the build's own
+    process: where a peak comes from.
     """
     started = time.perf_counter()
     with subprocess.Popen(
@@ -90,12 +94,24 @@ def one_build(catalog: Path, out: Path, rules_only: bool = False) -> dict:
         },
     ) as child:
         peak_kb = peak_pss_kb = 0
-        next_pss = time.monotonic()
+        peak_pss_at = 0.0
+        next_pss = next_line = time.monotonic()
         while child.poll() is None:
             peak_kb = max(peak_kb, tree_memory_kb(child.pid, "status", "VmRSS:"))
             if time.monotonic() >= next_pss:
-                peak_pss_kb = max(peak_pss_kb, tree_memory_kb(child.pid, "smaps_rollup", "Pss:"))
+                pss_kb = tree_memory_kb(child.pid, "smaps_rollup", "Pss:")
+                if pss_kb > peak_pss_kb:
+                    peak_pss_kb, peak_pss_at = pss_kb, time.perf_counter() - started
                 next_pss = time.monotonic() + PSS_EVERY
+                if memory_every and time.monotonic() >= next_line:
+                    own_kb = tree_memory_kb(child.pid, "smaps_rollup", "Pss:", descendants=False)
+                    print(
+                        f"[memory at {time.perf_counter() - started:.0f}s] PSS {pss_kb / 1024:.0f} MB, "
+                        f"the build's own process {own_kb / 1024:.0f} MB (peak so far {peak_pss_kb / 1024:.0f} MB)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    next_line = time.monotonic() + memory_every
             time.sleep(RSS_EVERY)
         stdout, _ = child.communicate()
     if child.returncode:
@@ -103,11 +119,12 @@ def one_build(catalog: Path, out: Path, rules_only: bool = False) -> dict:
     result = json.loads(stdout.strip().splitlines()[-1])
     result["command"] = time.perf_counter() - started
     result["peak_pss_mb"] = peak_pss_kb / 1024 if peak_pss_kb else result["peak_mb"]
+    result["peak_pss_at"] = round(peak_pss_at, 1)
     result["peak_mb"] = max(result["peak_mb"], peak_kb / 1024)
     return result
 
 
-def tree_memory_kb(pid: int, table: str, field: str) -> int:
+def tree_memory_kb(pid: int, table: str, field: str, descendants: bool = True) -> int:
     """One memory figure (``field`` of /proc/PID/``table``, in kB) summed over a process
     and all its descendants (0 without /proc)."""
     total = 0
@@ -116,7 +133,7 @@ def tree_memory_kb(pid: int, table: str, field: str) -> int:
         current = pending.pop()
         try:
             lines = Path(f"/proc/{current}/{table}").read_text().splitlines()
-            for task in Path(f"/proc/{current}/task").iterdir():
+            for task in Path(f"/proc/{current}/task").iterdir() if descendants else ():
                 pending.extend(int(p) for p in (task / "children").read_text().split())
         except OSError:
             continue
@@ -173,6 +190,13 @@ def main() -> int:
         default="credential",
         help="what each rebuild changes: one credential's text (default) or one school's attainment count",
     )
+    parser.add_argument(
+        "--memory-every",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="print the build's memory (PSS) among its progress every so many seconds",
+    )
     parser.add_argument("--schools", type=int)
     parser.add_argument("--credentials", type=int)
     args = parser.parse_args()
@@ -185,11 +209,11 @@ def main() -> int:
         shutil.rmtree(out, ignore_errors=True)
         # Cold means cold: the protection and reports caches the last run left go too.
         shutil.rmtree(cache_dir_for(catalog), ignore_errors=True)
-        cold.append(one_build(catalog, out, args.rules_only))
+        cold.append(one_build(catalog, out, args.rules_only, args.memory_every))
         print(f"run {run}: cold {json.dumps(cold[-1])}", flush=True)
         for _ in range(args.rebuilds):
             EDITS[args.edit](catalog, len(rebuilt) + 1)
-            rebuilt.append(one_build(catalog, out, args.rules_only))
+            rebuilt.append(one_build(catalog, out, args.rules_only, args.memory_every))
             print(f"       rebuild {json.dumps(rebuilt[-1])}", flush=True)
     for title, results in (("cold build", cold), (f"rebuild after one {args.edit} edit", rebuilt)):
         if not results:
