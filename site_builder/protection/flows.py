@@ -363,29 +363,77 @@ def _every_node_a_relation(
 ) -> bool:
     """Whether conservation at each node is one of the relations (``members``: each one's
     cells, from ``member_start``, with their signs): then every table the relations allow is
-    a circulation, and a cell the flows find narrow is narrow. A node's relation holds each
-    of its arcs, so only the relations of its first arc are tried."""
+    a circulation, and a cell the flows find narrow is narrow. Each side is compared as a
+    set of (cell, direction), either way round (``_nodes_are_relations``)."""
     arcs = np.flatnonzero(network.tails >= 0)
     node = np.concatenate((network.tails[arcs], network.heads[arcs]))
-    order = np.lexsort((np.concatenate((arcs, arcs)), node))
-    arc = np.concatenate((arcs, arcs))[order].tolist()
-    sign = np.concatenate((np.full(arcs.size, -1), np.full(arcs.size, 1)))[order].tolist()  # -1: leaves
-    node_start = _starts(np.bincount(node, minlength=network.nodes)).tolist()
-    relation_start, relation_of = network.relation_start.tolist(), network.relation_of.tolist()
-    member_start, members, member_sign = member_start.tolist(), members.tolist(), member_sign.tolist()
-    for here in range(network.nodes):
+    cells = np.concatenate((arcs, arcs))
+    order = np.lexsort((cells, node))
+    # a direction as a bit: 1 leaving the node (a relation's part), 2 entering it (its total)
+    directions = np.concatenate((np.full(arcs.size, 1, np.int8), np.full(arcs.size, 2, np.int8)))
+    numbers = np.repeat(np.arange(member_start.size - 1, dtype=np.int64), np.diff(member_start))
+    by_cell = np.lexsort((members, numbers))
+    return bool(
+        _nodes_are_relations(
+            _starts(np.bincount(node, minlength=network.nodes)),
+            cells[order],
+            directions[order],
+            network.relation_start,
+            network.relation_of,
+            member_start,
+            members[by_cell],
+            np.where(member_sign[by_cell] > 0, 2, 1).astype(np.int8),
+        )
+    )
+
+
+@_compiled
+def _nodes_are_relations(
+    node_start, node_cell, node_bit, relation_start, relation_of, member_start, member_cell, member_bit
+):
+    """``_every_node_a_relation``, over both sides sorted by cell: a node's relation holds
+    each of its arcs, so only the relations of its first arc are tried."""
+    for here in range(node_start.shape[0] - 1):
         low, high = node_start[here], node_start[here + 1]
-        at_node = set(zip(arc[low:high], sign[low:high], strict=True))
-        reversed_ = {(cell, -direction) for cell, direction in at_node}
-        first = arc[low]
-        for relation in relation_of[relation_start[first] : relation_start[first + 1]]:
+        if low == high:
+            return False
+        first = node_cell[low]
+        found = False
+        for entry in range(relation_start[first], relation_start[first + 1]):
+            relation = relation_of[entry]
             start, end = member_start[relation], member_start[relation + 1]
-            theirs = set(zip(members[start:end], member_sign[start:end], strict=True))
-            if theirs in (at_node, reversed_):
+            if _same_set(
+                node_cell, node_bit, low, high, member_cell, member_bit, start, end, False
+            ) or _same_set(node_cell, node_bit, low, high, member_cell, member_bit, start, end, True):
+                found = True
                 break
-        else:
+        if not found:
             return False
     return True
+
+
+@_compiled
+def _same_set(a_cell, a_bit, a_low, a_high, b_cell, b_bit, b_low, b_high, flip):
+    """Whether rows ``a`` and ``b`` (sorted by cell) hold the same cells with the same
+    directions (a cell's directions gathered as bits; ``flip``: ``a``'s the other way)."""
+    i, j = a_low, b_low
+    while i < a_high and j < b_high:
+        cell = a_cell[i]
+        if b_cell[j] != cell:
+            return False
+        a_mask = 0
+        while i < a_high and a_cell[i] == cell:
+            a_mask |= a_bit[i]
+            i += 1
+        b_mask = 0
+        while j < b_high and b_cell[j] == cell:
+            b_mask |= b_bit[j]
+            j += 1
+        if flip:
+            a_mask = ((a_mask & 1) << 1) | ((a_mask & 2) >> 1)
+        if a_mask != b_mask:
+            return False
+    return i == a_high and j == b_high
 
 
 # --- the compiled search -----------------------------------------------------------------
