@@ -97,6 +97,40 @@ def test_an_attainment_year_is_a_network_whose_every_node_is_a_relation(system: 
     assert Network(system, sorted(system.values, key=repr)).exact
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(attainment(with_claims=True), attainment(with_claims=True, programs=True)))
+def test_the_networks_rows_list_each_cells_relations_and_inequalities_in_order(system: TableSystem) -> None:
+    """The compressed rows the searches read, made from flat arrays, against each cell's
+    relations (the total +1, a part -1) and inequalities listed one by one."""
+    keys = sorted(system.values, key=repr)
+    index = {key: number for number, key in enumerate(keys)}
+    network = Network(system, keys)
+    for cell, key in enumerate(keys):
+        start, end = network.relation_start[cell], network.relation_start[cell + 1]
+        assert list(
+            zip(
+                network.relation_of[start:end].tolist(),
+                network.relation_sign[start:end].tolist(),
+                strict=True,
+            )
+        ) == [
+            (number, 1 if position == 0 else -1)
+            for number, relation in enumerate(system.relations)
+            for position, member in enumerate((relation.total, *relation.parts))
+            if member == key
+        ]
+        start, end = network.inequality_start[cell], network.inequality_start[cell + 1]
+        assert network.inequality_of[start:end].tolist() == [
+            number
+            for number, inequality in enumerate(system.inequalities)
+            for k, _ in inequality.terms
+            if k == key
+        ]
+    for number, inequality in enumerate(system.inequalities):
+        start, end = network.term_start[number], network.term_start[number + 1]
+        assert network.term_cell[start:end].tolist() == [index[key] for key, _ in inequality.terms]
+
+
 def three_schools() -> TableSystem:
     """Three schools of one district, each with two hidden cells of 5 that balance."""
     schools = {s: School(s, s, "d", "d", "c") for s in ("a", "b", "c")}
