@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import sys
 from functools import cache
 
 
@@ -23,8 +24,11 @@ def give_back() -> None:
 
 @cache
 def _malloc_trim():
-    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
+    """glibc's ``malloc_trim``, or None where the C library has none (musl, and every
+    system but Linux: on Windows ``CDLL(None)`` itself fails)."""
+    if not sys.platform.startswith("linux"):
+        return None
     try:
         return ctypes.CDLL(None).malloc_trim  # the symbols the process has loaded
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return None
