@@ -126,7 +126,7 @@ def one_build(catalog: Path, out: Path, rules_only: bool = False, memory_every: 
 
 def tree_memory_kb(pid: int, table: str, field: str, descendants: bool = True) -> int:
     """One memory figure (``field`` of /proc/PID/``table``, in kB) summed over a process
-    and all its descendants (0 without /proc)."""
+    and all its descendants, or of the process alone (``descendants`` False); 0 without /proc."""
     total = 0
     pending = [pid]
     while pending:

@@ -344,6 +344,11 @@ def _starts(lengths: np.ndarray) -> np.ndarray:
     return start
 
 
+def _row_numbers(start: np.ndarray) -> np.ndarray:
+    """For each entry of rows starting at ``start`` (``_starts``), the number of its row."""
+    return np.repeat(np.arange(start.size - 1, dtype=np.int64), np.diff(start))
+
+
 def _by_cell(
     cells: np.ndarray, start: np.ndarray, size: int, *columns: np.ndarray
 ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
@@ -351,9 +356,8 @@ def _by_cell(
     cells, where its entries start, then each entry's row number and ``columns``, in the
     rows' order (a stable sort keeps it)."""
     order = np.argsort(cells, kind="stable")
-    numbers = np.repeat(np.arange(start.size - 1, dtype=np.int64), np.diff(start))
     return _starts(np.bincount(cells, minlength=size)), (
-        numbers[order],
+        _row_numbers(start)[order],
         *(column[order] for column in columns),
     )
 
@@ -371,8 +375,7 @@ def _every_node_a_relation(
     order = np.lexsort((cells, node))
     # a direction as a bit: 1 leaving the node (a relation's part), 2 entering it (its total)
     directions = np.concatenate((np.full(arcs.size, 1, np.int8), np.full(arcs.size, 2, np.int8)))
-    numbers = np.repeat(np.arange(member_start.size - 1, dtype=np.int64), np.diff(member_start))
-    by_cell = np.lexsort((members, numbers))
+    by_cell = np.lexsort((members, _row_numbers(member_start)))
     return bool(
         _nodes_are_relations(
             _starts(np.bincount(node, minlength=network.nodes)),

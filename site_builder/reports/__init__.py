@@ -162,29 +162,31 @@ def _reports_from(
     by_year = {}
     for year in outcomes.years:
         numbers, whole = attainment_of[year]
-        if whole is None:
-            counts, counts_seconds = protected[numbers[0]]
-        else:
-            counts = merged([protected[n][0] for n in numbers], whole)
-            counts_seconds = sum(protected[n][1] for n in numbers)
-            for n in numbers:  # the slices are in ``counts`` now
-                protected[n] = None
-            if counts.unresolved:
-                started = time.perf_counter()
-                system = attainment_system(
-                    attainment[year], claims[year], schools, primary_field, facts.members_in(year)
-                )
-                counts = settle(
-                    system,
-                    counts,
-                    min_cell,
-                    lambda said, year=year: progress(f"settling {year} attainment's slices: {said}"),
-                )
-                del system
-                give_back()  # a national year's system and its audit: 3 GB, not to be kept
-                counts_seconds += time.perf_counter() - started
-                progress(f"settled {year} attainment's slices in {time.perf_counter() - started:.1f}s")
+        parts = [protected[n] for n in numbers]
         ready, ready_seconds = protected[readiness_of[year]]
+        for n in (*numbers, readiness_of[year]):  # held here now, and dropped once used
+            protected[n] = None
+        if whole is None:
+            ((counts, counts_seconds),) = parts
+        else:
+            counts = merged([protection for protection, _ in parts], whole)
+            counts_seconds = sum(seconds for _, seconds in parts)
+        del parts  # a year's slices, in ``counts`` now: not kept while it settles
+        if whole is not None and counts.unresolved:
+            started = time.perf_counter()
+            system = attainment_system(
+                attainment[year], claims[year], schools, primary_field, facts.members_in(year)
+            )
+            counts = settle(
+                system,
+                counts,
+                min_cell,
+                lambda said, year=year: progress(f"settling {year} attainment's slices: {said}"),
+            )
+            del system
+            give_back()  # a national year's system and its audit: 3 GB, not to be kept
+            counts_seconds += time.perf_counter() - started
+            progress(f"settled {year} attainment's slices in {time.perf_counter() - started:.1f}s")
         by_year[year] = _year_report(
             year, outcomes, counts, ready, claims[year], min_cell, facts.exam_fees, facts.members_in(year)
         )
@@ -192,7 +194,6 @@ def _reports_from(
         hidden = counts.report.hidden + ready.report.hidden
         solved = counts.report.solved + ready.report.solved
         progress(f"{year}: {hidden} cells hidden, audit passed ({solved} linear programs and certificates)")
-        protected[numbers[0]] = protected[readiness_of[year]] = None
         del counts, ready
     del protected
     districts = {school.district_id: school.district_name for school in outcomes.schools}
